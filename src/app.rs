@@ -1,0 +1,82 @@
+//! The state every request and job shares: configuration, database, and the node's URLs.
+
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::config::Config;
+use crate::storage::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub urls: Urls,
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db) -> AppState {
+        let urls = Urls {
+            base: config.base_url(),
+        };
+        AppState {
+            config: Arc::new(config),
+            db,
+            urls,
+        }
+    }
+}
+
+/// Where things of this node live on the web. Every URL the node publishes is made here.
+#[derive(Clone, Debug)]
+pub struct Urls {
+    base: Url,
+}
+
+impl Urls {
+    fn join(&self, path: &str) -> Url {
+        self.base.join(path).expect("paths made here are valid")
+    }
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+    pub fn person(&self, name: &str) -> Url {
+        self.join(&format!("users/{name}"))
+    }
+    pub fn profile(&self, name: &str) -> Url {
+        self.join(&format!("@{name}"))
+    }
+    pub fn inbox(&self, name: &str) -> Url {
+        self.join(&format!("users/{name}/inbox"))
+    }
+    pub fn outbox(&self, name: &str) -> Url {
+        self.join(&format!("users/{name}/outbox"))
+    }
+    pub fn followers(&self, name: &str) -> Url {
+        self.join(&format!("users/{name}/followers"))
+    }
+    pub fn following(&self, name: &str) -> Url {
+        self.join(&format!("users/{name}/following"))
+    }
+    pub fn shared_inbox(&self) -> Url {
+        self.join("inbox")
+    }
+    pub fn application_actor(&self) -> Url {
+        self.join("actor")
+    }
+    pub fn application_inbox(&self) -> Url {
+        self.join("actor/inbox")
+    }
+    pub fn application_outbox(&self) -> Url {
+        self.join("actor/outbox")
+    }
+    pub fn key_id(actor: &Url) -> String {
+        format!("{actor}#main-key")
+    }
+    pub fn webfinger_template(&self) -> String {
+        format!("{}.well-known/webfinger?resource={{uri}}", self.base)
+    }
+    pub fn nodeinfo(&self, version: &str) -> Url {
+        self.join(&format!("nodeinfo/{version}"))
+    }
+}

@@ -1,0 +1,9 @@
+//! ActivityPub: the wire shapes (`protocol`) and the converters between them and our rows.
+//! Incoming activities, the delivery queue and signed fetches arrive here with groups.
+
+pub mod actors;
+pub mod collections;
+pub mod protocol;
+
+/// The media type of ActivityPub documents we serve.
+pub const ACTIVITY_JSON: &str = "application/activity+json";

@@ -1,0 +1,206 @@
+//! Actor documents and profile pages: `/users/{name}`, `/@{name}`, `/actor` and the
+//! outbox, followers and following collections.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::error::{AppError, AppResult};
+use super::html;
+use super::negotiate::{Wants, wants};
+use crate::app::AppState;
+use crate::federation::ACTIVITY_JSON;
+use crate::federation::actors::local_actor_to_ap;
+use crate::federation::collections::{self, PAGE_SIZE, page_count};
+use crate::storage::actors::{self, ActorRow};
+use crate::storage::follows;
+use crate::text::escape_html;
+
+/// An ActivityPub document with its media type; `Vary: Accept` because the same URL serves HTML.
+pub fn activity_json<T: Serialize>(body: &T) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "application/activity+json; charset=utf-8"),
+            (VARY, "Accept"),
+        ],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+/// A local actor that may be shown: 404 when unknown, 410 when suspended.
+async fn visible_local_actor(state: &AppState, name: &str) -> AppResult<ActorRow> {
+    let actor = actors::find_local(&state.db, name)
+        .await?
+        .filter(|a| a.kind != actors::KIND_APPLICATION)
+        .ok_or(AppError::NotFound)?;
+    if actor.is_suspended() {
+        return Err(AppError::Gone);
+    }
+    Ok(actor)
+}
+
+fn actor_document(actor: &ActorRow) -> AppResult<Response> {
+    Ok(activity_json(&local_actor_to_ap(actor)?))
+}
+
+/// `GET /users/{name}`: the actor; browsers are sent to the profile page.
+pub async fn person(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let actor = visible_local_actor(&state, &name).await?;
+    if wants(&headers) == Wants::Html {
+        return Ok(Redirect::to(actor.url.as_deref().unwrap_or(&actor.ap_id)).into_response());
+    }
+    actor_document(&actor)
+}
+
+/// `GET /@{name}`: the profile page, or the actor for ActivityPub clients.
+pub async fn profile(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let Some(name) = segment.strip_prefix('@') else {
+        return Err(AppError::NotFound);
+    };
+    let actor = match visible_local_actor(&state, name).await {
+        Ok(actor) => actor,
+        Err(AppError::Gone) if wants(&headers) != Wants::ActivityJson => {
+            return Ok(html::page(
+                StatusCode::GONE,
+                "Account suspended",
+                "",
+                "<p>This account has been suspended.</p>",
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if wants(&headers) == Wants::ActivityJson {
+        return actor_document(&actor);
+    }
+    profile_page(&state, &actor).await
+}
+
+async fn profile_page(state: &AppState, actor: &ActorRow) -> AppResult<Response> {
+    let followers = follows::count(&state.db, actor.id, true).await?;
+    let following = follows::count(&state.db, actor.id, false).await?;
+    let handle = format!("@{}@{}", actor.username, state.config.domain);
+    let name = if actor.display_name.is_empty() {
+        &actor.username
+    } else {
+        &actor.display_name
+    };
+    let ap_id = escape_html(&actor.ap_id);
+    let head = format!(
+        "<link rel=\"alternate\" type=\"{ACTIVITY_JSON}\" href=\"{ap_id}\">\n\
+         <meta property=\"og:title\" content=\"{} ({})\">\n<meta property=\"og:type\" content=\"profile\">",
+        escape_html(name),
+        escape_html(&handle)
+    );
+    let avatar = actor
+        .avatar_url
+        .as_deref()
+        .map(|u| format!("<img src=\"{}\" alt=\"\" width=\"96\" height=\"96\">", escape_html(u)))
+        .unwrap_or_default();
+    let body = format!(
+        "<header>{avatar}<h1>{}</h1><p class=\"handle\">{}</p></header>\n<section>{}</section>\n\
+         <p>{followers} followers · {following} following · member since {}</p>\n\
+         <p>Follow from any fediverse app by searching for <strong>{}</strong>.</p>",
+        escape_html(name),
+        escape_html(&handle),
+        actor.summary_html,
+        actor.created_at.format("%B %Y"),
+        escape_html(&handle),
+    );
+    Ok(html::page(StatusCode::OK, &format!("{name} ({handle})"), &head, &body))
+}
+
+/// `GET /actor`: the node's application actor.
+pub async fn application(State(state): State<AppState>) -> AppResult<Response> {
+    let actor = actors::find_application(&state.db).await?.ok_or(AppError::NotFound)?;
+    actor_document(&actor)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+/// The page number asked for: none for the collection itself, 1.. for a page.
+fn page_number(q: &PageQuery, total: i64) -> AppResult<Option<i64>> {
+    let Some(raw) = q.page.as_deref() else { return Ok(None) };
+    // `page=true` is Mastodon's spelling of "the first page".
+    let n = if raw == "true" {
+        1
+    } else {
+        raw.parse::<i64>()
+            .map_err(|_| AppError::BadRequest("page must be a positive number".into()))?
+    };
+    if n < 1 || n > page_count(total) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Some(n))
+}
+
+async fn follow_collection(state: &AppState, name: &str, q: &PageQuery, followers: bool) -> AppResult<Response> {
+    let actor = visible_local_actor(state, name).await?;
+    let id = Url::parse(
+        if followers {
+            &actor.followers_url
+        } else {
+            &actor.following_url
+        }
+        .as_deref()
+        .ok_or(AppError::NotFound)?,
+    )
+    .map_err(anyhow::Error::from)?;
+    let total = follows::count(&state.db, actor.id, followers).await?;
+    match page_number(q, total)? {
+        None => Ok(activity_json(&collections::collection(&id, total))),
+        Some(n) => {
+            let ids = follows::page_ids(&state.db, actor.id, followers, PAGE_SIZE, (n - 1) * PAGE_SIZE).await?;
+            let items = ids.into_iter().map(serde_json::Value::String).collect();
+            Ok(activity_json(&collections::page(&id, n, total, items)))
+        }
+    }
+}
+
+/// `GET /users/{name}/followers[?page=N]`
+pub async fn followers(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    follow_collection(&state, &name, &q, true).await
+}
+
+/// `GET /users/{name}/following[?page=N]`
+pub async fn following(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    follow_collection(&state, &name, &q, false).await
+}
+
+/// `GET /users/{name}/outbox[?page=N]`: the member's public activities, newest first.
+/// Members publish nothing yet (posts come with groups), so the collection is empty.
+pub async fn outbox(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let actor = visible_local_actor(&state, &name).await?;
+    let id = Url::parse(actor.outbox_url.as_deref().ok_or(AppError::NotFound)?).map_err(anyhow::Error::from)?;
+    let total = 0;
+    match page_number(&q, total)? {
+        None => Ok(activity_json(&collections::collection(&id, total))),
+        Some(n) => Ok(activity_json(&collections::page(&id, n, total, Vec::new()))),
+    }
+}

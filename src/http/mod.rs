@@ -1,0 +1,107 @@
+//! The HTTP boundary: routes, middleware and thin handlers that parse, call a service or
+//! storage, and convert to the caller's shape (ActivityPub JSON, JRD, NodeInfo, HTML).
+
+pub mod actors;
+pub mod error;
+pub mod health;
+pub mod html;
+pub mod negotiate;
+pub mod wellknown;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{Method, Request, StatusCode, header};
+use axum::response::Response;
+use axum::routing::get;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::app::AppState;
+use crate::text::escape_html;
+use error::{AppError, AppResult};
+
+/// The whole application, with its middleware.
+pub fn router(state: AppState) -> Router {
+    let http = &state.config.http;
+    let public_cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers(Any)
+        .expose_headers([header::LINK]);
+
+    let well_known = Router::new()
+        .route("/.well-known/webfinger", get(wellknown::webfinger))
+        .route("/.well-known/host-meta", get(wellknown::host_meta))
+        .route("/.well-known/host-meta.json", get(wellknown::host_meta_json))
+        .route("/.well-known/nodeinfo", get(wellknown::nodeinfo_links))
+        .route("/nodeinfo/2.0", get(wellknown::nodeinfo_20))
+        .route("/nodeinfo/2.1", get(wellknown::nodeinfo_21))
+        .layer(public_cors);
+
+    Router::new()
+        .route("/", get(home))
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .route("/actor", get(actors::application))
+        .route("/users/{name}", get(actors::person))
+        .route("/users/{name}/outbox", get(actors::outbox))
+        .route("/users/{name}/followers", get(actors::followers))
+        .route("/users/{name}/following", get(actors::following))
+        // `/@name`: matched as one segment because route parameters fill whole segments.
+        .route("/{at_name}", get(actors::profile))
+        .merge(well_known)
+        .fallback(not_found)
+        .with_state(state.clone())
+        .layer(DefaultBodyLimit::max(http.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(http.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(http.request_timeout_seconds),
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+                })
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Millis),
+                ),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// `GET /`: what this node is, for a person who types its address.
+async fn home(State(state): State<AppState>) -> AppResult<Response> {
+    let usage = crate::services::node::usage(&state).await?;
+    let node = &state.config.node;
+    let body = format!(
+        "<header><h1>{}</h1><p class=\"handle\">{}</p></header>\n<p>{}</p>\n<p>{} members · registrations {}</p>\n\
+         <p>Members sign in with any Mastodon-compatible app (Tusky, Elk, Phanpy, Ivory, toot) by typing \
+         <strong>{}</strong> as their server.</p>",
+        escape_html(&node.name),
+        escape_html(&state.config.domain),
+        escape_html(&node.description),
+        usage.users_total,
+        state.config.registrations.as_str(),
+        escape_html(&state.config.domain),
+    );
+    Ok(html::page(StatusCode::OK, &node.name, "", &body))
+}

@@ -1,0 +1,13 @@
+//! Staffroom: a federated community server for networks of teachers and educators.
+//! See ARCHITECTURE.md for how a request and an activity flow through these modules.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod federation;
+pub mod http;
+pub mod ids;
+pub mod server;
+pub mod services;
+pub mod storage;
+pub mod text;

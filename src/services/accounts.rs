@@ -1,0 +1,383 @@
+//! Local member accounts: the rules for names, emails and passwords; creation with a key pair;
+//! roles and suspension.
+
+use std::fmt;
+use std::str::FromStr;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+
+use crate::app::{AppState, Urls};
+use crate::ids;
+use crate::services::keys;
+use crate::storage::actors::{self, ActorRow, KIND_PERSON};
+use crate::storage::users::{self, UserRow};
+use crate::storage::{self, is_unique_violation};
+use crate::text::plain_to_html;
+
+pub const USERNAME_MAX: usize = 30;
+pub const PASSWORD_MIN: usize = 8;
+/// argon2 cost grows with input; a bound keeps a huge "password" from being a denial of service.
+pub const PASSWORD_MAX: usize = 128;
+pub const EMAIL_MAX: usize = 254;
+pub const DISPLAY_NAME_MAX: usize = 100;
+pub const BIO_MAX: usize = 2000;
+
+/// Names that routes, the node's own groups and impersonation risks keep for the node.
+const RESERVED_USERNAMES: &[&str] = &[
+    "actor",
+    "admin_api",
+    "api",
+    "about",
+    "calendar",
+    "coffeeshop",
+    "groups",
+    "health",
+    "inbox",
+    "media",
+    "nodeinfo",
+    "oauth",
+    "ready",
+    "reception",
+    "root",
+    "secretariat",
+    "settings",
+    "static",
+    "staffroom",
+    "support",
+    "system",
+    "users",
+    "webmaster",
+    "well_known",
+];
+
+/// The most common passwords of public breach lists; the rest is length.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "qwerty123",
+    "iloveyou",
+    "11111111",
+    "abc12345",
+    "abcd1234",
+    "letmein1",
+    "welcome1",
+    "sunshine",
+    "football",
+    "baseball",
+    "princess",
+    "dragon12",
+    "passw0rd",
+    "trustno1",
+    "superman",
+    "qwertyui",
+    "azertyuiop",
+    "teacher1",
+    "school123",
+    "changeme",
+    "administrator",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The node's secretariat.
+    Admin,
+    Moderator,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Moderator => "moderator",
+            Role::Member => "member",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = AccountError;
+    fn from_str(s: &str) -> Result<Role, AccountError> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "moderator" => Ok(Role::Moderator),
+            "member" => Ok(Role::Member),
+            other => Err(AccountError::InvalidRole(other.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an account operation was refused. The messages are safe to show to whoever asked.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("invalid username {0:?}: use 1 to 30 letters, digits or underscores")]
+    InvalidUsername(String),
+    #[error("the username {0:?} is reserved")]
+    ReservedUsername(String),
+    #[error("the username {0:?} is already taken")]
+    UsernameTaken(String),
+    #[error("invalid email address {0:?}")]
+    InvalidEmail(String),
+    #[error("the email address {0:?} is already in use")]
+    EmailTaken(String),
+    #[error("password too weak: {0}")]
+    WeakPassword(&'static str),
+    #[error("invalid role {0:?}: expected admin, moderator or member")]
+    InvalidRole(String),
+    #[error("{0} must be at most {1} characters")]
+    TooLong(&'static str, usize),
+    #[error("no local account named {0:?}")]
+    NotFound(String),
+    #[error("{0:?} is the last admin of this node: make another admin first")]
+    LastAdmin(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        AccountError::Internal(e.into())
+    }
+}
+
+pub fn validate_username(name: &str) -> Result<(), AccountError> {
+    if name.is_empty()
+        || name.chars().count() > USERNAME_MAX
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(AccountError::InvalidUsername(name.to_owned()));
+    }
+    if RESERVED_USERNAMES.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(AccountError::ReservedUsername(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// A pragmatic check of the form `local@domain.tld`; delivery is what proves an address.
+pub fn validate_email(email: &str) -> Result<(), AccountError> {
+    let bad = || AccountError::InvalidEmail(email.to_owned());
+    if email.len() > EMAIL_MAX || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let (local, domain) = email.rsplit_once('@').ok_or_else(bad)?;
+    if local.is_empty() || local.contains('@') || !crate::config::is_valid_domain(domain) || !domain.contains('.') {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+pub fn validate_password(password: &str, username: &str, email: &str) -> Result<(), AccountError> {
+    let len = password.chars().count();
+    if len < PASSWORD_MIN {
+        return Err(AccountError::WeakPassword("use at least 8 characters"));
+    }
+    if len > PASSWORD_MAX {
+        return Err(AccountError::WeakPassword("use at most 128 characters"));
+    }
+    let lower = password.to_lowercase();
+    if COMMON_PASSWORDS.contains(&lower.as_str()) {
+        return Err(AccountError::WeakPassword("this is one of the most common passwords"));
+    }
+    let mut chars = lower.chars();
+    let first = chars.next();
+    if chars.all(|c| Some(c) == first) {
+        return Err(AccountError::WeakPassword(
+            "a single repeated character is easy to guess",
+        ));
+    }
+    let local_part = email.split('@').next().unwrap_or_default().to_lowercase();
+    if (username.len() >= 3 && lower.contains(&username.to_lowercase()))
+        || (local_part.len() >= 3 && lower.contains(&local_part))
+    {
+        return Err(AccountError::WeakPassword(
+            "it must not contain the username or email address",
+        ));
+    }
+    Ok(())
+}
+
+/// argon2id with the library's defaults (19 MiB, 2 passes: OWASP's recommendation), off the
+/// async workers because it is deliberately slow.
+pub async fn hash_password(password: &str) -> anyhow::Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+    })
+    .await?
+}
+
+pub async fn verify_password(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// What is needed to create a local member.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+    pub display_name: String,
+    pub bio: String,
+    /// False while a registration waits for the secretariat's approval.
+    pub approved: bool,
+}
+
+/// A local member: their actor and their sign-in row.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub actor: ActorRow,
+    pub user: UserRow,
+}
+
+impl Account {
+    pub fn role(&self) -> Role {
+        self.user.role.parse().unwrap_or(Role::Member)
+    }
+}
+
+/// The actor row of a new local actor of `kind`, with fresh keys and this node's URLs.
+pub async fn new_local_actor(urls: &Urls, kind: &str, username: &str) -> anyhow::Result<ActorRow> {
+    let keys = keys::generate_async().await?;
+    let now = storage::now();
+    let ap_id = urls.person(username);
+    Ok(ActorRow {
+        id: ids::id_at(now),
+        kind: kind.to_owned(),
+        username: username.to_owned(),
+        domain: None,
+        ap_id: ap_id.to_string(),
+        url: Some(urls.profile(username).to_string()),
+        inbox_url: urls.inbox(username).to_string(),
+        shared_inbox_url: Some(urls.shared_inbox().to_string()),
+        outbox_url: Some(urls.outbox(username).to_string()),
+        followers_url: Some(urls.followers(username).to_string()),
+        following_url: Some(urls.following(username).to_string()),
+        display_name: String::new(),
+        summary_source: String::new(),
+        summary_html: String::new(),
+        avatar_url: None,
+        header_url: None,
+        key_id: Urls::key_id(&ap_id),
+        public_key_pem: keys.public_pem,
+        private_key_pem: Some(keys.private_pem),
+        manually_approves_followers: false,
+        discoverable: true,
+        suspended_at: None,
+        fetched_at: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+pub async fn create(state: &AppState, new: NewAccount) -> Result<Account, AccountError> {
+    let username = new.username.trim().to_owned();
+    let email = new.email.trim().to_owned();
+    validate_username(&username)?;
+    validate_email(&email)?;
+    validate_password(&new.password, &username, &email)?;
+    if new.display_name.chars().count() > DISPLAY_NAME_MAX {
+        return Err(AccountError::TooLong("display name", DISPLAY_NAME_MAX));
+    }
+    if new.bio.chars().count() > BIO_MAX {
+        return Err(AccountError::TooLong("bio", BIO_MAX));
+    }
+    // Cheap checks first, so a taken name does not cost a key pair and a hash.
+    if actors::find_local(&state.db, &username).await?.is_some() {
+        return Err(AccountError::UsernameTaken(username));
+    }
+    if users::email_taken(&state.db, &email).await? {
+        return Err(AccountError::EmailTaken(email));
+    }
+    let password_hash = hash_password(&new.password).await?;
+    let mut actor = new_local_actor(&state.urls, KIND_PERSON, &username).await?;
+    actor.display_name = new.display_name.trim().to_owned();
+    actor.summary_source = new.bio.clone();
+    actor.summary_html = plain_to_html(&new.bio);
+    let user = UserRow {
+        id: actor.id,
+        email,
+        password_hash,
+        role: new.role.as_str().to_owned(),
+        approved: new.approved,
+        last_active_at: None,
+        created_at: actor.created_at,
+        updated_at: actor.created_at,
+    };
+    match users::insert_with_actor(&state.db, &actor, &user).await {
+        Ok(()) => Ok(Account { actor, user }),
+        // Lost a race with another request or process: report which name was taken.
+        Err(e) if is_unique_violation(&e) => {
+            if actors::find_local(&state.db, &username).await?.is_some() {
+                Err(AccountError::UsernameTaken(username))
+            } else {
+                Err(AccountError::EmailTaken(user.email))
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find(state: &AppState, username: &str) -> Result<Account, AccountError> {
+    let not_found = || AccountError::NotFound(username.to_owned());
+    let actor = actors::find_local(&state.db, username)
+        .await?
+        .filter(|a| a.kind == KIND_PERSON)
+        .ok_or_else(not_found)?;
+    let user = users::find_by_id(&state.db, actor.id).await?.ok_or_else(not_found)?;
+    Ok(Account { actor, user })
+}
+
+/// Refuses a change that would leave the node without an active admin.
+async fn ensure_not_last_admin(state: &AppState, account: &Account) -> Result<(), AccountError> {
+    if account.role() == Role::Admin && !account.actor.is_suspended() && users::count_admins(&state.db).await? <= 1 {
+        return Err(AccountError::LastAdmin(account.actor.username.clone()));
+    }
+    Ok(())
+}
+
+pub async fn set_role(state: &AppState, username: &str, role: Role) -> Result<Account, AccountError> {
+    let mut account = find(state, username).await?;
+    if role != Role::Admin {
+        ensure_not_last_admin(state, &account).await?;
+    }
+    users::set_role(&state.db, account.user.id, role.as_str()).await?;
+    account.user.role = role.as_str().to_owned();
+    Ok(account)
+}
+
+/// Suspends (or with `suspend = false` lifts the suspension of) a member: a suspended member
+/// cannot sign in, and their actor answers 410 Gone.
+pub async fn set_suspended(state: &AppState, username: &str, suspend: bool) -> Result<Account, AccountError> {
+    let mut account = find(state, username).await?;
+    if suspend {
+        ensure_not_last_admin(state, &account).await?;
+    }
+    let at = suspend.then(storage::now);
+    actors::set_suspended(&state.db, account.actor.id, at).await?;
+    account.actor.suspended_at = at;
+    Ok(account)
+}

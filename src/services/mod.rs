@@ -1,0 +1,5 @@
+//! Domain logic. HTTP handlers and CLI commands call these; they call storage.
+
+pub mod accounts;
+pub mod keys;
+pub mod node;

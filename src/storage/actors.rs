@@ -1,0 +1,117 @@
+//! The `actors` table: people, groups and the application actor, local and remote.
+
+use chrono::{DateTime, Utc};
+
+use super::Db;
+use crate::with_db;
+
+/// One row of `actors`, as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ActorRow {
+    pub id: i64,
+    pub kind: String,
+    pub username: String,
+    pub domain: Option<String>,
+    pub ap_id: String,
+    pub url: Option<String>,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub following_url: Option<String>,
+    pub display_name: String,
+    pub summary_source: String,
+    pub summary_html: String,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+    pub key_id: String,
+    pub public_key_pem: String,
+    pub private_key_pem: Option<String>,
+    pub manually_approves_followers: bool,
+    pub discoverable: bool,
+    pub suspended_at: Option<DateTime<Utc>>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ActorRow {
+    pub fn is_local(&self) -> bool {
+        self.domain.is_none()
+    }
+    pub fn is_suspended(&self) -> bool {
+        self.suspended_at.is_some()
+    }
+}
+
+pub const KIND_PERSON: &str = "Person";
+pub const KIND_GROUP: &str = "Group";
+pub const KIND_APPLICATION: &str = "Application";
+
+/// The INSERT of one actor row, as a query either engine can execute (inside a transaction too).
+macro_rules! actor_insert {
+    ($a:expr) => {{
+        let a: &$crate::storage::actors::ActorRow = $a;
+        sqlx::query(
+            "INSERT INTO actors (id, kind, username, domain, ap_id, url, inbox_url, shared_inbox_url, outbox_url, \
+             followers_url, following_url, display_name, summary_source, summary_html, avatar_url, header_url, \
+             key_id, public_key_pem, private_key_pem, manually_approves_followers, discoverable, suspended_at, \
+             fetched_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+             $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+        )
+        .bind(a.id)
+        .bind(&a.kind)
+        .bind(&a.username)
+        .bind(&a.domain)
+        .bind(&a.ap_id)
+        .bind(&a.url)
+        .bind(&a.inbox_url)
+        .bind(&a.shared_inbox_url)
+        .bind(&a.outbox_url)
+        .bind(&a.followers_url)
+        .bind(&a.following_url)
+        .bind(&a.display_name)
+        .bind(&a.summary_source)
+        .bind(&a.summary_html)
+        .bind(&a.avatar_url)
+        .bind(&a.header_url)
+        .bind(&a.key_id)
+        .bind(&a.public_key_pem)
+        .bind(&a.private_key_pem)
+        .bind(a.manually_approves_followers)
+        .bind(a.discoverable)
+        .bind(a.suspended_at)
+        .bind(a.fetched_at)
+        .bind(a.created_at)
+        .bind(a.updated_at)
+    }};
+}
+pub(crate) use actor_insert;
+
+pub async fn insert(db: &Db, a: &ActorRow) -> Result<(), sqlx::Error> {
+    with_db!(db, p => actor_insert!(a).execute(p).await.map(|_| ()))
+}
+
+/// A local actor of any kind by username, case-insensitively.
+pub async fn find_local(db: &Db, username: &str) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE domain IS NULL AND lower(username) = lower($1)").bind(username).fetch_optional(p).await)
+}
+
+pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE id = $1").bind(id).fetch_optional(p).await)
+}
+
+pub async fn find_by_ap_id(db: &Db, ap_id: &str) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
+}
+
+/// The node's application actor, if it was created.
+pub async fn find_application(db: &Db) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE domain IS NULL AND kind = 'Application'").fetch_optional(p).await)
+}
+
+pub async fn set_suspended(db: &Db, id: i64, at: Option<DateTime<Utc>>) -> Result<bool, sqlx::Error> {
+    let now = super::now();
+    with_db!(db, p => sqlx::query("UPDATE actors SET suspended_at = $1, updated_at = $2 WHERE id = $3")
+        .bind(at).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
+}
