@@ -1,1 +1,240 @@
+//! A harness that runs real `staffroom serve` processes on loopback ports, each with its own
+//! database (SQLite, or PostgreSQL when `STAFFROOM_TEST_ENGINE=postgres`), for end-to-end tests.
+//!
+//! The binary is taken from `STAFFROOM_BIN`, else from the workspace's `target/debug/staffroom`
+//! (`cargo test --workspace` builds it; `scripts/test` builds it first).
 
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub fn staffroom_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("STAFFROOM_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let bin = target.join("debug/staffroom");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --bin staffroom` (scripts/test does)",
+        bin.display()
+    );
+    bin
+}
+
+pub fn engine() -> String {
+    std::env::var("STAFFROOM_TEST_ENGINE").unwrap_or_else(|_| "sqlite".into())
+}
+
+/// A free port on loopback (bound and released; the node binds it right after).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn fresh_database_url(dir: &std::path::Path) -> String {
+    if engine() == "postgres" {
+        let admin_url = std::env::var("STAFFROOM_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("staffroom_t_{:016x}", rand::random::<u64>());
+        let admin = sqlx::PgPool::connect(&admin_url)
+            .await
+            .expect("connect to PostgreSQL for tests");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+        admin.close().await;
+        let mut url = url::Url::parse(&admin_url).unwrap();
+        url.set_path(&name);
+        url.to_string()
+    } else {
+        format!("sqlite://{}", dir.join("staffroom.db").display())
+    }
+}
+
+/// One running node.
+pub struct Node {
+    pub name: String,
+    pub port: u16,
+    pub domain: String,
+    pub database_url: String,
+    pub extra_env: Vec<(String, String)>,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    pub http: reqwest::Client,
+}
+
+impl Node {
+    /// Starts a node and waits until it is ready.
+    pub async fn start(name: &str) -> Node {
+        Self::start_with(name, &[]).await
+    }
+
+    pub async fn start_with(name: &str, env: &[(&str, &str)]) -> Node {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let database_url = fresh_database_url(dir.path()).await;
+        let mut node = Node {
+            name: name.into(),
+            port,
+            domain: format!("localhost:{port}"),
+            database_url,
+            extra_env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            dir,
+            child: None,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap(),
+        };
+        node.spawn().await;
+        node
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(staffroom_bin());
+        c.current_dir(self.dir.path())
+            .env_remove("STAFFROOM_CONFIG")
+            .env("STAFFROOM_DOMAIN", &self.domain)
+            .env("STAFFROOM_LISTEN", format!("127.0.0.1:{}", self.port))
+            .env("STAFFROOM_DATABASE_URL", &self.database_url)
+            .env("STAFFROOM_DATA_DIR", self.dir.path().join("data"))
+            .env("STAFFROOM_ALLOW_PRIVATE_ADDRESSES", "true")
+            .env("RUST_LOG", "staffroom=debug,tower_http=info")
+            .stdin(Stdio::null());
+        for (k, v) in &self.extra_env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Starts (or restarts) the process, logging to `node.log` in its directory.
+    pub async fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .unwrap();
+        let child = self
+            .command()
+            .arg("serve")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start staffroom");
+        self.child = Some(child);
+        self.wait_ready().await;
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("node.log")
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    async fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!(
+                    "node {} exited with {status} while starting:\n{}",
+                    self.name,
+                    self.log()
+                );
+            }
+            if let Ok(r) = self.http.get(self.url("/ready")).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "node {} not ready after 30 s:\n{}",
+                self.name,
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.domain, path)
+    }
+
+    /// Runs a `staffroom` subcommand against this node's database and configuration.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        let o = self.command().args(args).output().unwrap();
+        assert!(
+            o.status.success(),
+            "staffroom {args:?} failed: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    }
+
+    pub fn create_user(&self, name: &str) {
+        self.cli(&[
+            "admin",
+            "create-user",
+            name,
+            "--email",
+            &format!("{name}@school.example"),
+            "--password",
+            "a long enough passphrase",
+        ]);
+    }
+
+    pub async fn get_json(&self, path: &str, accept: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+    }
+
+    /// Sends SIGTERM and waits for the process to end; returns whether it exited cleanly.
+    pub fn terminate(&mut self) -> bool {
+        let Some(mut child) = self.child.take() else {
+            return true;
+        };
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGTERM);
+        }
+        child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- log of node {} ---\n{}", self.name, self.log());
+        }
+        self.kill();
+    }
+}

@@ -1,0 +1,143 @@
+//! The `staffroom` binary as the secretariat uses it.
+
+mod common;
+
+use std::process::{Command, Output};
+
+struct Node {
+    dir: tempfile::TempDir,
+    database_url: String,
+}
+
+impl Node {
+    async fn new() -> Node {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = common::fresh_database_url(dir.path()).await;
+        Node { dir, database_url }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_staffroom"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("STAFFROOM_DATABASE_URL", &self.database_url)
+            .env("STAFFROOM_DOMAIN", "cli.test")
+            .env_remove("STAFFROOM_CONFIG")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn secretariat_manages_members_from_the_command_line() {
+    let node = Node::new().await;
+    let o = node.run(&["migrate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let o = node.run(&[
+        "admin",
+        "create-user",
+        "secretary",
+        "--email",
+        "sec@school.example",
+        "--role",
+        "admin",
+        "--password",
+        "a long enough passphrase",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Created admin @secretary@cli.test"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Without --password and without a terminal, a password is generated and shown once.
+    let o = node.run(&["admin", "create-user", "ada", "--email", "ada@school.example"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Password: "))
+        .expect("generated password printed");
+    assert_eq!(password.len(), 20);
+
+    let o = node.run(&["admin", "list-users"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("secretary") && out.contains("admin") && out.contains("ada") && out.contains("member"),
+        "{out}"
+    );
+
+    let o = node.run(&["admin", "set-role", "ada", "moderator"]);
+    assert!(
+        o.status.success() && stdout(&o).contains("@ada is now moderator"),
+        "{}",
+        stderr(&o)
+    );
+    let o = node.run(&["admin", "suspend", "ada"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&node.run(&["admin", "list-users"])).contains("suspended"));
+    let o = node.run(&["admin", "suspend", "ada", "--undo"]);
+    assert!(o.status.success() && stdout(&o).contains("no longer suspended"));
+}
+
+#[tokio::test]
+async fn errors_are_clear_and_exit_non_zero() {
+    let node = Node::new().await;
+    let create = |name: &str, email: &str| {
+        node.run(&[
+            "admin",
+            "create-user",
+            name,
+            "--email",
+            email,
+            "--password",
+            "a long enough passphrase",
+        ])
+    };
+    assert!(create("ada", "ada@school.example").status.success());
+
+    let o = create("Ada", "other@school.example");
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("already taken"), "{}", stderr(&o));
+
+    let o = create("no spaces", "x@school.example");
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("invalid username"), "{}", stderr(&o));
+
+    let o = node.run(&["admin", "set-role", "ghost", "admin"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("no local account named \"ghost\""),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = node.run(&["admin", "set-role", "ada", "king"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("king"), "{}", stderr(&o));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_staffroom"))
+        .args(["migrate"])
+        .env("STAFFROOM_REGISTRATIONS", "sometimes")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("STAFFROOM_REGISTRATIONS"), "{}", stderr(&o));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_staffroom"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert_eq!(stdout(&o).trim(), format!("staffroom {}", env!("CARGO_PKG_VERSION")));
+}

@@ -1,0 +1,136 @@
+//! The test application: the whole router on a fresh database of the engine under test.
+//!
+//! `STAFFROOM_TEST_ENGINE=postgres` (with `STAFFROOM_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) runs every test on its own new PostgreSQL
+//! database; otherwise each test gets a SQLite file in a temporary directory.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use staffroom::app::AppState;
+use staffroom::config::Config;
+use staffroom::services::accounts::{self, Account, NewAccount, Role};
+use staffroom::storage::Db;
+
+pub const DOMAIN: &str = "staffroom.test";
+
+pub fn engine() -> String {
+    std::env::var("STAFFROOM_TEST_ENGINE").unwrap_or_else(|_| "sqlite".into())
+}
+
+/// A database URL for a new, empty database of the engine under test.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    if engine() == "postgres" {
+        let admin_url = std::env::var("STAFFROOM_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("staffroom_t_{:016x}", rand::random::<u64>());
+        let admin = sqlx::PgPool::connect(&admin_url)
+            .await
+            .expect("connect to PostgreSQL for tests");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+        admin.close().await;
+        let mut url = url::Url::parse(&admin_url).unwrap();
+        url.set_path(&name);
+        url.to_string()
+    } else {
+        format!("sqlite://{}", dir.join("test.db").display())
+    }
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    _dir: tempfile::TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(edit: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config {
+            domain: DOMAIN.into(),
+            data_dir: dir.path().to_owned(),
+            ..Config::default()
+        };
+        config.database_url = fresh_database_url(dir.path()).await;
+        config.database.max_connections = 4;
+        edit(&mut config);
+        config.validate().unwrap();
+        let db = Db::connect(&config.database_url, config.database.max_connections)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let state = AppState::new(config, db);
+        staffroom::services::node::bootstrap(&state).await.unwrap();
+        let router = staffroom::http::router(state.clone());
+        TestApp {
+            state,
+            router,
+            _dir: dir,
+        }
+    }
+
+    pub async fn request(&self, req: Request<Body>) -> TestResponse {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        TestResponse { status, headers, body }
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.request(Request::get(uri).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn get_accept(&self, uri: &str, accept: &str) -> TestResponse {
+        self.request(Request::get(uri).header("accept", accept).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn create_user(&self, name: &str, role: Role) -> Account {
+        accounts::create(
+            &self.state,
+            NewAccount {
+                username: name.into(),
+                email: format!("{name}@school.example"),
+                password: "correct horse battery staple".into(),
+                role,
+                display_name: String::new(),
+                bio: String::new(),
+                approved: true,
+            },
+        )
+        .await
+        .unwrap()
+    }
+}
