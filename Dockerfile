@@ -24,7 +24,7 @@ ENV STAFFROOM_CONFIG=/etc/staffroom/staffroom.toml \
 USER staffroom
 WORKDIR /data
 VOLUME ["/data"]
+# Orchestrators probe GET /health (alive) and GET /ready (database reachable).
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
 ENTRYPOINT ["staffroom"]
 CMD ["serve"]

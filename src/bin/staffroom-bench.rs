@@ -10,7 +10,10 @@ fn stats(name: &str, mut samples: Vec<f64>) {
     let mean = samples.iter().sum::<f64>() / samples.len() as f64;
     let median = samples[samples.len() / 2];
     let max = samples[samples.len() - 1];
-    println!("{name:<28} n={:<4} mean {mean:>8.1} ms  median {median:>8.1} ms  max {max:>8.1} ms", samples.len());
+    println!(
+        "{name:<28} n={:<4} mean {mean:>8.1} ms  median {median:>8.1} ms  max {max:>8.1} ms",
+        samples.len()
+    );
 }
 
 fn time_ms(f: impl FnOnce()) -> f64 {
@@ -21,10 +24,14 @@ fn time_ms(f: impl FnOnce()) -> f64 {
 
 fn keys(n: usize) {
     println!("RSA-2048 key generation, {n} keys each:");
-    let openssl: Vec<f64> = (0..n).map(|_| time_ms(|| drop(staffroom::services::keys::generate().unwrap()))).collect();
+    let openssl: Vec<f64> = (0..n)
+        .map(|_| time_ms(|| drop(staffroom::services::keys::generate().unwrap())))
+        .collect();
     stats("openssl (staffroom)", openssl);
     let mut rng = rand::thread_rng();
-    let pure: Vec<f64> = (0..n).map(|_| time_ms(|| drop(rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap()))).collect();
+    let pure: Vec<f64> = (0..n)
+        .map(|_| time_ms(|| drop(rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap())))
+        .collect();
     stats("rsa crate (pure Rust)", pure);
 }
 
