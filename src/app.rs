@@ -12,6 +12,12 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub urls: Urls,
+    /// The client for every outgoing federation request.
+    pub http: reqwest::Client,
+    /// Wakes the delivery worker when new deliveries are queued in this process.
+    pub delivery_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the inbox worker when an activity is stored.
+    pub inbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -23,6 +29,9 @@ impl AppState {
             config: Arc::new(config),
             db,
             urls,
+            http: crate::federation::fetch::client(),
+            delivery_wake: Arc::new(tokio::sync::Notify::new()),
+            inbox_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

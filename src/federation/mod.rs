@@ -3,7 +3,11 @@
 
 pub mod actors;
 pub mod collections;
+pub mod fetch;
+pub mod policy;
 pub mod protocol;
+pub mod remote;
+pub mod signatures;
 
 /// The media type of ActivityPub documents we serve.
 pub const ACTIVITY_JSON: &str = "application/activity+json";

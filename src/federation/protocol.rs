@@ -115,3 +115,78 @@ pub struct OrderedCollectionPage {
 pub fn wire_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// An actor as other servers publish it: only `id`, `type`, `inbox` and `publicKey` are required;
+/// everything else is read leniently (Mastodon, Lemmy, Mobilizon, Friendica… differ).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteActor {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub preferred_username: Option<String>,
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub url: Value,
+    pub inbox: Url,
+    pub outbox: Option<Url>,
+    pub followers: Option<Url>,
+    pub following: Option<Url>,
+    pub featured: Option<Url>,
+    pub endpoints: Option<RemoteEndpoints>,
+    pub public_key: PublicKey,
+    #[serde(default)]
+    pub icon: Value,
+    #[serde(default)]
+    pub image: Value,
+    #[serde(default)]
+    pub manually_approves_followers: Option<bool>,
+    #[serde(default)]
+    pub discoverable: Option<bool>,
+    pub published: Option<String>,
+    #[serde(default)]
+    pub posting_restricted_to_mods: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteEndpoints {
+    pub shared_inbox: Option<Url>,
+}
+
+/// The URL in a value that may be a string, a Link or Image object, or an array of them.
+pub fn first_url(v: &Value) -> Option<Url> {
+    match v {
+        Value::String(s) => Url::parse(s).ok(),
+        Value::Array(items) => items.iter().find_map(first_url),
+        Value::Object(o) => o.get("href").or_else(|| o.get("url")).and_then(first_url),
+        _ => None,
+    }
+}
+
+/// The id of a value that may be a URL string or an object with an `id`.
+pub fn id_of(v: &Value) -> Option<Url> {
+    match v {
+        Value::String(s) => Url::parse(s).ok(),
+        Value::Object(o) => o.get("id").and_then(id_of),
+        _ => None,
+    }
+}
+
+/// Every URL in an addressing field (`to`, `cc`, `audience`), which may be a string or an array.
+pub fn addresses(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().filter_map(|i| id_of(i).map(|u| u.to_string())).collect(),
+        Value::Object(_) => id_of(v).map(|u| vec![u.to_string()]).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// Whether an addressing list names the public collection (in any of its spellings).
+pub fn is_public_address(a: &str) -> bool {
+    a == PUBLIC || a == "as:Public" || a == "Public"
+}

@@ -276,6 +276,7 @@ pub async fn new_local_actor(urls: &Urls, kind: &str, username: &str) -> anyhow:
         outbox_url: Some(urls.outbox(username).to_string()),
         followers_url: Some(urls.followers(username).to_string()),
         following_url: Some(urls.following(username).to_string()),
+        featured_url: None,
         display_name: String::new(),
         summary_source: String::new(),
         summary_html: String::new(),

@@ -1,5 +1,6 @@
 //! Domain logic. HTTP handlers and CLI commands call these; they call storage.
 
 pub mod accounts;
+pub mod content;
 pub mod keys;
 pub mod node;

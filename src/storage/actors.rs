@@ -19,6 +19,7 @@ pub struct ActorRow {
     pub outbox_url: Option<String>,
     pub followers_url: Option<String>,
     pub following_url: Option<String>,
+    pub featured_url: Option<String>,
     pub display_name: String,
     pub summary_source: String,
     pub summary_html: String,
@@ -56,8 +57,8 @@ macro_rules! actor_insert {
             "INSERT INTO actors (id, kind, username, domain, ap_id, url, inbox_url, shared_inbox_url, outbox_url, \
              followers_url, following_url, display_name, summary_source, summary_html, avatar_url, header_url, \
              key_id, public_key_pem, private_key_pem, manually_approves_followers, discoverable, suspended_at, \
-             fetched_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-             $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+             fetched_at, created_at, updated_at, featured_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
         )
         .bind(a.id)
         .bind(&a.kind)
@@ -114,4 +115,39 @@ pub async fn set_suspended(db: &Db, id: i64, at: Option<DateTime<Utc>>) -> Resul
     let now = super::now();
     with_db!(db, p => sqlx::query("UPDATE actors SET suspended_at = $1, updated_at = $2 WHERE id = $3")
         .bind(at).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
+/// Inserts a remote actor or updates the stored copy (by `ap_id`).
+pub async fn upsert_remote(db: &Db, a: &ActorRow) -> Result<(), sqlx::Error> {
+    with_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE actors SET kind = $1, username = $2, url = $3, inbox_url = $4, shared_inbox_url = $5, \
+             outbox_url = $6, followers_url = $7, following_url = $8, featured_url = $9, display_name = $10, \
+             summary_html = $11, avatar_url = $12, header_url = $13, key_id = $14, public_key_pem = $15, \
+             manually_approves_followers = $16, discoverable = $17, fetched_at = $18, updated_at = $19 \
+             WHERE ap_id = $20 AND domain IS NOT NULL")
+            .bind(&a.kind).bind(&a.username).bind(&a.url).bind(&a.inbox_url).bind(&a.shared_inbox_url)
+            .bind(&a.outbox_url).bind(&a.followers_url).bind(&a.following_url).bind(&a.featured_url)
+            .bind(&a.display_name).bind(&a.summary_html).bind(&a.avatar_url).bind(&a.header_url)
+            .bind(&a.key_id).bind(&a.public_key_pem).bind(a.manually_approves_followers).bind(a.discoverable)
+            .bind(a.fetched_at).bind(a.updated_at).bind(&a.ap_id)
+            .execute(&mut *tx).await?.rows_affected();
+        if updated == 0 {
+            actor_insert!(a).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// A remote actor by username and domain (`host[:port]`), case-insensitively.
+pub async fn find_remote(db: &Db, username: &str, domain: &str) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE domain = $1 AND lower(username) = lower($2)")
+        .bind(domain).bind(username).fetch_optional(p).await)
+}
+
+/// The remote actor owning a key id (`…#main-key`), if known.
+pub async fn find_by_key_id(db: &Db, key_id: &str) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE key_id = $1")
+        .bind(key_id).fetch_optional(p).await)
 }
