@@ -55,17 +55,24 @@ impl Urls {
     pub fn profile(&self, name: &str) -> Url {
         self.join(&format!("@{name}"))
     }
-    pub fn inbox(&self, name: &str) -> Url {
-        self.join(&format!("users/{name}/inbox"))
+    pub fn person_part(&self, name: &str, part: &str) -> Url {
+        self.join(&format!("users/{name}/{part}"))
     }
-    pub fn outbox(&self, name: &str) -> Url {
-        self.join(&format!("users/{name}/outbox"))
+    pub fn group(&self, name: &str) -> Url {
+        self.join(&format!("groups/{name}"))
     }
-    pub fn followers(&self, name: &str) -> Url {
-        self.join(&format!("users/{name}/followers"))
+    pub fn group_part(&self, name: &str, part: &str) -> Url {
+        self.join(&format!("groups/{name}/{part}"))
     }
-    pub fn following(&self, name: &str) -> Url {
-        self.join(&format!("users/{name}/following"))
+    pub fn post(&self, id: i64) -> Url {
+        self.join(&format!("posts/{id}"))
+    }
+    /// Ids of activities we send (not served: receivers get them embedded or by delivery).
+    pub fn activity(&self, id: i64) -> Url {
+        self.join(&format!("activities/{id}"))
+    }
+    pub fn tag(&self, name: &str) -> Url {
+        self.join(&format!("tags/{}", name.to_lowercase()))
     }
     pub fn shared_inbox(&self) -> Url {
         self.join("inbox")

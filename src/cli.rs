@@ -9,9 +9,10 @@ use rand::Rng;
 
 use crate::app::AppState;
 use crate::config::Config;
+use crate::federation::remote;
 use crate::server;
 use crate::services::accounts::{self, NewAccount, Role};
-use crate::services::node;
+use crate::services::{node, posts, social};
 use crate::storage::users;
 
 #[derive(Debug, Parser)]
@@ -39,6 +40,105 @@ pub enum Command {
     /// Secretariat commands for members.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Act as a local member: follow, post, fetch (the same services the client API calls).
+    Member {
+        /// The member's username.
+        name: String,
+        #[command(subcommand)]
+        action: MemberCommand,
+    },
+    /// Groups: create, list, and stewards' moderation.
+    #[command(subcommand)]
+    Group(GroupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Follow a person or join a group: `name@domain`, or a local name.
+    Follow { handle: String },
+    /// Stop following, or leave a group.
+    Unfollow { handle: String },
+    /// Write a post: into a group (`--group`, or by mentioning it), or a reply (`--reply-to`).
+    Post {
+        text: String,
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long, value_name = "POST_URL")]
+        reply_to: Option<String>,
+    },
+    /// Fetch an ActivityPub document, signed as this member (authorized fetch), and print it.
+    Fetch { url: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a group owned by a member.
+    Create {
+        name: String,
+        #[arg(long)]
+        owner: String,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// A members-only group space: joining needs a steward's approval, posts stay with members.
+        #[arg(long)]
+        members_only: bool,
+        /// Only stewards may post.
+        #[arg(long)]
+        restricted: bool,
+    },
+    /// List the groups of this node.
+    List,
+    /// List the join requests of a group.
+    Requests { group: String },
+    /// Approve a join request.
+    Approve {
+        group: String,
+        handle: String,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Reject a join request.
+    Reject {
+        group: String,
+        handle: String,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Remove a member.
+    Remove {
+        group: String,
+        handle: String,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Ban someone from the group.
+    Ban {
+        group: String,
+        handle: String,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Delete a post in the group.
+    DeletePost {
+        group: String,
+        post: String,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,13 +200,181 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", toml::to_string_pretty(&config)?);
             Ok(())
         }
-        Command::Admin(cmd) => {
-            let db = server::open_database(&config).await?;
-            let state = AppState::new(config, db);
-            node::bootstrap(&state).await?;
-            let result = admin(&state, cmd).await;
-            state.db.close().await;
-            result
+        Command::Admin(cmd) => with_state(config, |state| Box::pin(async move { admin(&state, cmd).await })).await,
+        Command::Member { name, action } => {
+            with_state(config, |state| {
+                Box::pin(async move { member(&state, &name, action).await })
+            })
+            .await
+        }
+        Command::Group(cmd) => with_state(config, |state| Box::pin(async move { group(&state, cmd).await })).await,
+    }
+}
+
+type BoxFuture = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>>>>;
+
+/// Opens the node's database (migrated, bootstrapped) for a one-shot command.
+async fn with_state(config: Config, f: impl FnOnce(AppState) -> BoxFuture) -> anyhow::Result<()> {
+    let db = server::open_database(&config).await?;
+    let state = AppState::new(config, db);
+    node::bootstrap(&state).await?;
+    let result = f(state.clone()).await;
+    state.db.close().await;
+    result
+}
+
+async fn local_person(state: &AppState, name: &str) -> anyhow::Result<crate::storage::actors::ActorRow> {
+    let account = accounts::find(state, name).await?;
+    if account.actor.is_suspended() {
+        bail!("@{name} is suspended");
+    }
+    Ok(account.actor)
+}
+
+async fn member(state: &AppState, name: &str, action: MemberCommand) -> anyhow::Result<()> {
+    let me = local_person(state, name).await?;
+    match action {
+        MemberCommand::Follow { handle } => {
+            let target = remote::resolve_handle(state, &handle).await?;
+            match social::follow(state, &me, &target).await? {
+                social::FollowState::Accepted => println!("@{name} follows {}.", target.ap_id),
+                social::FollowState::Pending => println!("@{name} asked to follow {} (pending).", target.ap_id),
+            }
+        }
+        MemberCommand::Unfollow { handle } => {
+            let target = remote::resolve_handle(state, &handle).await?;
+            social::unfollow(state, &me, &target).await?;
+            println!("@{name} no longer follows {}.", target.ap_id);
+        }
+        MemberCommand::Post {
+            text,
+            group,
+            title,
+            reply_to,
+        } => {
+            let group = match group {
+                Some(h) => Some(remote::resolve_handle(state, &h).await?),
+                None => None,
+            };
+            let post = posts::create(
+                state,
+                &me,
+                posts::NewPost {
+                    title,
+                    text,
+                    group,
+                    in_reply_to: reply_to,
+                },
+            )
+            .await?;
+            println!("{}", post.ap_id);
+        }
+        MemberCommand::Fetch { url } => {
+            let url = url::Url::parse(&url)?;
+            let (_, doc) = crate::federation::fetch::fetch_json(state, &url, &remote::signer_of(&me)?).await?;
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+    }
+    Ok(())
+}
+
+async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
+    use crate::services::groups::{self as g, Moderation};
+    let moderate = |group: String, handle: String, by: Option<String>, reason: String, action: Moderation| async move {
+        let (group, _) = g::find_local(state, &group).await?;
+        let member = remote::resolve_handle(state, &handle).await?;
+        let by = match by {
+            Some(b) => Some(local_person(state, &b).await?),
+            None => None,
+        };
+        g::moderate(state, &group, &member, by.as_ref(), action, &reason).await?;
+        println!("{action:?}: {} in {}", member.ap_id, group.ap_id);
+        anyhow::Ok(())
+    };
+    match cmd {
+        GroupCommand::Create {
+            name,
+            owner,
+            display_name,
+            summary,
+            members_only,
+            restricted,
+        } => {
+            let owner = local_person(state, &owner).await?;
+            let (actor, row) = g::create(
+                state,
+                g::NewGroup {
+                    name,
+                    display_name,
+                    summary,
+                    members_only,
+                    posting_restricted_to_mods: restricted,
+                    owner: Some(owner.id),
+                },
+            )
+            .await?;
+            println!(
+                "Created {} group {} ({})",
+                row.visibility,
+                actor.ap_id,
+                actor.url.unwrap_or_default()
+            );
+            Ok(())
+        }
+        GroupCommand::List => {
+            for (name, visibility, members) in crate::storage::groups::list_local(&state.db).await? {
+                println!("{name:<24} {visibility:<8} {members} members");
+            }
+            Ok(())
+        }
+        GroupCommand::Requests { group } => {
+            let (group, _) = g::find_local(state, &group).await?;
+            for a in crate::storage::follows::pending_actors(&state.db, group.id).await? {
+                println!("{}", a.ap_id);
+            }
+            Ok(())
+        }
+        GroupCommand::Approve {
+            group,
+            handle,
+            by,
+            reason,
+        } => moderate(group, handle, by, reason, Moderation::Approve).await,
+        GroupCommand::Reject {
+            group,
+            handle,
+            by,
+            reason,
+        } => moderate(group, handle, by, reason, Moderation::Reject).await,
+        GroupCommand::Remove {
+            group,
+            handle,
+            by,
+            reason,
+        } => moderate(group, handle, by, reason, Moderation::Remove).await,
+        GroupCommand::Ban {
+            group,
+            handle,
+            by,
+            reason,
+        } => moderate(group, handle, by, reason, Moderation::Ban).await,
+        GroupCommand::DeletePost {
+            group,
+            post,
+            by,
+            reason,
+        } => {
+            let (group, _) = g::find_local(state, &group).await?;
+            let post = crate::storage::posts::find_by_ap_id(&state.db, &post)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("unknown post {post}"))?;
+            let by = match by {
+                Some(b) => Some(local_person(state, &b).await?),
+                None => None,
+            };
+            g::delete_post(state, &group, &post, by.as_ref(), &reason).await?;
+            println!("Deleted {}", post.ap_id);
+            Ok(())
         }
     }
 }

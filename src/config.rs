@@ -29,6 +29,7 @@ pub struct Config {
     pub federation: FederationSettings,
     pub http: HttpSettings,
     pub database: DatabaseSettings,
+    pub delivery: DeliverySettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +70,30 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeliverySettings {
+    /// Deliveries in flight at once in this process.
+    pub concurrency: usize,
+    /// Deliveries in flight at once to one remote host.
+    pub per_host_concurrency: usize,
+    /// First retry after this many seconds; each further retry waits twice as long (with jitter, at most 6 h).
+    pub retry_base_seconds: u64,
+    /// A delivery still failing this many hours after it was queued is given up.
+    pub give_up_after_hours: u64,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            concurrency: 32,
+            per_host_concurrency: 4,
+            retry_base_seconds: 30,
+            give_up_after_hours: 48,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Registrations {
@@ -98,6 +123,7 @@ impl Default for Config {
             federation: FederationSettings::default(),
             http: HttpSettings::default(),
             database: DatabaseSettings::default(),
+            delivery: DeliverySettings::default(),
         }
     }
 }
@@ -392,6 +418,35 @@ impl Config {
                 "database.max_connections",
                 &self.database.max_connections.to_string(),
                 "between 1 and 1000",
+            ));
+        }
+        let d = &self.delivery;
+        if !(1..=1024).contains(&d.concurrency) {
+            return Err(bad(
+                "delivery.concurrency",
+                &d.concurrency.to_string(),
+                "between 1 and 1024",
+            ));
+        }
+        if !(1..=64).contains(&d.per_host_concurrency) {
+            return Err(bad(
+                "delivery.per_host_concurrency",
+                &d.per_host_concurrency.to_string(),
+                "between 1 and 64",
+            ));
+        }
+        if !(1..=86_400).contains(&d.retry_base_seconds) {
+            return Err(bad(
+                "delivery.retry_base_seconds",
+                &d.retry_base_seconds.to_string(),
+                "between 1 and 86400",
+            ));
+        }
+        if !(1..=24 * 30).contains(&d.give_up_after_hours) {
+            return Err(bad(
+                "delivery.give_up_after_hours",
+                &d.give_up_after_hours.to_string(),
+                "between 1 and 720",
             ));
         }
         Ok(())

@@ -40,10 +40,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     print_banner(&state, listener.local_addr()?).await?;
+    // Every process delivers and processes from the shared queues in the database.
+    let delivery = crate::federation::delivery::spawn_worker(state.clone());
+    let inbox = crate::federation::inbox::spawn_worker(state.clone());
     let app = crate::http::router(state.clone());
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    delivery.abort();
+    inbox.abort();
     tracing::info!("shut down cleanly");
     state.db.close().await;
     Ok(())

@@ -48,6 +48,7 @@ CREATE TABLE posts (
     content_html TEXT NOT NULL,
     source TEXT,
     visibility TEXT NOT NULL CHECK (visibility IN ('public', 'unlisted', 'members', 'direct')),
+    tags TEXT NOT NULL DEFAULT '[]',
     sensitive BOOLEAN NOT NULL DEFAULT FALSE,
     local BOOLEAN NOT NULL,
     published_at TIMESTAMPTZ NOT NULL,

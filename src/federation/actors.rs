@@ -5,6 +5,7 @@ use url::Url;
 
 use super::protocol::{Actor, Endpoints, Image, actor_context, wire_time};
 use crate::storage::actors::ActorRow;
+use crate::storage::groups::GroupRow;
 
 fn parse(u: &Option<String>) -> Option<Url> {
     u.as_deref().and_then(|s| Url::parse(s).ok())
@@ -29,6 +30,15 @@ fn image(url: &Option<String>) -> Option<Image> {
     })
 }
 
+/// A local group as the Group actor (FEP-1b12, with Lemmy's moderators and posting policy).
+pub fn local_group_to_ap(row: &ActorRow, group: &GroupRow) -> anyhow::Result<Actor> {
+    let mut actor = local_actor_to_ap(row)?;
+    actor.featured = parse(&row.featured_url);
+    actor.attributed_to = Some(Url::parse(&format!("{}/moderators", row.ap_id))?);
+    actor.posting_restricted_to_mods = Some(group.posting_restricted_to_mods);
+    Ok(actor)
+}
+
 /// A local actor row as the ActivityPub actor other servers fetch.
 pub fn local_actor_to_ap(row: &ActorRow) -> anyhow::Result<Actor> {
     let id = Url::parse(&row.ap_id)?;
@@ -44,6 +54,9 @@ pub fn local_actor_to_ap(row: &ActorRow) -> anyhow::Result<Actor> {
         outbox: parse(&row.outbox_url),
         followers: parse(&row.followers_url),
         following: parse(&row.following_url),
+        featured: None,
+        attributed_to: None,
+        posting_restricted_to_mods: None,
         endpoints: parse(&row.shared_inbox_url).map(|shared_inbox| Endpoints { shared_inbox }),
         public_key: PublicKey {
             id: row.key_id.clone(),

@@ -1,9 +1,13 @@
 //! ActivityPub: the wire shapes (`protocol`) and the converters between them and our rows.
 //! Incoming activities, the delivery queue and signed fetches arrive here with groups.
 
+pub mod activities;
 pub mod actors;
 pub mod collections;
+pub mod delivery;
 pub mod fetch;
+pub mod inbox;
+pub mod objects;
 pub mod policy;
 pub mod protocol;
 pub mod remote;

@@ -46,6 +46,13 @@ pub struct Actor {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub following: Option<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub featured: Option<Url>,
+    /// For groups: the collection of moderators, as Lemmy publishes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributed_to: Option<Url>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posting_restricted_to_mods: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
     #[serde(skip_serializing_if = "Option::is_none")]

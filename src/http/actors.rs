@@ -13,10 +13,12 @@ use super::html;
 use super::negotiate::{Wants, wants};
 use crate::app::AppState;
 use crate::federation::ACTIVITY_JSON;
+use crate::federation::activities::create_or_update;
 use crate::federation::actors::local_actor_to_ap;
 use crate::federation::collections::{self, PAGE_SIZE, page_count};
+use crate::federation::objects::post_to_ap;
 use crate::storage::actors::{self, ActorRow};
-use crate::storage::follows;
+use crate::storage::{follows, posts};
 use crate::text::escape_html;
 
 /// An ActivityPub document with its media type; `Vary: Accept` because the same URL serves HTML.
@@ -35,7 +37,7 @@ pub fn activity_json<T: Serialize>(body: &T) -> Response {
 async fn visible_local_actor(state: &AppState, name: &str) -> AppResult<ActorRow> {
     let actor = actors::find_local(&state.db, name)
         .await?
-        .filter(|a| a.kind != actors::KIND_APPLICATION)
+        .filter(|a| a.kind == actors::KIND_PERSON)
         .ok_or(AppError::NotFound)?;
     if actor.is_suspended() {
         return Err(AppError::Gone);
@@ -129,11 +131,11 @@ pub async fn application(State(state): State<AppState>) -> AppResult<Response> {
 
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
-    page: Option<String>,
+    pub page: Option<String>,
 }
 
 /// The page number asked for: none for the collection itself, 1.. for a page.
-fn page_number(q: &PageQuery, total: i64) -> AppResult<Option<i64>> {
+pub fn page_number(q: &PageQuery, total: i64) -> AppResult<Option<i64>> {
     let Some(raw) = q.page.as_deref() else { return Ok(None) };
     // `page=true` is Mastodon's spelling of "the first page".
     let n = if raw == "true" {
@@ -189,8 +191,7 @@ pub async fn following(
     follow_collection(&state, &name, &q, false).await
 }
 
-/// `GET /users/{name}/outbox[?page=N]`: the member's public activities, newest first.
-/// Members publish nothing yet (posts come with groups), so the collection is empty.
+/// `GET /users/{name}/outbox[?page=N]`: the member's public posts, newest first, as Create activities.
 pub async fn outbox(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -198,9 +199,25 @@ pub async fn outbox(
 ) -> AppResult<Response> {
     let actor = visible_local_actor(&state, &name).await?;
     let id = Url::parse(actor.outbox_url.as_deref().ok_or(AppError::NotFound)?).map_err(anyhow::Error::from)?;
-    let total = 0;
+    let total = posts::author_public_count(&state.db, actor.id).await?;
     match page_number(&q, total)? {
         None => Ok(activity_json(&collections::collection(&id, total))),
-        Some(n) => Ok(activity_json(&collections::page(&id, n, total, Vec::new()))),
+        Some(n) => {
+            let mut items = Vec::new();
+            for p in posts::author_public_page(&state.db, actor.id, PAGE_SIZE, (n - 1) * PAGE_SIZE).await? {
+                let group = match p.group_id {
+                    Some(g) => actors::find_by_id(&state.db, g).await?,
+                    None => None,
+                };
+                let object = post_to_ap(&p, &actor, group.as_ref());
+                items.push(create_or_update(
+                    "Create",
+                    &format!("{}#create", p.ap_id),
+                    &actor.ap_id,
+                    &object,
+                ));
+            }
+            Ok(activity_json(&collections::page(&id, n, total, items)))
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod error;
+pub mod groups;
 pub mod health;
 pub mod html;
 pub mod negotiate;
@@ -14,7 +15,9 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{Method, Request, StatusCode, header};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
+
+use crate::federation::inbox;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -49,6 +52,17 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/actor", get(actors::application))
+        .route("/inbox", post(inbox::post_inbox))
+        .route("/actor/inbox", post(inbox::post_inbox))
+        .route("/users/{name}/inbox", post(inbox::post_inbox))
+        .route("/groups/{name}/inbox", post(inbox::post_inbox))
+        .route("/groups/{name}", get(groups::actor))
+        .route("/groups/{name}/followers", get(groups::followers))
+        .route("/groups/{name}/outbox", get(groups::outbox))
+        .route("/groups/{name}/featured", get(groups::featured))
+        .route("/groups/{name}/moderators", get(groups::moderators))
+        .route("/groups/{name}/modlog", get(groups::modlog))
+        .route("/posts/{id}", get(groups::post))
         .route("/users/{name}", get(actors::person))
         .route("/users/{name}/outbox", get(actors::outbox))
         .route("/users/{name}/followers", get(actors::followers))

@@ -263,7 +263,19 @@ impl Account {
 pub async fn new_local_actor(urls: &Urls, kind: &str, username: &str) -> anyhow::Result<ActorRow> {
     let keys = keys::generate_async().await?;
     let now = storage::now();
-    let ap_id = urls.person(username);
+    let group = kind == crate::storage::actors::KIND_GROUP;
+    let ap_id = if group {
+        urls.group(username)
+    } else {
+        urls.person(username)
+    };
+    let part = |p: &str| {
+        if group {
+            urls.group_part(username, p)
+        } else {
+            urls.person_part(username, p)
+        }
+    };
     Ok(ActorRow {
         id: ids::id_at(now),
         kind: kind.to_owned(),
@@ -271,12 +283,12 @@ pub async fn new_local_actor(urls: &Urls, kind: &str, username: &str) -> anyhow:
         domain: None,
         ap_id: ap_id.to_string(),
         url: Some(urls.profile(username).to_string()),
-        inbox_url: urls.inbox(username).to_string(),
+        inbox_url: part("inbox").to_string(),
         shared_inbox_url: Some(urls.shared_inbox().to_string()),
-        outbox_url: Some(urls.outbox(username).to_string()),
-        followers_url: Some(urls.followers(username).to_string()),
-        following_url: Some(urls.following(username).to_string()),
-        featured_url: None,
+        outbox_url: Some(part("outbox").to_string()),
+        followers_url: Some(part("followers").to_string()),
+        following_url: (!group).then(|| part("following").to_string()),
+        featured_url: group.then(|| part("featured").to_string()),
         display_name: String::new(),
         summary_source: String::new(),
         summary_html: String::new(),

@@ -2,5 +2,8 @@
 
 pub mod accounts;
 pub mod content;
+pub mod groups;
 pub mod keys;
 pub mod node;
+pub mod posts;
+pub mod social;

@@ -39,6 +39,7 @@ pub async fn ensure_application_actor(state: &AppState) -> anyhow::Result<ActorR
 /// default groups).
 pub async fn bootstrap(state: &AppState) -> anyhow::Result<()> {
     ensure_application_actor(state).await?;
+    crate::services::groups::bootstrap_defaults(state).await?;
     Ok(())
 }
 

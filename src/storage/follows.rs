@@ -47,3 +47,65 @@ pub async fn insert(
         .bind(id).bind(follower_id).bind(followed_id).bind(ap_id).bind(accepted).bind(now)
         .execute(p).await.map(|_| ()))
 }
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct FollowRow {
+    pub id: i64,
+    pub follower_id: i64,
+    pub followed_id: i64,
+    pub ap_id: Option<String>,
+    pub accepted: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn find(db: &Db, follower_id: i64, followed_id: i64) -> Result<Option<FollowRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, FollowRow>("SELECT * FROM follows WHERE follower_id = $1 AND followed_id = $2")
+        .bind(follower_id).bind(followed_id).fetch_optional(p).await)
+}
+
+/// Records a follow in a transaction, or updates the activity id and state of an existing one.
+pub async fn upsert(
+    tx: &mut super::Tx,
+    follower_id: i64,
+    followed_id: i64,
+    ap_id: Option<&str>,
+    accepted: bool,
+) -> Result<(), sqlx::Error> {
+    let now = super::now();
+    let id = crate::ids::id_at(now);
+    crate::with_tx!(tx, c => sqlx::query(
+        "INSERT INTO follows (id, follower_id, followed_id, ap_id, accepted, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (follower_id, followed_id) DO UPDATE SET ap_id = COALESCE(excluded.ap_id, follows.ap_id), accepted = excluded.accepted")
+        .bind(id).bind(follower_id).bind(followed_id).bind(ap_id).bind(accepted).bind(now)
+        .execute(&mut *c).await.map(|_| ()))
+}
+
+pub async fn set_accepted(db: &Db, follower_id: i64, followed_id: i64) -> Result<bool, sqlx::Error> {
+    with_db!(db, p => sqlx::query("UPDATE follows SET accepted = TRUE WHERE follower_id = $1 AND followed_id = $2")
+        .bind(follower_id).bind(followed_id).execute(p).await.map(|r| r.rows_affected() > 0))
+}
+
+pub async fn delete(tx: &mut super::Tx, follower_id: i64, followed_id: i64) -> Result<bool, sqlx::Error> {
+    crate::with_tx!(tx, c => sqlx::query("DELETE FROM follows WHERE follower_id = $1 AND followed_id = $2")
+        .bind(follower_id).bind(followed_id).execute(&mut *c).await.map(|r| r.rows_affected() > 0))
+}
+
+/// Accepted followers of an actor, as rows (for delivery).
+pub async fn follower_actors(db: &Db, followed_id: i64) -> Result<Vec<super::actors::ActorRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, super::actors::ActorRow>(
+        "SELECT a.* FROM follows f JOIN actors a ON a.id = f.follower_id WHERE f.followed_id = $1 AND f.accepted")
+        .bind(followed_id).fetch_all(p).await)
+}
+
+/// Follow requests waiting for an answer.
+pub async fn pending_actors(db: &Db, followed_id: i64) -> Result<Vec<super::actors::ActorRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, super::actors::ActorRow>(
+        "SELECT a.* FROM follows f JOIN actors a ON a.id = f.follower_id WHERE f.followed_id = $1 AND NOT f.accepted ORDER BY f.id")
+        .bind(followed_id).fetch_all(p).await)
+}
+
+pub async fn is_member(db: &Db, follower_id: i64, followed_id: i64) -> Result<bool, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM follows WHERE follower_id = $1 AND followed_id = $2 AND accepted")
+        .bind(follower_id).bind(followed_id).fetch_one(p).await.map(|n| n > 0))
+}

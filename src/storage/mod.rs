@@ -7,7 +7,11 @@
 //! Migrations are kept side by side in `migrations/sqlite` and `migrations/postgres`.
 
 pub mod actors;
+pub mod deliveries;
 pub mod follows;
+pub mod groups;
+pub mod inbox;
+pub mod posts;
 pub mod users;
 
 use std::str::FromStr;
@@ -33,6 +37,39 @@ macro_rules! with_db {
             $crate::storage::Db::Postgres($pool) => $body,
         }
     };
+}
+
+/// A transaction of either engine: a domain change and the side effects it queues (deliveries)
+/// commit together or not at all.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection; compiled once per engine.
+#[macro_export]
+macro_rules! with_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::storage::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::storage::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +142,13 @@ impl Db {
             Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
     }
 
     /// A cheap round trip, for readiness checks.

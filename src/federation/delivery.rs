@@ -1,0 +1,244 @@
+//! Delivering activities: queued in the database with the change that caused them, sent by a
+//! worker in every process, signed, with a concurrency limit per host, exponential backoff with
+//! jitter, and giving up after a configured time.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::policy::{self, authority};
+use super::signatures::{SigningKey, sign_request};
+use crate::app::AppState;
+use crate::storage::actors::ActorRow;
+use crate::storage::{self, Tx, deliveries};
+
+/// How long a claimed delivery is ours before another process may take it over.
+pub const LEASE: Duration = Duration::from_secs(60);
+/// Longest wait between two retries.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+/// A host unreachable for longer than this is retried at most hourly.
+pub const UNREACHABLE_AFTER: Duration = Duration::from_secs(3600);
+/// Responses from inboxes are read up to this size (and ignored).
+const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// The inboxes to deliver to for these recipients: shared inboxes where they have one, each
+/// once; never this node's own, nor domains the federation policy excludes.
+pub fn inboxes_for<'a>(state: &AppState, recipients: impl IntoIterator<Item = &'a ActorRow>) -> Vec<(String, String)> {
+    let mut seen = BTreeSet::new();
+    for r in recipients {
+        if r.is_local() {
+            continue;
+        }
+        let inbox = r.shared_inbox_url.as_deref().unwrap_or(&r.inbox_url);
+        let Ok(url) = Url::parse(inbox) else { continue };
+        let host = authority(&url);
+        if host == state.config.domain || !policy::allows(&state.config, &host) {
+            continue;
+        }
+        seen.insert((url.to_string(), host));
+    }
+    seen.into_iter().collect()
+}
+
+/// Queues `activity` (which must have an `id`) from `actor` to `inboxes`, in `tx`.
+pub async fn queue(
+    tx: &mut Tx,
+    actor: &ActorRow,
+    activity: &Value,
+    inboxes: &[(String, String)],
+) -> anyhow::Result<()> {
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let ap_id = activity["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("activity without id"))?;
+    deliveries::enqueue(
+        tx,
+        ap_id,
+        actor.id,
+        &serde_json::to_string(activity)?,
+        inboxes,
+        storage::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The wait before retry number `attempts` (1-based), with ±20% jitter.
+pub fn backoff(base: Duration, attempts: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempts.saturating_sub(1).min(20));
+    let capped = exp.min(MAX_BACKOFF);
+    capped.mul_f64(rand::random::<f64>() * 0.4 + 0.8)
+}
+
+/// An activity's body and the key that signs it, shared by its deliveries in a batch.
+type Prepared = Arc<(Vec<u8>, SigningKey)>;
+
+enum Outcome {
+    Delivered,
+    /// Worth trying again later (network error, 5xx, 408, 429).
+    Retry(String),
+    /// Final (other 4xx, refused by policy, unsigned).
+    Fail(String),
+}
+
+async fn send(state: &AppState, inbox: &str, body: &[u8], key: &SigningKey) -> Outcome {
+    let Ok(url) = Url::parse(inbox) else {
+        return Outcome::Fail("invalid inbox URL".into());
+    };
+    if let Err(e) = super::fetch::check_target(state, &url).await {
+        return match e {
+            super::fetch::FetchError::Network(..) => Outcome::Retry(e.to_string()),
+            _ => Outcome::Fail(e.to_string()),
+        };
+    }
+    let headers = match sign_request("POST", &url, Some(body), key) {
+        Ok(h) => h,
+        Err(e) => return Outcome::Fail(format!("signing: {e}")),
+    };
+    let mut req = state
+        .http
+        .post(url.clone())
+        .header("content-type", "application/activity+json")
+        .body(body.to_vec());
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    match req.send().await {
+        Ok(res) => {
+            let status = res.status();
+            let _ = super::fetch::read_limited(res, inbox, MAX_RESPONSE_BYTES).await;
+            if status.is_success() {
+                Outcome::Delivered
+            } else if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
+                Outcome::Retry(format!("HTTP {status}"))
+            } else {
+                Outcome::Fail(format!("HTTP {status}"))
+            }
+        }
+        Err(e) => Outcome::Retry(e.to_string()),
+    }
+}
+
+/// Sends every due delivery once (claiming them first); returns how many were attempted.
+pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<usize> {
+    let now = storage::now();
+    let lease = now + chrono::Duration::from_std(LEASE)?;
+    let batch = (state.config.delivery.concurrency * 4) as i64;
+    let claimed = deliveries::claim(&state.db, now, lease, batch).await?;
+    let n = claimed.len();
+    let mut activities: HashMap<i64, Option<Prepared>> = HashMap::new();
+    let mut jobs = Vec::with_capacity(n);
+    for d in claimed {
+        let prepared = match activities.get(&d.activity_id) {
+            Some(p) => p.clone(),
+            None => {
+                let p = match deliveries::activity(&state.db, d.activity_id).await? {
+                    Some(a) => a
+                        .private_key_pem
+                        .as_deref()
+                        .and_then(|pem| SigningKey::from_pem(&a.key_id, pem).ok())
+                        .map(|key| Arc::new((a.payload.into_bytes(), key))),
+                    None => None,
+                };
+                activities.insert(d.activity_id, p.clone());
+                p
+            }
+        };
+        jobs.push((d, prepared));
+    }
+    futures::stream::iter(jobs)
+        .for_each_concurrent(state.config.delivery.concurrency, |(d, prepared)| async move {
+            let permit = hosts.acquire(&d.host, state.config.delivery.per_host_concurrency).await;
+            let outcome = match &prepared {
+                Some(p) => send(state, &d.inbox_url, &p.0, &p.1).await,
+                None => Outcome::Fail("the signing actor has no key".into()),
+            };
+            drop(permit);
+            if let Err(e) = record(state, &d, outcome).await {
+                tracing::error!(error = %e, delivery = d.id, "recording a delivery outcome");
+            }
+        })
+        .await;
+    Ok(n)
+}
+
+async fn record(state: &AppState, d: &deliveries::ClaimedDelivery, outcome: Outcome) -> anyhow::Result<()> {
+    let now = storage::now();
+    match outcome {
+        Outcome::Delivered => {
+            deliveries::mark_delivered(&state.db, d.id, now).await?;
+            deliveries::host_reachable(&state.db, &d.host, now).await?;
+            tracing::debug!(inbox = %d.inbox_url, "delivered");
+        }
+        Outcome::Fail(error) => {
+            tracing::info!(inbox = %d.inbox_url, %error, "delivery refused: giving up");
+            deliveries::mark_failed(&state.db, d.id, &error, now).await?;
+        }
+        Outcome::Retry(error) => {
+            let since = deliveries::host_failed(&state.db, &d.host, now).await?;
+            let give_up = chrono::Duration::hours(state.config.delivery.give_up_after_hours as i64);
+            if now - d.created_at >= give_up {
+                tracing::info!(inbox = %d.inbox_url, %error, "delivery failing for too long: giving up");
+                deliveries::mark_failed(&state.db, d.id, &error, now).await?;
+                return Ok(());
+            }
+            let mut wait = backoff(
+                Duration::from_secs(state.config.delivery.retry_base_seconds),
+                d.attempts as u32 + 1,
+            );
+            if (now - since).to_std().unwrap_or_default() > UNREACHABLE_AFTER {
+                wait = wait.max(UNREACHABLE_AFTER);
+            }
+            let at: DateTime<Utc> = now + chrono::Duration::from_std(wait)?;
+            tracing::debug!(inbox = %d.inbox_url, %error, retry_at = %at, "delivery failed: will retry");
+            deliveries::schedule_retry(&state.db, d.id, &error, at, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One semaphore per remote host, shared by the worker's batches.
+#[derive(Default)]
+pub struct HostLimits {
+    hosts: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl HostLimits {
+    async fn acquire(&self, host: &str, permits: usize) -> tokio::sync::OwnedSemaphorePermit {
+        let sem = self
+            .hosts
+            .lock()
+            .expect("host limits lock")
+            .entry(host.to_owned())
+            .or_insert_with(|| Arc::new(Semaphore::new(permits)))
+            .clone();
+        sem.acquire_owned().await.expect("semaphore never closed")
+    }
+}
+
+/// The delivery worker of this process: runs until the process ends, waking when this process
+/// queues something and at least every second (for retries and other processes' rows).
+pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let hosts = HostLimits::default();
+        loop {
+            match run_once(&state, &hosts).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "delivery worker"),
+            }
+            tokio::select! {
+                _ = state.delivery_wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    })
+}

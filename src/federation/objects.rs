@@ -1,0 +1,214 @@
+//! Posts on the wire: our rows as Note/Page objects, and objects from elsewhere as rows.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use url::Url;
+
+use super::protocol::{PUBLIC, addresses, first_url, id_of, wire_time};
+use crate::storage::actors::ActorRow;
+use crate::storage::posts::PostRow;
+
+/// The addressing of a post: who it is `to` and `cc`.
+pub fn addressing(
+    post: &PostRow,
+    author: &ActorRow,
+    group: Option<&ActorRow>,
+    mentions: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let mut to = Vec::new();
+    let mut cc: Vec<String> = Vec::new();
+    if let Some(g) = group {
+        to.push(g.ap_id.clone());
+    }
+    match post.visibility.as_str() {
+        "public" => {
+            to.push(PUBLIC.to_owned());
+            cc.extend(author.followers_url.clone());
+        }
+        "unlisted" => {
+            cc.push(PUBLIC.to_owned());
+            cc.extend(author.followers_url.clone());
+        }
+        // Members-only: the group's members, never the public.
+        "members" => to.extend(group.and_then(|g| g.followers_url.clone())),
+        _ => {}
+    }
+    cc.extend(mentions.iter().cloned());
+    cc.retain(|a| !to.contains(a));
+    cc.dedup();
+    (to, cc)
+}
+
+/// A stored post as the ActivityPub object other servers fetch.
+pub fn post_to_ap(post: &PostRow, author: &ActorRow, group: Option<&ActorRow>) -> Value {
+    let tags: Value = serde_json::from_str(&post.tags).unwrap_or(json!([]));
+    let mentions: Vec<String> = tags
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["type"] == "Mention")
+        .filter_map(|t| t["href"].as_str().map(str::to_owned))
+        .filter(|h| group.is_none_or(|g| &g.ap_id != h))
+        .collect();
+    let (to, cc) = addressing(post, author, group, &mentions);
+    let mut o = json!({
+        "@context": [super::activities::AS_CONTEXT, { "sensitive": "as:sensitive", "Hashtag": "as:Hashtag" }],
+        "id": post.ap_id,
+        "type": post.kind,
+        "attributedTo": author.ap_id,
+        "content": post.content_html,
+        "mediaType": "text/html",
+        "published": wire_time(post.published_at),
+        "to": to,
+        "cc": cc,
+        "sensitive": post.sensitive,
+        "tag": tags,
+        "url": post.url.clone().unwrap_or_else(|| post.ap_id.clone()),
+    });
+    if let Some(title) = &post.title {
+        o["name"] = json!(title);
+    }
+    if let Some(source) = &post.source {
+        o["source"] = json!({ "content": source, "mediaType": "text/plain" });
+    }
+    if let Some(g) = group {
+        o["audience"] = json!(g.ap_id);
+    }
+    if let Some(r) = &post.in_reply_to {
+        o["inReplyTo"] = json!(r);
+    }
+    if let Some(u) = post.updated_at {
+        o["updated"] = json!(wire_time(u));
+    }
+    o
+}
+
+/// A Note, Page or Article from another server, read leniently.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteObject {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub attributed_to: Value,
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub media_type: Option<String>,
+    #[serde(default)]
+    pub in_reply_to: Value,
+    #[serde(default)]
+    pub to: Value,
+    #[serde(default)]
+    pub cc: Value,
+    #[serde(default)]
+    pub audience: Value,
+    #[serde(default)]
+    pub tag: Value,
+    #[serde(default)]
+    pub url: Value,
+    pub published: Option<String>,
+    pub updated: Option<String>,
+    #[serde(default)]
+    pub sensitive: Option<bool>,
+}
+
+pub const POST_TYPES: &[&str] = &["Note", "Page", "Article", "Question", "Event"];
+
+impl RemoteObject {
+    /// The author: the first actor in `attributedTo` (Lemmy and PeerTube list a group too).
+    pub fn author(&self) -> Option<Url> {
+        match &self.attributed_to {
+            Value::Array(items) => items
+                .iter()
+                .find(|i| !i.is_object() || i["type"] == "Person" || i["type"].is_null())
+                .and_then(id_of)
+                .or_else(|| items.iter().find_map(id_of)),
+            other => id_of(other),
+        }
+    }
+
+    /// Every address in `to`, `cc` and `audience`.
+    pub fn recipients(&self) -> Vec<String> {
+        let mut all = addresses(&self.to);
+        all.extend(addresses(&self.cc));
+        all.extend(addresses(&self.audience));
+        all
+    }
+
+    /// Hrefs of `Mention` tags.
+    pub fn mentions(&self) -> Vec<String> {
+        self.tag
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| t["type"] == "Mention")
+            .filter_map(|t| t["href"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    pub fn in_reply_to(&self) -> Option<Url> {
+        match &self.in_reply_to {
+            Value::Array(items) => items.iter().find_map(id_of),
+            other => id_of(other),
+        }
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.recipients().iter().any(|a| super::protocol::is_public_address(a))
+    }
+}
+
+fn parse_time(s: &Option<String>) -> Option<chrono::DateTime<chrono::Utc>> {
+    s.as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// Converts a remote object into a row for `author`, in `group` (if any), with `visibility`.
+pub fn remote_object_to_row(o: &RemoteObject, author_id: i64, group_id: Option<i64>, visibility: &str) -> PostRow {
+    let now = crate::storage::now();
+    let content = o.content.as_deref().unwrap_or_default();
+    let content = if o.media_type.as_deref().is_some_and(|m| m.starts_with("text/markdown")) {
+        crate::text::plain_to_html(content)
+    } else {
+        crate::services::content::sanitize_html(content)
+    };
+    let tags: Vec<Value> = o
+        .tag
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["type"] == "Mention" || t["type"] == "Hashtag")
+        .take(crate::services::content::MAX_MENTIONS + crate::services::content::MAX_HASHTAGS)
+        .map(|t| json!({ "type": t["type"], "href": t["href"], "name": t["name"] }))
+        .collect();
+    PostRow {
+        id: crate::ids::id_at(now),
+        ap_id: o.id.to_string(),
+        url: first_url(&o.url).map(|u| u.to_string()),
+        author_id,
+        group_id,
+        in_reply_to: o.in_reply_to().map(|u| u.to_string()),
+        kind: if POST_TYPES.contains(&o.kind.as_str()) {
+            o.kind.clone()
+        } else {
+            "Note".into()
+        },
+        title: o
+            .name
+            .clone()
+            .map(|t| t.chars().take(crate::services::content::MAX_TITLE_CHARS).collect()),
+        content_html: content,
+        source: None,
+        visibility: visibility.to_owned(),
+        tags: Value::Array(tags).to_string(),
+        sensitive: o.sensitive.unwrap_or(false),
+        local: false,
+        published_at: parse_time(&o.published).unwrap_or(now),
+        updated_at: parse_time(&o.updated),
+        deleted_at: None,
+        created_at: now,
+    }
+}

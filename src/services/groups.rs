@@ -1,0 +1,342 @@
+//! Groups (FEP-1b12): public topical groups and members-only group spaces; membership,
+//! stewards' moderation, and the group announcing accepted posts to its members.
+
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::federation::protocol::PUBLIC;
+use crate::federation::{activities, delivery};
+use crate::services::accounts::{self, Role, new_local_actor};
+use crate::services::social::personal_inbox;
+use crate::storage::actors::{self, ActorRow, KIND_GROUP};
+use crate::storage::groups::{self, GroupRow};
+use crate::storage::{self, Tx, follows, posts, users};
+use crate::text::plain_to_html;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GroupError {
+    #[error("no group named {0:?} on this node")]
+    NotFound(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Account(#[from] accounts::AccountError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for GroupError {
+    fn from(e: sqlx::Error) -> Self {
+        GroupError::Internal(e.into())
+    }
+}
+
+pub struct NewGroup {
+    pub name: String,
+    pub display_name: String,
+    pub summary: String,
+    pub members_only: bool,
+    pub posting_restricted_to_mods: bool,
+    pub owner: Option<i64>,
+}
+
+pub async fn create(state: &AppState, new: NewGroup) -> Result<(ActorRow, GroupRow), GroupError> {
+    accounts::validate_username(&new.name).or_else(|e| match e {
+        // The node's own groups use reserved names.
+        accounts::AccountError::ReservedUsername(_) if new.owner.is_none() => Ok(()),
+        e => Err(e),
+    })?;
+    if actors::find_local(&state.db, &new.name).await?.is_some() {
+        return Err(accounts::AccountError::UsernameTaken(new.name).into());
+    }
+    let mut actor = new_local_actor(&state.urls, KIND_GROUP, &new.name).await?;
+    actor.display_name = new.display_name.chars().take(accounts::DISPLAY_NAME_MAX).collect();
+    actor.summary_source = new.summary.clone();
+    actor.summary_html = plain_to_html(&new.summary);
+    actor.manually_approves_followers = new.members_only;
+    actor.discoverable = !new.members_only;
+    let row = GroupRow {
+        id: actor.id,
+        visibility: if new.members_only { "members" } else { "public" }.into(),
+        posting_restricted_to_mods: new.posting_restricted_to_mods,
+        created_by: new.owner,
+        created_at: actor.created_at,
+    };
+    let mut tx = state.db.begin().await?;
+    match groups::insert(&mut tx, &actor, &row).await {
+        Ok(()) => tx.commit().await?,
+        Err(e) if storage::is_unique_violation(&e) => {
+            return Err(accounts::AccountError::UsernameTaken(new.name).into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok((actor, row))
+}
+
+/// The node's two public spaces, created on first start: `reception` (the secretariat's
+/// announcements, posting restricted to moderators) and `coffeeshop` (informal).
+pub async fn bootstrap_defaults(state: &AppState) -> anyhow::Result<()> {
+    let defaults = [
+        (
+            "reception",
+            "Reception",
+            "Announcements from the secretariat of this node.",
+            true,
+        ),
+        (
+            "coffeeshop",
+            "Coffee shop",
+            "Informal talk between members: say hello, share what you are working on.",
+            false,
+        ),
+    ];
+    for (name, display, summary, restricted) in defaults {
+        if actors::find_local(&state.db, name).await?.is_some() {
+            continue;
+        }
+        let new = NewGroup {
+            name: name.into(),
+            display_name: display.into(),
+            summary: summary.into(),
+            members_only: false,
+            posting_restricted_to_mods: restricted,
+            owner: None,
+        };
+        match create(state, new).await {
+            Ok(_) | Err(GroupError::Account(accounts::AccountError::UsernameTaken(_))) => {}
+            Err(e) => return Err(anyhow::anyhow!("creating the {name} group: {e}")),
+        }
+    }
+    Ok(())
+}
+
+pub async fn find_local(state: &AppState, name: &str) -> Result<(ActorRow, GroupRow), GroupError> {
+    let actor = actors::find_local(&state.db, name)
+        .await?
+        .filter(|a| a.kind == KIND_GROUP)
+        .ok_or_else(|| GroupError::NotFound(name.to_owned()))?;
+    let row = groups::find(&state.db, actor.id)
+        .await?
+        .ok_or_else(|| GroupError::NotFound(name.to_owned()))?;
+    Ok((actor, row))
+}
+
+/// Owners and stewards of the group moderate it; so do the node's admins and moderators for
+/// the node's own groups.
+pub async fn can_moderate(state: &AppState, group: &ActorRow, actor: &ActorRow) -> anyhow::Result<bool> {
+    if groups::role_of(&state.db, group.id, actor.id).await?.is_some() {
+        return Ok(true);
+    }
+    if group.is_local()
+        && actor.is_local()
+        && let Some(user) = users::find_by_id(&state.db, actor.id).await?
+    {
+        return Ok(user.role == Role::Admin.as_str() || user.role == Role::Moderator.as_str());
+    }
+    Ok(false)
+}
+
+/// Whether `author` may post into a local group: a member (or moderator), not banned, and a
+/// moderator where posting is restricted.
+pub async fn may_post(
+    state: &AppState,
+    group: &ActorRow,
+    row: &GroupRow,
+    author: &ActorRow,
+) -> anyhow::Result<Result<(), &'static str>> {
+    if groups::is_banned(&state.db, group.id, author.id).await? {
+        return Ok(Err("banned from the group"));
+    }
+    let moderator = can_moderate(state, group, author).await?;
+    if row.posting_restricted_to_mods && !moderator {
+        return Ok(Err("only the group's stewards may post here"));
+    }
+    if !moderator && !follows::is_member(&state.db, author.id, group.id).await? {
+        return Ok(Err("only members may post into the group"));
+    }
+    Ok(Ok(()))
+}
+
+/// The group announces an accepted activity to its remote members, twice (FEP-1b12): the
+/// activity itself (for groups-aware servers) and the object (for Mastodon-style servers,
+/// which ignore an Announce of a Create).
+pub async fn fan_out(
+    tx: &mut Tx,
+    state: &AppState,
+    group: &ActorRow,
+    members_only: bool,
+    members: &[ActorRow],
+    activity: &Value,
+    object_id: Option<&str>,
+) -> anyhow::Result<()> {
+    let inboxes = delivery::inboxes_for(state, members.iter());
+    let followers = group.followers_url.clone().unwrap_or_default();
+    let (to, cc) = if members_only {
+        (vec![followers], vec![])
+    } else {
+        (vec![PUBLIC.to_owned()], vec![followers])
+    };
+    let announce = activities::announce(
+        state.urls.activity(crate::ids::new_id()).as_str(),
+        &group.ap_id,
+        activity.clone(),
+        to.clone(),
+        cc.clone(),
+    );
+    delivery::queue(tx, group, &announce, &inboxes).await?;
+    if let Some(object_id) = object_id {
+        let announce = activities::announce(
+            state.urls.activity(crate::ids::new_id()).as_str(),
+            &group.ap_id,
+            json!(object_id),
+            to,
+            cc,
+        );
+        delivery::queue(tx, group, &announce, &inboxes).await?;
+    }
+    Ok(())
+}
+
+/// Who acts: a named local member, or (None) the node's secretariat.
+async fn moderator(state: &AppState, group: &ActorRow, by: Option<&ActorRow>) -> Result<Option<i64>, GroupError> {
+    match by {
+        Some(m) if !can_moderate(state, group, m).await? => Err(GroupError::Refused(format!(
+            "@{} is not a steward of this group",
+            m.username
+        ))),
+        Some(m) => Ok(Some(m.id)),
+        None => Ok(None),
+    }
+}
+
+async fn answer_follow(
+    tx: &mut Tx,
+    state: &AppState,
+    group: &ActorRow,
+    member: &ActorRow,
+    kind: &str,
+) -> anyhow::Result<()> {
+    if member.is_local() {
+        return Ok(());
+    }
+    let follow_id = follows::find(&state.db, member.id, group.id)
+        .await?
+        .and_then(|f| f.ap_id)
+        .unwrap_or_else(|| format!("{}#follow", member.ap_id));
+    let follow = activities::follow(&follow_id, &member.ap_id, &group.ap_id);
+    let id = state.urls.activity(crate::ids::new_id()).to_string();
+    delivery::queue(
+        tx,
+        group,
+        &activities::answer_follow(kind, &id, &group.ap_id, follow),
+        &personal_inbox(state, member),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderation {
+    Approve,
+    Reject,
+    Remove,
+    Ban,
+}
+
+/// A steward's decision about a member or applicant; federated and logged.
+pub async fn moderate(
+    state: &AppState,
+    group: &ActorRow,
+    member: &ActorRow,
+    by: Option<&ActorRow>,
+    action: Moderation,
+    reason: &str,
+) -> Result<(), GroupError> {
+    let moderator_id = moderator(state, group, by).await?;
+    let now = storage::now();
+    let follow = follows::find(&state.db, member.id, group.id).await?;
+    let mut tx = state.db.begin().await?;
+    let logged = match action {
+        Moderation::Approve => {
+            let Some(f) = follow else {
+                return Err(GroupError::Refused(format!("{} has not asked to join", member.ap_id)));
+            };
+            if f.accepted {
+                return Ok(());
+            }
+            follows::upsert(&mut tx, member.id, group.id, f.ap_id.as_deref(), true).await?;
+            answer_follow(&mut tx, state, group, member, "Accept").await?;
+            "approve"
+        }
+        Moderation::Reject | Moderation::Remove => {
+            if follow.is_none() {
+                return Err(GroupError::Refused(format!(
+                    "{} is not a member or applicant",
+                    member.ap_id
+                )));
+            }
+            // Rejecting the Follow is how Mastodon and Lemmy learn a follower was removed.
+            answer_follow(&mut tx, state, group, member, "Reject").await?;
+            follows::delete(&mut tx, member.id, group.id).await?;
+            if action == Moderation::Reject {
+                "reject"
+            } else {
+                "remove"
+            }
+        }
+        Moderation::Ban => {
+            if follow.is_some() {
+                follows::delete(&mut tx, member.id, group.id).await?;
+            }
+            groups::ban(&mut tx, group.id, member.id, now).await?;
+            if !member.is_local() {
+                let id = state.urls.activity(crate::ids::new_id()).to_string();
+                delivery::queue(
+                    &mut tx,
+                    group,
+                    &activities::block(&id, &group.ap_id, &member.ap_id, reason),
+                    &personal_inbox(state, member),
+                )
+                .await?;
+            }
+            "ban"
+        }
+    };
+    groups::log(&mut tx, group.id, moderator_id, logged, &member.ap_id, reason, now).await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(())
+}
+
+/// A steward deletes a post in their group: a Delete from the group to its members, logged.
+pub async fn delete_post(
+    state: &AppState,
+    group: &ActorRow,
+    post: &posts::PostRow,
+    by: Option<&ActorRow>,
+    reason: &str,
+) -> Result<(), GroupError> {
+    if post.group_id != Some(group.id) {
+        return Err(GroupError::Refused("the post is not in this group".into()));
+    }
+    let moderator_id = moderator(state, group, by).await?;
+    let row = groups::find(&state.db, group.id)
+        .await?
+        .ok_or_else(|| GroupError::NotFound(group.username.clone()))?;
+    let members = follows::follower_actors(&state.db, group.id).await?;
+    let now = storage::now();
+    let mut tx = state.db.begin().await?;
+    posts::mark_deleted(&mut tx, post.id, now).await?;
+    let followers = group.followers_url.clone().unwrap_or_default();
+    let (to, cc) = if row.members_only() {
+        (vec![followers], vec![])
+    } else {
+        (vec![PUBLIC.to_owned()], vec![followers])
+    };
+    let id = state.urls.activity(crate::ids::new_id()).to_string();
+    let delete = activities::delete(&id, &group.ap_id, &post.ap_id, to, cc);
+    delivery::queue(&mut tx, group, &delete, &delivery::inboxes_for(state, members.iter())).await?;
+    groups::log(&mut tx, group.id, moderator_id, "delete_post", &post.ap_id, reason, now).await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(())
+}

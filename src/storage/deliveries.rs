@@ -1,0 +1,129 @@
+//! The durable delivery queue: `outgoing_activities` (one row per activity) and `deliveries`
+//! (one row per activity and target inbox). Rows are claimed with a lease, so several processes
+//! sharing one PostgreSQL never send the same row at once (`FOR UPDATE SKIP LOCKED`), and a
+//! process killed mid-way leaves rows that become claimable again when the lease ends.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, Tx};
+use crate::{with_db, with_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedDelivery {
+    pub id: i64,
+    pub activity_id: i64,
+    pub inbox_url: String,
+    pub host: String,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActivityToSend {
+    pub ap_id: String,
+    pub payload: String,
+    pub key_id: String,
+    pub private_key_pem: Option<String>,
+}
+
+/// Stores an activity and one pending delivery per inbox, inside the caller's transaction.
+pub async fn enqueue(
+    tx: &mut Tx,
+    ap_id: &str,
+    actor_id: i64,
+    payload: &str,
+    inboxes: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let activity_id = crate::ids::id_at(now);
+    with_tx!(tx, c => {
+        sqlx::query("INSERT INTO outgoing_activities (id, ap_id, actor_id, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(activity_id).bind(ap_id).bind(actor_id).bind(payload).bind(now)
+            .execute(&mut *c).await?;
+        for (inbox, host) in inboxes {
+            sqlx::query(
+                "INSERT INTO deliveries (id, activity_id, inbox_url, host, status, attempts, next_attempt_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5) ON CONFLICT (activity_id, inbox_url) DO NOTHING")
+                .bind(crate::ids::id_at(now)).bind(activity_id).bind(inbox).bind(host).bind(now)
+                .execute(&mut *c).await?;
+        }
+    });
+    Ok(activity_id)
+}
+
+/// Claims up to `limit` due deliveries until `lease_until`.
+pub async fn claim(
+    db: &Db,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<ClaimedDelivery>, sqlx::Error> {
+    const DUE: &str = "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $2 \
+                       AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY next_attempt_at LIMIT $3";
+    const UPDATE: &str = "UPDATE deliveries SET claimed_until = $1 WHERE id IN";
+    const RETURNING: &str = "RETURNING id, activity_id, inbox_url, host, attempts, created_at";
+    // The one dialect difference: PostgreSQL skips rows other processes are claiming; SQLite
+    // serialises writers, so the plain subquery is already exclusive.
+    let sql = match db {
+        Db::Postgres(_) => format!("{UPDATE} ({DUE} FOR UPDATE SKIP LOCKED) {RETURNING}"),
+        Db::Sqlite(_) => format!("{UPDATE} ({DUE}) {RETURNING}"),
+    };
+    with_db!(db, p => sqlx::query_as::<_, ClaimedDelivery>(sqlx::AssertSqlSafe(sql))
+        .bind(lease_until).bind(now).bind(limit).fetch_all(p).await)
+}
+
+pub async fn activity(db: &Db, activity_id: i64) -> Result<Option<ActivityToSend>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, ActivityToSend>(
+        "SELECT o.ap_id, o.payload, a.key_id, a.private_key_pem FROM outgoing_activities o \
+         JOIN actors a ON a.id = o.actor_id WHERE o.id = $1")
+        .bind(activity_id).fetch_optional(p).await)
+}
+
+pub async fn mark_delivered(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query(
+        "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, claimed_until = NULL, last_error = NULL, updated_at = $1 WHERE id = $2")
+        .bind(now).bind(id).execute(p).await.map(|_| ()))
+}
+
+pub async fn mark_failed(db: &Db, id: i64, error: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query(
+        "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = $1, updated_at = $2 WHERE id = $3")
+        .bind(error).bind(now).bind(id).execute(p).await.map(|_| ()))
+}
+
+pub async fn schedule_retry(
+    db: &Db,
+    id: i64,
+    error: &str,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query(
+        "UPDATE deliveries SET attempts = attempts + 1, claimed_until = NULL, next_attempt_at = $1, last_error = $2, updated_at = $3 WHERE id = $4")
+        .bind(at).bind(error).bind(now).bind(id).execute(p).await.map(|_| ()))
+}
+
+/// Records a failure to reach a host; returns since when it has been unreachable.
+pub async fn host_failed(db: &Db, host: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, DateTime<Utc>>(
+        "INSERT INTO instances (host, unreachable_since, failures, updated_at) VALUES ($1, $2, 1, $2) \
+         ON CONFLICT (host) DO UPDATE SET failures = instances.failures + 1, \
+         unreachable_since = COALESCE(instances.unreachable_since, excluded.unreachable_since), updated_at = excluded.updated_at \
+         RETURNING unreachable_since")
+        .bind(host).bind(now).fetch_one(p).await)
+}
+
+pub async fn host_reachable(db: &Db, host: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query(
+        "UPDATE instances SET unreachable_since = NULL, failures = 0, updated_at = $1 WHERE host = $2 AND unreachable_since IS NOT NULL")
+        .bind(now).bind(host).execute(p).await.map(|_| ()))
+}
+
+/// Counts by status, for tests, benchmarks and the admin.
+pub async fn counts(db: &Db) -> Result<(i64, i64, i64), sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
+                COALESCE(SUM(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END), 0), \
+                COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM deliveries")
+        .fetch_one(p).await)
+}

@@ -1,0 +1,63 @@
+//! Received activities, stored before they are processed.
+
+use chrono::{DateTime, Utc};
+
+use super::Db;
+use crate::with_db;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: i64,
+    pub ap_id: String,
+    pub actor_ap_id: String,
+    pub payload: String,
+    pub attempts: i32,
+}
+
+/// Stores an activity; false when its id was already received.
+pub async fn insert(db: &Db, ap_id: &str, actor: &str, payload: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    with_db!(db, p => sqlx::query(
+        "INSERT INTO inbox_activities (id, ap_id, actor_ap_id, payload, status, attempts, received_at) \
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5) ON CONFLICT (ap_id) DO NOTHING")
+        .bind(crate::ids::id_at(now)).bind(ap_id).bind(actor).bind(payload).bind(now)
+        .execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
+pub async fn claim(
+    db: &Db,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<InboxRow>, sqlx::Error> {
+    const DUE: &str = "SELECT id FROM inbox_activities WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT $3";
+    let sql = match db {
+        Db::Postgres(_) => format!(
+            "UPDATE inbox_activities SET claimed_until = $1 WHERE id IN ({DUE} FOR UPDATE SKIP LOCKED) RETURNING id, ap_id, actor_ap_id, payload, attempts"
+        ),
+        Db::Sqlite(_) => format!(
+            "UPDATE inbox_activities SET claimed_until = $1 WHERE id IN ({DUE}) RETURNING id, ap_id, actor_ap_id, payload, attempts"
+        ),
+    };
+    with_db!(db, p => sqlx::query_as::<_, InboxRow>(sqlx::AssertSqlSafe(sql)).bind(lease_until).bind(now).bind(limit).fetch_all(p).await)
+}
+
+pub async fn finish(db: &Db, id: i64, error: Option<&str>, retry: bool, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let status = match (error, retry) {
+        (None, _) => "done",
+        (Some(_), true) => "pending",
+        (Some(_), false) => "failed",
+    };
+    with_db!(db, p => sqlx::query(
+        "UPDATE inbox_activities SET status = $1, error = $2, attempts = attempts + 1, claimed_until = $3, processed_at = $4 WHERE id = $5")
+        .bind(status).bind(error).bind(if retry { Some(now + chrono::Duration::seconds(30)) } else { None }).bind(now).bind(id)
+        .execute(p).await.map(|_| ()))
+}
+
+/// Counts by status: pending, done, failed.
+pub async fn counts(db: &Db) -> Result<(i64, i64, i64), sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
+                COALESCE(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0), \
+                COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM inbox_activities")
+        .fetch_one(p).await)
+}

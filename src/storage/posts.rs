@@ -1,0 +1,120 @@
+//! Posts (Note, Page, Article) and reactions to them.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, Tx};
+use crate::{with_db, with_tx};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PostRow {
+    pub id: i64,
+    pub ap_id: String,
+    pub url: Option<String>,
+    pub author_id: i64,
+    pub group_id: Option<i64>,
+    pub in_reply_to: Option<String>,
+    pub kind: String,
+    pub title: Option<String>,
+    pub content_html: String,
+    pub source: Option<String>,
+    pub visibility: String,
+    /// The ActivityPub `tag` array (mentions, hashtags) as JSON.
+    pub tags: String,
+    pub sensitive: bool,
+    pub local: bool,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Stores a post; returns false when one with the same `ap_id` exists (redelivery).
+pub async fn insert(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO posts (id, ap_id, url, author_id, group_id, in_reply_to, kind, title, content_html, source, visibility, \
+         sensitive, local, published_at, updated_at, deleted_at, created_at, tags) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (ap_id) DO NOTHING")
+        .bind(p.id).bind(&p.ap_id).bind(&p.url).bind(p.author_id).bind(p.group_id).bind(&p.in_reply_to).bind(&p.kind)
+        .bind(&p.title).bind(&p.content_html).bind(&p.source).bind(&p.visibility).bind(p.sensitive).bind(p.local)
+        .bind(p.published_at).bind(p.updated_at).bind(p.deleted_at).bind(p.created_at).bind(&p.tags)
+        .execute(&mut *c).await.map(|r| r.rows_affected() == 1))
+}
+
+pub async fn find_by_ap_id(db: &Db, ap_id: &str) -> Result<Option<PostRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
+}
+
+pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<PostRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE id = $1").bind(id).fetch_optional(p).await)
+}
+
+pub async fn update_content(
+    tx: &mut Tx,
+    id: i64,
+    title: Option<&str>,
+    content_html: &str,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("UPDATE posts SET title = $1, content_html = $2, updated_at = $3 WHERE id = $4")
+        .bind(title).bind(content_html).bind(at).bind(id).execute(&mut *c).await.map(|_| ()))
+}
+
+pub async fn mark_deleted(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("UPDATE posts SET deleted_at = $1, content_html = '', title = NULL, source = NULL WHERE id = $2")
+        .bind(at).bind(id).execute(&mut *c).await.map(|_| ()))
+}
+
+/// Posts of a group (not deleted), newest first.
+pub async fn group_page(db: &Db, group_id: i64, limit: i64, offset: i64) -> Result<Vec<PostRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, PostRow>(
+        "SELECT * FROM posts WHERE group_id = $1 AND deleted_at IS NULL ORDER BY id DESC LIMIT $2 OFFSET $3")
+        .bind(group_id).bind(limit).bind(offset).fetch_all(p).await)
+}
+
+pub async fn group_count(db: &Db, group_id: i64) -> Result<i64, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts WHERE group_id = $1 AND deleted_at IS NULL")
+        .bind(group_id).fetch_one(p).await)
+}
+
+/// Public posts written by a local actor, newest first (their outbox).
+pub async fn author_public_page(db: &Db, author_id: i64, limit: i64, offset: i64) -> Result<Vec<PostRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, PostRow>(
+        "SELECT * FROM posts WHERE author_id = $1 AND deleted_at IS NULL AND visibility = 'public' ORDER BY id DESC LIMIT $2 OFFSET $3")
+        .bind(author_id).bind(limit).bind(offset).fetch_all(p).await)
+}
+
+pub async fn author_public_count(db: &Db, author_id: i64) -> Result<i64, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM posts WHERE author_id = $1 AND deleted_at IS NULL AND visibility = 'public'")
+        .bind(author_id).fetch_one(p).await)
+}
+
+pub async fn count_local(db: &Db) -> Result<i64, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts WHERE local AND deleted_at IS NULL")
+        .fetch_one(p).await)
+}
+
+/// Records a like or boost; false when it was already recorded.
+pub async fn add_reaction(
+    db: &Db,
+    kind: &str,
+    ap_id: Option<&str>,
+    actor_id: i64,
+    post_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    with_db!(db, p => sqlx::query(
+        "INSERT INTO reactions (id, ap_id, kind, actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
+        .bind(crate::ids::id_at(now)).bind(ap_id).bind(kind).bind(actor_id).bind(post_id).bind(now)
+        .execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
+pub async fn remove_reaction_by_ap_id(db: &Db, ap_id: &str, actor_id: i64) -> Result<bool, sqlx::Error> {
+    with_db!(db, p => sqlx::query("DELETE FROM reactions WHERE ap_id = $1 AND actor_id = $2")
+        .bind(ap_id).bind(actor_id).execute(p).await.map(|r| r.rows_affected() > 0))
+}
+
+pub async fn reaction_count(db: &Db, post_id: i64, kind: &str) -> Result<i64, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND kind = $2")
+        .bind(post_id).bind(kind).fetch_one(p).await)
+}
