@@ -75,28 +75,96 @@ pub struct Node {
 impl Node {
     /// Starts a node and waits until it is ready.
     pub async fn start(name: &str) -> Node {
-        Self::start_with(name, &[]).await
+        let mut node = Self::new(name).await;
+        node.spawn().await;
+        node
     }
 
-    pub async fn start_with(name: &str, env: &[(&str, &str)]) -> Node {
+    /// A node with its port, directory and database, not started yet.
+    pub async fn new(name: &str) -> Node {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let database_url = fresh_database_url(dir.path()).await;
-        let mut node = Node {
+        // Retries come quickly in tests; everything else is the shipped default.
+        let config = dir.path().join("staffroom.toml");
+        std::fs::write(&config, "[delivery]\nretry_base_seconds = 1\n").unwrap();
+        Node {
             name: name.into(),
             port,
             domain: format!("localhost:{port}"),
             database_url,
-            extra_env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            extra_env: vec![("STAFFROOM_CONFIG".into(), config.display().to_string())],
             dir,
             child: None,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
                 .unwrap(),
-        };
-        node.spawn().await;
-        node
+        }
+    }
+
+    /// Sets an environment variable for the node's processes (before `spawn`).
+    pub fn env(&mut self, key: &str, value: &str) -> &mut Self {
+        self.extra_env.push((key.into(), value.into()));
+        self
+    }
+
+    /// `name@domain` of an actor on this node.
+    pub fn handle(&self, name: &str) -> String {
+        format!("{name}@{}", self.domain)
+    }
+
+    /// Runs a `staffroom` subcommand and returns its output, whether it succeeded or not.
+    pub fn try_cli(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// Runs a `staffroom` subcommand that must succeed; returns its standard output.
+    pub fn run(&self, args: &[&str]) -> String {
+        String::from_utf8_lossy(&self.cli(args).stdout).trim().to_owned()
+    }
+
+    /// A number from this node's database (`SELECT COUNT(*) …`), on either engine.
+    pub async fn count(&self, sql: &str) -> i64 {
+        if self.database_url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            n
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            n
+        }
+    }
+
+    /// Whether a post with this id is stored on this node (not deleted).
+    pub async fn has_post(&self, ap_id: &str) -> bool {
+        self.count(&format!(
+            "SELECT COUNT(*) FROM posts WHERE ap_id = '{}' AND deleted_at IS NULL",
+            ap_id.replace('\'', "''")
+        ))
+        .await
+            > 0
+    }
+
+    /// POST requests this node logged on a path (such as `/inbox`), across restarts.
+    pub fn posts_received(&self, path: &str) -> usize {
+        self.log()
+            .lines()
+            .filter(|l| {
+                l.contains("finished processing request")
+                    && l.contains("method=POST")
+                    && l.contains(&format!("uri={path} "))
+            })
+            .count()
     }
 
     fn command(&self) -> Command {
@@ -109,6 +177,7 @@ impl Node {
             .env("STAFFROOM_DATA_DIR", self.dir.path().join("data"))
             .env("STAFFROOM_ALLOW_PRIVATE_ADDRESSES", "true")
             .env("RUST_LOG", "staffroom=debug,tower_http=info")
+            .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         for (k, v) in &self.extra_env {
             c.env(k, v);
@@ -227,6 +296,25 @@ impl Node {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// Waits until `check` holds, polling; panics with `what` after `seconds`.
+pub async fn eventually<F, Fut>(seconds: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if check().await {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {seconds} s waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

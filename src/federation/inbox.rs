@@ -512,10 +512,10 @@ async fn on_create_or_update(
                 .is_some_and(|r| r.members_only()),
             None => false,
         };
-        let visibility = if members_only {
-            "members"
-        } else if o.is_public() {
+        let visibility = if o.is_public() && !members_only {
             "public"
+        } else if group.is_some() {
+            "members"
         } else {
             "direct"
         };

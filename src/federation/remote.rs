@@ -122,7 +122,19 @@ pub async fn refresh_actor(state: &AppState, id: &Url) -> Result<ActorRow, Resol
     let existing = actors::find_by_ap_id(&state.db, actor.id.as_str()).await?;
     let row = remote_actor_to_row(&actor, existing.as_ref()).map_err(|e| ResolveError::Invalid(id.to_string(), e))?;
     actors::upsert_remote(&state.db, &row).await?;
-    Ok(actors::find_by_ap_id(&state.db, &row.ap_id).await?.unwrap_or(row))
+    let stored = actors::find_by_ap_id(&state.db, &row.ap_id).await?.unwrap_or(row);
+    if stored.kind == actors::KIND_GROUP {
+        // A group that approves its members is treated as a members-only space.
+        crate::storage::groups::upsert_remote(
+            &state.db,
+            stored.id,
+            stored.manually_approves_followers,
+            actor.posting_restricted_to_mods.unwrap_or(false),
+            storage::now(),
+        )
+        .await?;
+    }
+    Ok(stored)
 }
 
 /// An actor by id: local, cached, or fetched.

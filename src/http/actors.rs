@@ -71,6 +71,12 @@ pub async fn profile(
     let Some(name) = segment.strip_prefix('@') else {
         return Err(AppError::NotFound);
     };
+    if let Some(g) = actors::find_local(&state.db, name)
+        .await?
+        .filter(|a| a.kind == actors::KIND_GROUP)
+    {
+        return super::groups::page(&state, &g, &headers).await;
+    }
     let actor = match visible_local_actor(&state, name).await {
         Ok(actor) => actor,
         Err(AppError::Gone) if wants(&headers) != Wants::ActivityJson => {

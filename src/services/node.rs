@@ -35,8 +35,7 @@ pub async fn ensure_application_actor(state: &AppState) -> anyhow::Result<ActorR
     }
 }
 
-/// Everything the node does once before serving: the application actor (and, later, the
-/// default groups).
+/// Everything the node does once before serving: the application actor and the default groups.
 pub async fn bootstrap(state: &AppState) -> anyhow::Result<()> {
     ensure_application_actor(state).await?;
     crate::services::groups::bootstrap_defaults(state).await?;
@@ -55,10 +54,11 @@ pub async fn usage(state: &AppState) -> anyhow::Result<Usage> {
     let now = storage::now();
     let (users_total, active_month, active_half_year) =
         users::usage_counts(&state.db, now - Duration::days(30), now - Duration::days(180)).await?;
+    let local_posts = crate::storage::posts::count_local(&state.db).await?;
     Ok(Usage {
         users_total,
         active_month,
         active_half_year,
-        local_posts: 0,
+        local_posts,
     })
 }

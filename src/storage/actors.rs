@@ -85,6 +85,7 @@ macro_rules! actor_insert {
         .bind(a.fetched_at)
         .bind(a.created_at)
         .bind(a.updated_at)
+        .bind(&a.featured_url)
     }};
 }
 pub(crate) use actor_insert;

@@ -1,0 +1,459 @@
+//! The inbox and the group rules in process: signatures, policy, deduplication, processing,
+//! and members-only privacy, on a fresh database of either engine.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::Request;
+use common::TestApp;
+use insta::assert_json_snapshot;
+use serde_json::{Value, json};
+use staffroom::federation::signatures::{SigningKey, sign_request};
+use staffroom::services::accounts::Role;
+use staffroom::services::groups::{self, NewGroup};
+use staffroom::storage::actors::{self, ActorRow};
+use staffroom::storage::{deliveries, follows, inbox as inbox_store, posts};
+
+const AP: &str = "application/activity+json";
+
+/// A remote actor known to the node (as if fetched a moment ago), with its signing key.
+async fn remote_actor(app: &TestApp, name: &str, domain: &str) -> (ActorRow, SigningKey) {
+    let keys = staffroom::services::keys::generate().unwrap();
+    let now = staffroom::storage::now();
+    let ap_id = format!("https://{domain}/users/{name}");
+    let row = ActorRow {
+        id: staffroom::ids::id_at(now),
+        kind: "Person".into(),
+        username: name.into(),
+        domain: Some(domain.into()),
+        ap_id: ap_id.clone(),
+        url: None,
+        inbox_url: format!("{ap_id}/inbox"),
+        shared_inbox_url: Some(format!("https://{domain}/inbox")),
+        outbox_url: None,
+        followers_url: Some(format!("{ap_id}/followers")),
+        following_url: None,
+        featured_url: None,
+        display_name: String::new(),
+        summary_source: String::new(),
+        summary_html: String::new(),
+        avatar_url: None,
+        header_url: None,
+        key_id: format!("{ap_id}#main-key"),
+        public_key_pem: keys.public_pem,
+        private_key_pem: None,
+        manually_approves_followers: false,
+        discoverable: true,
+        suspended_at: None,
+        fetched_at: Some(now),
+        created_at: now,
+        updated_at: now,
+    };
+    actors::upsert_remote(&app.state.db, &row).await.unwrap();
+    let key = SigningKey::from_pem(&row.key_id, &keys.private_pem).unwrap();
+    (
+        actors::find_by_ap_id(&app.state.db, &ap_id).await.unwrap().unwrap(),
+        key,
+    )
+}
+
+async fn post_signed(app: &TestApp, path: &str, activity: &Value, key: Option<&SigningKey>) -> common::TestResponse {
+    let body = serde_json::to_vec(activity).unwrap();
+    let url = url::Url::parse(&format!("https://staffroom.test{path}")).unwrap();
+    let mut req = Request::post(path).header("content-type", AP);
+    if let Some(key) = key {
+        for (k, v) in sign_request("POST", &url, Some(&body), key).unwrap() {
+            req = req.header(k, v);
+        }
+    }
+    app.request(req.body(Body::from(body)).unwrap()).await
+}
+
+async fn make_group(app: &TestApp, name: &str, members_only: bool) -> ActorRow {
+    let owner = app.create_user(&format!("{name}_owner"), Role::Member).await;
+    groups::create(
+        &app.state,
+        NewGroup {
+            name: name.into(),
+            display_name: format!("{name} group"),
+            summary: "For teachers".into(),
+            members_only,
+            posting_restricted_to_mods: false,
+            owner: Some(owner.actor.id),
+        },
+    )
+    .await
+    .unwrap()
+    .0
+}
+
+#[tokio::test]
+async fn the_default_groups_exist_and_are_discoverable() {
+    let app = TestApp::new().await;
+    let r = app
+        .get("/.well-known/webfinger?resource=acct:reception@staffroom.test")
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["properties"]["https://www.w3.org/ns/activitystreams#type"],
+        "Group"
+    );
+    assert_eq!(r.json()["links"][1]["href"], "https://staffroom.test/groups/reception");
+    let g = app.get_accept("/groups/reception", AP).await.json();
+    assert_json_snapshot!("reception_group", g, { ".publicKey.publicKeyPem" => "[pem]", ".published" => "[time]" });
+    assert_eq!(
+        app.get_accept("/groups/coffeeshop", AP).await.json()["postingRestrictedToMods"],
+        false
+    );
+    let mods = app.get_accept("/groups/reception/moderators", AP).await.json();
+    assert_eq!(mods["type"], "OrderedCollection");
+    assert_eq!(
+        app.get_accept("/groups/reception/featured", AP).await.json()["totalItems"],
+        0
+    );
+    assert!(
+        app.get_accept("/@coffeeshop", "text/html")
+            .await
+            .text()
+            .contains("Coffee shop")
+    );
+}
+
+#[tokio::test]
+async fn inbox_refuses_unsigned_malformed_and_foreign_activities() {
+    let app = TestApp::with_config(|c| c.federation.blocked_domains = vec!["blocked.example".into()]).await;
+    let (_, key) = remote_actor(&app, "rita", "remote.example").await;
+    let follow = json!({ "id": "https://remote.example/f/1", "type": "Follow", "actor": "https://remote.example/users/rita", "object": "https://staffroom.test/groups/coffeeshop" });
+
+    assert_eq!(post_signed(&app, "/inbox", &follow, None).await.status, 401, "unsigned");
+    let r = app
+        .request(
+            Request::post("/inbox")
+                .header("content-type", AP)
+                .body(Body::from("{not json"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].is_string());
+    let mut no_actor = follow.clone();
+    no_actor.as_object_mut().unwrap().remove("actor");
+    assert_eq!(post_signed(&app, "/inbox", &no_actor, Some(&key)).await.status, 400);
+    let mut spoofed = follow.clone();
+    spoofed["id"] = json!("https://elsewhere.example/f/1");
+    assert_eq!(
+        post_signed(&app, "/inbox", &spoofed, Some(&key)).await.status,
+        400,
+        "id on another host than the actor"
+    );
+    let mut blocked = follow.clone();
+    blocked["actor"] = json!("https://blocked.example/users/x");
+    blocked["id"] = json!("https://blocked.example/f/1");
+    assert_eq!(
+        post_signed(&app, "/inbox", &blocked, Some(&key)).await.status,
+        403,
+        "blocked domain"
+    );
+
+    // Signed by someone else's key: the signature is not the actor's.
+    let (_, other_key) = remote_actor(&app, "mallory", "remote.example").await;
+    assert_eq!(post_signed(&app, "/inbox", &follow, Some(&other_key)).await.status, 401);
+    // A tampered body fails the digest.
+    let body = serde_json::to_vec(&follow).unwrap();
+    let url = url::Url::parse("https://staffroom.test/inbox").unwrap();
+    let mut req = Request::post("/inbox").header("content-type", AP);
+    for (k, v) in sign_request("POST", &url, Some(&body), &key).unwrap() {
+        req = req.header(k, v);
+    }
+    let r = app
+        .request(req.body(Body::from(b"{\"id\":\"x\"}".to_vec())).unwrap())
+        .await;
+    assert_eq!(r.status, 400, "not an activity any more");
+
+    assert_eq!(
+        inbox_store::counts(&app.state.db).await.unwrap(),
+        (0, 0, 0),
+        "nothing stored"
+    );
+}
+
+#[tokio::test]
+async fn a_follow_is_stored_once_processed_and_answered() {
+    let app = TestApp::new().await;
+    let (rita, key) = remote_actor(&app, "rita", "remote.example").await;
+    let group = make_group(&app, "maths", false).await;
+    let follow =
+        json!({ "id": "https://remote.example/f/1", "type": "Follow", "actor": rita.ap_id, "object": group.ap_id });
+    assert_eq!(
+        post_signed(&app, "/groups/maths/inbox", &follow, Some(&key))
+            .await
+            .status,
+        202
+    );
+    assert_eq!(
+        post_signed(&app, "/inbox", &follow, Some(&key)).await.status,
+        202,
+        "redelivery is acknowledged"
+    );
+    assert_eq!(
+        inbox_store::counts(&app.state.db).await.unwrap(),
+        (1, 0, 0),
+        "and stored once"
+    );
+
+    assert_eq!(staffroom::federation::inbox::run_once(&app.state).await.unwrap(), 1);
+    assert_eq!(inbox_store::counts(&app.state.db).await.unwrap(), (0, 1, 0));
+    assert!(
+        follows::is_member(&app.state.db, rita.id, group.id).await.unwrap(),
+        "a public group accepts at once"
+    );
+    assert_eq!(
+        deliveries::counts(&app.state.db).await.unwrap(),
+        (1, 0, 0),
+        "an Accept is queued for rita"
+    );
+    let payload: String = staffroom::with_db!(&app.state.db, p => sqlx::query_scalar("SELECT payload FROM outgoing_activities").fetch_one(p).await.unwrap());
+    let accept: Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(accept["type"], "Accept");
+    assert_eq!(accept["object"]["id"], "https://remote.example/f/1");
+    let inbox: String = staffroom::with_db!(&app.state.db, p => sqlx::query_scalar("SELECT inbox_url FROM deliveries").fetch_one(p).await.unwrap());
+    assert_eq!(
+        inbox, "https://remote.example/users/rita/inbox",
+        "answers go to the personal inbox"
+    );
+
+    // A Create addressed to the group from its new member is accepted and announced.
+    let note = json!({
+        "id": "https://remote.example/notes/1", "type": "Note", "attributedTo": rita.ap_id,
+        "content": "<p>Hello <script>x</script>maths</p>", "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [group.ap_id], "published": "2026-11-20T10:00:00Z"
+    });
+    let create =
+        json!({ "id": "https://remote.example/notes/1/create", "type": "Create", "actor": rita.ap_id, "object": note });
+    assert_eq!(post_signed(&app, "/inbox", &create, Some(&key)).await.status, 202);
+    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    let stored = posts::find_by_ap_id(&app.state.db, "https://remote.example/notes/1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.group_id, Some(group.id));
+    assert_eq!(stored.content_html, "<p>Hello maths</p>", "sanitised");
+    assert_eq!(stored.visibility, "public");
+    // Two Announces (activity and object) to rita's shared inbox, after the Accept.
+    assert_eq!(deliveries::counts(&app.state.db).await.unwrap().0, 3);
+
+    // An Undo of the Follow ends the membership.
+    let undo = json!({ "id": "https://remote.example/u/1", "type": "Undo", "actor": rita.ap_id, "object": follow });
+    assert_eq!(post_signed(&app, "/inbox", &undo, Some(&key)).await.status, 202);
+    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    assert!(!follows::is_member(&app.state.db, rita.id, group.id).await.unwrap());
+}
+
+#[tokio::test]
+async fn members_only_groups_wait_for_a_steward_and_hide_their_posts() {
+    let app = TestApp::new().await;
+    let (rita, key) = remote_actor(&app, "rita", "remote.example").await;
+    let group = make_group(&app, "staff", true).await;
+    let g = app.get_accept("/groups/staff", AP).await.json();
+    assert_eq!(g["manuallyApprovesFollowers"], true);
+    assert_eq!(g["discoverable"], false);
+
+    let follow =
+        json!({ "id": "https://remote.example/f/2", "type": "Follow", "actor": rita.ap_id, "object": group.ap_id });
+    post_signed(&app, "/inbox", &follow, Some(&key)).await;
+    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    assert!(
+        !follows::is_member(&app.state.db, rita.id, group.id).await.unwrap(),
+        "pending"
+    );
+    assert_eq!(
+        deliveries::counts(&app.state.db).await.unwrap(),
+        (0, 0, 0),
+        "no answer yet"
+    );
+
+    // A non-member's post into the group is refused.
+    let note = json!({ "id": "https://remote.example/notes/2", "type": "Note", "attributedTo": rita.ap_id, "content": "hi", "to": [group.ap_id] });
+    post_signed(
+        &app,
+        "/inbox",
+        &json!({ "id": "https://remote.example/c/2", "type": "Create", "actor": rita.ap_id, "object": note }),
+        Some(&key),
+    )
+    .await;
+    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    assert!(
+        posts::find_by_ap_id(&app.state.db, "https://remote.example/notes/2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let owner = actors::find_local(&app.state.db, "staff_owner").await.unwrap().unwrap();
+    let post = staffroom::services::posts::create(
+        &app.state,
+        &owner,
+        staffroom::services::posts::NewPost {
+            title: None,
+            text: "Members only".into(),
+            group: Some(group.clone()),
+            in_reply_to: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(post.visibility, "members");
+    let path = format!("/posts/{}", post.id);
+    assert_eq!(app.get_accept(&path, AP).await.status, 404, "unsigned");
+    assert_eq!(app.get_accept("/groups/staff/followers", AP).await.status, 404);
+    assert_eq!(app.get_accept("/groups/staff/outbox", AP).await.status, 404);
+
+    let signed_get = |path: String, key: &SigningKey| {
+        let url = url::Url::parse(&format!("https://staffroom.test{path}")).unwrap();
+        let mut req = Request::get(path).header("accept", AP);
+        for (k, v) in sign_request("GET", &url, None, key).unwrap() {
+            req = req.header(k, v);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    assert_eq!(
+        app.request(signed_get(path.clone(), &key)).await.status,
+        404,
+        "signed by a pending member"
+    );
+    groups::moderate(&app.state, &group, &rita, Some(&owner), groups::Moderation::Approve, "")
+        .await
+        .unwrap();
+    let r = app.request(signed_get(path.clone(), &key)).await;
+    assert_eq!(r.status, 200, "signed by a member");
+    let note = r.json();
+    assert_eq!(note["to"], json!([group.ap_id, group.followers_url]));
+    assert!(!note.to_string().contains("#Public"));
+    groups::moderate(&app.state, &group, &rita, Some(&owner), groups::Moderation::Remove, "")
+        .await
+        .unwrap();
+    assert_eq!(app.request(signed_get(path, &key)).await.status, 404, "removed at once");
+    let log = staffroom::storage::groups::log_entries(&app.state.db, group.id, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["remove", "approve"]
+    );
+}
+
+#[tokio::test]
+async fn delivery_signs_retries_and_gives_up() {
+    use std::sync::{Arc, Mutex};
+    // A stub inbox on loopback: answers 503 first, then 202, and keeps what it received.
+    let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let answers = Arc::new(Mutex::new(vec![503u16, 202]));
+    let stub = {
+        let (seen, answers) = (seen.clone(), answers.clone());
+        axum::Router::new().route(
+            "/inbox",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let (seen, answers) = (seen.clone(), answers.clone());
+                async move {
+                    seen.lock()
+                        .unwrap()
+                        .push((headers["signature"].to_str().unwrap().to_owned(), body));
+                    let code = answers.lock().unwrap().remove(0);
+                    axum::http::StatusCode::from_u16(code).unwrap()
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, stub).await.unwrap() });
+
+    let app = TestApp::with_config(|c| {
+        c.allow_private_addresses = true;
+        c.delivery.retry_base_seconds = 1;
+    })
+    .await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let inbox = format!("http://localhost:{port}/inbox");
+    let activity = json!({ "id": "https://staffroom.test/activities/1", "type": "Follow", "actor": ada.actor.ap_id, "object": "x" });
+    let mut tx = app.state.db.begin().await.unwrap();
+    staffroom::federation::delivery::queue(
+        &mut tx,
+        &ada.actor,
+        &activity,
+        &[(inbox.clone(), format!("localhost:{port}"))],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let hosts = staffroom::federation::delivery::HostLimits::default();
+    assert_eq!(
+        staffroom::federation::delivery::run_once(&app.state, &hosts)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        deliveries::counts(&app.state.db).await.unwrap(),
+        (1, 0, 0),
+        "503: retry later"
+    );
+    assert_eq!(
+        staffroom::federation::delivery::run_once(&app.state, &hosts)
+            .await
+            .unwrap(),
+        0,
+        "not due yet"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    assert_eq!(
+        staffroom::federation::delivery::run_once(&app.state, &hosts)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(deliveries::counts(&app.state.db).await.unwrap(), (0, 1, 0), "delivered");
+    assert_eq!(
+        staffroom::federation::delivery::run_once(&app.state, &hosts)
+            .await
+            .unwrap(),
+        0,
+        "and never sent again"
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen[1]
+            .0
+            .contains("keyId=\"https://staffroom.test/users/ada#main-key\"")
+    );
+    assert!(seen[1].0.contains("headers=\"(request-target) host date digest\""));
+    assert_eq!(serde_json::from_str::<Value>(&seen[1].1).unwrap(), activity);
+
+    // A private address is refused when the node does not allow them: final, nothing sent.
+    let strict = TestApp::new().await;
+    let bob = strict.create_user("bob", Role::Member).await;
+    let mut tx = strict.state.db.begin().await.unwrap();
+    staffroom::federation::delivery::queue(&mut tx, &bob.actor, &activity, &[(inbox, format!("localhost:{port}"))])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    staffroom::federation::delivery::run_once(&strict.state, &hosts)
+        .await
+        .unwrap();
+    assert_eq!(deliveries::counts(&strict.state.db).await.unwrap(), (0, 0, 1));
+}
+
+#[test]
+fn backoff_grows_with_jitter_and_a_ceiling() {
+    use staffroom::federation::delivery::{MAX_BACKOFF, backoff};
+    use std::time::Duration;
+    let base = Duration::from_secs(30);
+    for attempt in 1..=3u32 {
+        let d = backoff(base, attempt).as_secs_f64();
+        let nominal = 30.0 * 2f64.powi(attempt as i32 - 1);
+        assert!(d >= nominal * 0.79 && d <= nominal * 1.21, "attempt {attempt}: {d}");
+    }
+    assert!(backoff(base, 40) <= MAX_BACKOFF.mul_f64(1.21));
+}
