@@ -172,11 +172,13 @@ pub fn first_url(v: &Value) -> Option<Url> {
     }
 }
 
-/// The id of a value that may be a URL string or an object with an `id`.
+/// The id of a value that may be a URL string, an object with an `id`, or an array of those
+/// (the first; Prismo sends `actor` as an array).
 pub fn id_of(v: &Value) -> Option<Url> {
     match v {
         Value::String(s) => Url::parse(s).ok(),
         Value::Object(o) => o.get("id").and_then(id_of),
+        Value::Array(items) => items.first().and_then(id_of),
         _ => None,
     }
 }
