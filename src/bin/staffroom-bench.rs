@@ -202,6 +202,9 @@ mod fanout {
         }
     }
 
+    /// Signature headers and body of one request.
+    type SignedRequest = (Vec<(&'static str, String)>, Vec<u8>);
+
     /// Signed activities POSTed over loopback HTTP to a running router, `concurrency` at a time.
     pub async fn inbox(activities: usize, concurrency: usize) {
         let dir = tempfile::tempdir().unwrap();
@@ -224,7 +227,7 @@ mod fanout {
             ));
         }
         let url = url::Url::parse(&format!("http://localhost:{port}/inbox")).unwrap();
-        let requests: Vec<(Vec<(&'static str, String)>, Vec<u8>)> = (0..activities)
+        let requests: Vec<SignedRequest> = (0..activities)
             .map(|i| {
                 let (actor, key) = &senders[i % senders.len()];
                 let body = serde_json::to_vec(&json!({
