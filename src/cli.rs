@@ -68,6 +68,27 @@ pub enum MemberCommand {
         #[arg(long, value_name = "POST_URL")]
         reply_to: Option<String>,
     },
+    /// Edit one of your posts.
+    Edit {
+        post: String,
+        text: String,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Delete one of your posts.
+    Delete { post: String },
+    /// Like a post (`--undo` takes it back).
+    Like {
+        post: String,
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Boost a public post (`--undo` takes it back).
+    Boost {
+        post: String,
+        #[arg(long)]
+        undo: bool,
+    },
     /// Fetch an ActivityPub document, signed as this member (authorized fetch), and print it.
     Fetch { url: String },
 }
@@ -129,6 +150,31 @@ pub enum GroupCommand {
         by: Option<String>,
         #[arg(long, default_value = "")]
         reason: String,
+    },
+    /// Lift a ban.
+    Unban {
+        group: String,
+        handle: String,
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Pin a post to the group's featured posts (`--undo` unpins).
+    Pin {
+        group: String,
+        post: String,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Lock a thread against new replies (`--undo` unlocks).
+    Lock {
+        group: String,
+        post: String,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        undo: bool,
     },
     /// Delete a post in the group.
     DeletePost {
@@ -269,6 +315,26 @@ async fn member(state: &AppState, name: &str, action: MemberCommand) -> anyhow::
             .await?;
             println!("{}", post.ap_id);
         }
+        MemberCommand::Edit { post, text, title } => {
+            let post = find_post(state, &post).await?;
+            posts::edit(state, &me, &post, &text, title).await?;
+            println!("Edited {}", post.ap_id);
+        }
+        MemberCommand::Delete { post } => {
+            let post = find_post(state, &post).await?;
+            posts::delete(state, &me, &post).await?;
+            println!("Deleted {}", post.ap_id);
+        }
+        MemberCommand::Like { post, undo } => {
+            let post = find_post(state, &post).await?;
+            posts::react(state, &me, &post, "Like", undo).await?;
+            println!("{} {}", if undo { "Unliked" } else { "Liked" }, post.ap_id);
+        }
+        MemberCommand::Boost { post, undo } => {
+            let post = find_post(state, &post).await?;
+            posts::react(state, &me, &post, "Announce", undo).await?;
+            println!("{} {}", if undo { "Unboosted" } else { "Boosted" }, post.ap_id);
+        }
         MemberCommand::Fetch { url } => {
             let url = url::Url::parse(&url)?;
             let (_, doc) = crate::federation::fetch::fetch_json(state, &url, &remote::signer_of(&me)?).await?;
@@ -278,8 +344,25 @@ async fn member(state: &AppState, name: &str, action: MemberCommand) -> anyhow::
     Ok(())
 }
 
+async fn find_post(state: &AppState, id: &str) -> anyhow::Result<crate::storage::posts::PostRow> {
+    crate::storage::posts::find_by_ap_id(&state.db, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("unknown post {id}"))
+}
+
 async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
     use crate::services::groups::{self as g, Moderation};
+    let moderate_post = |group: String, post: String, by: Option<String>, action: g::PostModeration| async move {
+        let (group, _) = g::find_local(state, &group).await?;
+        let post = find_post(state, &post).await?;
+        let by = match by {
+            Some(b) => Some(local_person(state, &b).await?),
+            None => None,
+        };
+        g::moderate_post(state, &group, &post, by.as_ref(), action).await?;
+        println!("{action:?}: {}", post.ap_id);
+        anyhow::Ok(())
+    };
     let moderate = |group: String, handle: String, by: Option<String>, reason: String, action: Moderation| async move {
         let (group, _) = g::find_local(state, &group).await?;
         let member = remote::resolve_handle(state, &handle).await?;
@@ -358,6 +441,33 @@ async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
             by,
             reason,
         } => moderate(group, handle, by, reason, Moderation::Ban).await,
+        GroupCommand::Unban { group, handle, by } => {
+            let (group, _) = g::find_local(state, &group).await?;
+            let member = remote::resolve_handle(state, &handle).await?;
+            let by = match by {
+                Some(b) => Some(local_person(state, &b).await?),
+                None => None,
+            };
+            g::unban(state, &group, &member, by.as_ref()).await?;
+            println!("Unbanned {} from {}", member.ap_id, group.ap_id);
+            Ok(())
+        }
+        GroupCommand::Pin { group, post, by, undo } => {
+            let action = if undo {
+                g::PostModeration::Unpin
+            } else {
+                g::PostModeration::Pin
+            };
+            moderate_post(group, post, by, action).await
+        }
+        GroupCommand::Lock { group, post, by, undo } => {
+            let action = if undo {
+                g::PostModeration::Unlock
+            } else {
+                g::PostModeration::Lock
+            };
+            moderate_post(group, post, by, action).await
+        }
         GroupCommand::DeletePost {
             group,
             post,

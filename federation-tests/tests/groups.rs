@@ -88,12 +88,67 @@ async fn a_public_group_federates_posts_mentions_and_replies() {
         "C also received the group's Announce of the object (for Mastodon-style followers)"
     );
 
+    // The author edits: the Update reaches C through the group.
+    a.run(&[
+        "member",
+        "anna",
+        "edit",
+        &first,
+        "Ideas for teaching #fractions, please!",
+    ]);
+    eventually(20, "the edit on C", || async {
+        c.count(&format!("SELECT COUNT(*) FROM posts WHERE ap_id = '{first}' AND content_html LIKE '%teaching%' AND updated_at IS NOT NULL")).await == 1
+    })
+    .await;
+    // Bob likes anna's post from B: A records it.
+    b.run(&["member", "bob", "like", &first]);
+    eventually(20, "bob's like on A", || async {
+        a.count(&format!("SELECT COUNT(*) FROM reactions r JOIN posts p ON p.id = r.post_id WHERE p.ap_id = '{first}' AND r.kind = 'like'")).await == 1
+    })
+    .await;
+    // A steward pins the post and locks its thread: members' nodes learn both.
+    a.run(&["group", "pin", "maths", &first, "--by", "anna"]);
+    a.run(&["group", "lock", "maths", &first, "--by", "anna"]);
+    eventually(20, "pinned and locked on B", || async {
+        b.count(&format!(
+            "SELECT COUNT(*) FROM posts WHERE ap_id = '{first}' AND pinned_at IS NOT NULL AND locked"
+        ))
+        .await
+            == 1
+    })
+    .await;
+    let (_, featured) = a.get_json("/groups/maths/featured", "application/activity+json").await;
+    assert_eq!(featured["orderedItems"][0]["id"], first.as_str());
+    let o = b.try_cli(&["member", "bob", "post", "--reply-to", &first, "One more idea"]);
+    assert!(
+        !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("locked"),
+        "no replies in a locked thread"
+    );
+    a.run(&["group", "lock", "maths", &first, "--by", "anna", "--undo"]);
+    eventually(20, "unlocked on B", || async {
+        b.count(&format!(
+            "SELECT COUNT(*) FROM posts WHERE ap_id = '{first}' AND NOT locked"
+        ))
+        .await
+            == 1
+    })
+    .await;
+    // Bob deletes his reply: gone on A and, through the group, on C.
+    b.run(&["member", "bob", "delete", &reply]);
+    eventually(20, "the reply deleted on C", || async { !c.has_post(&reply).await }).await;
+    assert!(!a.has_post(&reply).await);
+    let log = a.run(&["member", "anna", "fetch", &format!("{group}/modlog")]);
+    assert!(
+        log.contains("\"pin\"") && log.contains("\"lock\"") && log.contains("\"unlock\""),
+        "{log}"
+    );
+
     // The group page and outbox show the thread publicly.
     let (status, outbox) = a
         .get_json("/groups/maths/outbox?page=1", "application/activity+json")
         .await;
     assert_eq!(status, 200);
-    assert_eq!(outbox["totalItems"], 3);
+    assert_eq!(outbox["totalItems"], 2, "two posts remain after bob deleted his reply");
     // Content was sanitised and linked on the way.
     let (_, note) = a
         .get_json(

@@ -51,6 +51,10 @@ CREATE TABLE posts (
     tags TEXT NOT NULL DEFAULT '[]',
     sensitive BOOLEAN NOT NULL DEFAULT FALSE,
     local BOOLEAN NOT NULL,
+    -- Pinned by a steward into the group's featured collection.
+    pinned_at TIMESTAMPTZ,
+    -- Locked by a steward: no new replies.
+    locked BOOLEAN NOT NULL DEFAULT FALSE,
     published_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ,
     deleted_at TIMESTAMPTZ,

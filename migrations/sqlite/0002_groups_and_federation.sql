@@ -51,6 +51,10 @@ CREATE TABLE posts (
     tags TEXT NOT NULL DEFAULT '[]',
     sensitive BOOLEAN NOT NULL DEFAULT FALSE,
     local BOOLEAN NOT NULL,
+    -- Pinned by a steward into the group's featured collection.
+    pinned_at TEXT,
+    -- Locked by a steward: no new replies.
+    locked BOOLEAN NOT NULL DEFAULT FALSE,
     published_at TEXT NOT NULL,
     updated_at TEXT,
     deleted_at TEXT,

@@ -294,7 +294,10 @@ pub async fn process(state: &AppState, actor: &ActorRow, activity: &Value, depth
             }
             Ok(())
         }
-        // Featured posts, moderators and the rest are accepted and not acted on yet.
+        "Add" | "Remove" | "Lock" if actor.kind == KIND_GROUP => {
+            on_group_post_moderation(state, actor, activity, false).await
+        }
+        // Moderators, reports and the rest are accepted and not acted on yet.
         _ => Ok(()),
     }
 }
@@ -341,6 +344,9 @@ async fn on_undo(state: &AppState, actor: &ActorRow, activity: &Value) -> Result
     let inner_id = id_of(inner).map(|u| u.to_string()).unwrap_or_default();
     if inner.is_object() && inner.get("actor").and_then(id_of).map(|u| u.to_string()).as_deref() != Some(&actor.ap_id) {
         return Err(invalid("Undo of someone else's activity"));
+    }
+    if inner_kind == "Lock" && actor.kind == KIND_GROUP {
+        return on_group_post_moderation(state, actor, inner, true).await;
     }
     match inner_kind {
         "Follow" => {
@@ -480,6 +486,12 @@ async fn on_create_or_update(
         if let Err(why) = groups::may_post(state, &group, &row, actor).await? {
             return Err(invalid(format!("{} refused: {why}", group.ap_id)));
         }
+        if let Some(parent) = o.in_reply_to()
+            && let Some(p) = posts::find_by_ap_id(&state.db, parent.as_str()).await?
+            && posts::thread_root(&state.db, &p).await?.locked
+        {
+            return Err(invalid("the thread is locked"));
+        }
         let visibility = if row.members_only() {
             "members"
         } else if o.is_public() {
@@ -604,6 +616,10 @@ async fn on_announce(state: &AppState, actor: &ActorRow, activity: &Value, depth
             .get("actor")
             .and_then(id_of)
             .ok_or_else(|| invalid("announced activity without actor"))?;
+        if ["Add", "Remove", "Lock"].contains(&inner_type) {
+            // A moderator's action relayed by the group: the group vouches for it.
+            return on_group_post_moderation(state, actor, inner, false).await;
+        }
         let inner_object = inner.get("object").and_then(id_of);
         if inner_object
             .as_ref()
@@ -665,5 +681,37 @@ async fn on_announce(state: &AppState, actor: &ActorRow, activity: &Value, depth
         storage::now(),
     )
     .await?;
+    Ok(())
+}
+
+/// A remote group pinning (Add to featured), unpinning (Remove) or locking a post in it.
+async fn on_group_post_moderation(
+    state: &AppState,
+    group: &ActorRow,
+    activity: &Value,
+    undo: bool,
+) -> Result<(), ProcessError> {
+    let Some(object) = activity.get("object").and_then(id_of) else {
+        return Ok(());
+    };
+    let Some(post) = posts::find_by_ap_id(&state.db, object.as_str()).await? else {
+        return Ok(());
+    };
+    if post.group_id != Some(group.id) {
+        return Err(invalid("a group acting on a post outside it"));
+    }
+    let target = activity.get("target").and_then(id_of).map(|u| u.to_string());
+    let mut tx = state.db.begin().await?;
+    match activity["type"].as_str().unwrap_or_default() {
+        "Add" if target.is_some() && target == group.featured_url => {
+            posts::set_pinned(&mut tx, post.id, Some(storage::now())).await?
+        }
+        "Remove" if target.is_some() && target == group.featured_url => {
+            posts::set_pinned(&mut tx, post.id, None).await?
+        }
+        "Lock" => posts::set_locked(&mut tx, post.id, !undo).await?,
+        _ => {}
+    }
+    tx.commit().await?;
     Ok(())
 }

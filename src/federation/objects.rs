@@ -206,6 +206,8 @@ pub fn remote_object_to_row(o: &RemoteObject, author_id: i64, group_id: Option<i
         tags: Value::Array(tags).to_string(),
         sensitive: o.sensitive.unwrap_or(false),
         local: false,
+        pinned_at: None,
+        locked: false,
         published_at: parse_time(&o.published).unwrap_or(now),
         updated_at: parse_time(&o.updated),
         deleted_at: None,

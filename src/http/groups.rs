@@ -192,12 +192,25 @@ pub async fn outbox(
     }
 }
 
-/// `GET /groups/{name}/featured`: pinned posts. Pinning is not built yet: always empty.
-pub async fn featured(State(state): State<AppState>, Path(name): Path<String>) -> AppResult<Response> {
-    let (g, _) = group(&state, &name).await?;
-    let id = Url::parse(g.featured_url.as_deref().ok_or(AppError::NotFound)?).map_err(anyhow::Error::from)?;
+/// `GET /groups/{name}/featured`: posts pinned by the stewards.
+pub async fn featured(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let (g, row) = group(&state, &name).await?;
+    require_member(&state, &g, &row, &method, &uri, &headers).await?;
+    let mut items = Vec::new();
+    for p in posts::pinned(&state.db, g.id).await? {
+        if let Some(author) = actors::find_by_id(&state.db, p.author_id).await? {
+            items.push(post_to_ap(&p, &author, Some(&g)));
+        }
+    }
     Ok(activity_json(&json!({
-        "@context": activities::AS_CONTEXT, "id": id, "type": "OrderedCollection", "totalItems": 0, "orderedItems": []
+        "@context": activities::AS_CONTEXT, "id": g.featured_url, "type": "OrderedCollection",
+        "totalItems": items.len(), "orderedItems": items
     })))
 }
 

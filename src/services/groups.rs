@@ -289,7 +289,8 @@ pub async fn moderate(
             }
             groups::ban(&mut tx, group.id, member.id, now).await?;
             if !member.is_local() {
-                let id = state.urls.activity(crate::ids::new_id()).to_string();
+                // A stable id, so that lifting the ban can name this Block in its Undo.
+                let id = format!("{}#block-{}", group.ap_id, member.id);
                 delivery::queue(
                     &mut tx,
                     group,
@@ -336,6 +337,116 @@ pub async fn delete_post(
     let delete = activities::delete(&id, &group.ap_id, &post.ap_id, to, cc);
     delivery::queue(&mut tx, group, &delete, &delivery::inboxes_for(state, members.iter())).await?;
     groups::log(&mut tx, group.id, moderator_id, "delete_post", &post.ap_id, reason, now).await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(())
+}
+
+/// What a steward does to a post: pin it to the group's featured collection, or lock its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostModeration {
+    Pin,
+    Unpin,
+    Lock,
+    Unlock,
+}
+
+/// Pins or locks a post of a local group; federated (Add/Remove to `featured`, Lemmy's
+/// `Lock`/`Undo(Lock)`) to the group's members and logged.
+pub async fn moderate_post(
+    state: &AppState,
+    group: &ActorRow,
+    post: &posts::PostRow,
+    by: Option<&ActorRow>,
+    action: PostModeration,
+) -> Result<(), GroupError> {
+    if post.group_id != Some(group.id) || post.deleted_at.is_some() {
+        return Err(GroupError::Refused("the post is not in this group".into()));
+    }
+    let moderator_id = moderator(state, group, by).await?;
+    let row = groups::find(&state.db, group.id)
+        .await?
+        .ok_or_else(|| GroupError::NotFound(group.username.clone()))?;
+    let members = follows::follower_actors(&state.db, group.id).await?;
+    let now = storage::now();
+    let followers = group.followers_url.clone().unwrap_or_default();
+    let (to, cc) = if row.members_only() {
+        (vec![followers], vec![])
+    } else {
+        (vec![PUBLIC.to_owned()], vec![followers])
+    };
+    let id = state.urls.activity(crate::ids::new_id()).to_string();
+    let featured = group.featured_url.clone().unwrap_or_default();
+    let base = |kind: &str, id: &str| {
+        json!({
+            "@context": activities::AS_CONTEXT, "id": id, "type": kind, "actor": group.ap_id, "object": post.ap_id,
+            "to": to, "cc": cc, "audience": group.ap_id,
+        })
+    };
+    let mut tx = state.db.begin().await?;
+    let (activity, logged) = match action {
+        PostModeration::Pin | PostModeration::Unpin => {
+            let pin = action == PostModeration::Pin;
+            posts::set_pinned(&mut tx, post.id, pin.then_some(now)).await?;
+            let mut a = base(if pin { "Add" } else { "Remove" }, &id);
+            a["target"] = json!(featured);
+            (a, if pin { "pin" } else { "unpin" })
+        }
+        PostModeration::Lock => {
+            posts::set_locked(&mut tx, post.id, true).await?;
+            (base("Lock", &id), "lock")
+        }
+        PostModeration::Unlock => {
+            posts::set_locked(&mut tx, post.id, false).await?;
+            let lock = base("Lock", &format!("{}#lock", post.ap_id));
+            (activities::undo(&id, &group.ap_id, lock), "unlock")
+        }
+    };
+    delivery::queue(&mut tx, group, &activity, &delivery::inboxes_for(state, members.iter())).await?;
+    groups::log(&mut tx, group.id, moderator_id, logged, &post.ap_id, "", now).await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(())
+}
+
+/// Lifts a ban (an Undo of the Block for remote members), logged.
+pub async fn unban(
+    state: &AppState,
+    group: &ActorRow,
+    member: &ActorRow,
+    by: Option<&ActorRow>,
+) -> Result<(), GroupError> {
+    let moderator_id = moderator(state, group, by).await?;
+    let mut tx = state.db.begin().await?;
+    if !groups::unban(&mut tx, group.id, member.id).await? {
+        return Err(GroupError::Refused(format!("{} is not banned", member.ap_id)));
+    }
+    if !member.is_local() {
+        let block = activities::block(
+            &format!("{}#block-{}", group.ap_id, member.id),
+            &group.ap_id,
+            &member.ap_id,
+            "",
+        );
+        let id = state.urls.activity(crate::ids::new_id()).to_string();
+        delivery::queue(
+            &mut tx,
+            group,
+            &activities::undo(&id, &group.ap_id, block),
+            &personal_inbox(state, member),
+        )
+        .await?;
+    }
+    groups::log(
+        &mut tx,
+        group.id,
+        moderator_id,
+        "unban",
+        &member.ap_id,
+        "",
+        storage::now(),
+    )
+    .await?;
     tx.commit().await?;
     state.delivery_wake.notify_one();
     Ok(())

@@ -112,6 +112,11 @@ pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result
         ),
         None => None,
     };
+    if let Some(p) = &parent
+        && posts::thread_root(&state.db, p).await?.locked
+    {
+        return Err(PostError::Refused("this thread is locked".into()));
+    }
     let mut group = match parent.as_ref().and_then(|p| p.group_id) {
         Some(gid) => actors::find_by_id(&state.db, gid).await?,
         None => new.group.clone(),
@@ -179,6 +184,8 @@ pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result
         tags: Value::Array(tags).to_string(),
         sensitive: false,
         local: true,
+        pinned_at: None,
+        locked: false,
         published_at: now,
         updated_at: None,
         deleted_at: None,
@@ -192,51 +199,245 @@ pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result
         &author.ap_id,
         &object,
     );
-    // Who receives the Create from the author: a remote group, remote mentions, and (for
-    // public posts outside a group) the author's remote followers.
-    let mut recipients: Vec<ActorRow> = resolved
-        .iter()
-        .map(|(_, a)| a.clone())
-        .filter(|a| !a.is_local())
-        .collect();
+    let mentioned: Vec<ActorRow> = resolved.iter().map(|(_, a)| a.clone()).collect();
+    let audience = audience(state, author, group.as_ref(), members_only, &mentioned).await?;
+    let mut tx = state.db.begin().await?;
+    posts::insert(&mut tx, &post).await?;
+    send(
+        &mut tx,
+        state,
+        author,
+        &create,
+        &audience,
+        (!members_only).then_some(ap_id.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(post)
+}
+
+/// Who receives an activity about a post: remote mentions and a remote group get it from the
+/// author; a local group relays it to its members; posts outside groups go to the author's
+/// remote followers.
+pub struct Audience {
+    inboxes: Vec<(String, String)>,
+    local_group: Option<(ActorRow, bool, Vec<ActorRow>)>,
+}
+
+pub async fn audience(
+    state: &AppState,
+    author: &ActorRow,
+    group: Option<&ActorRow>,
+    members_only: bool,
+    mentioned: &[ActorRow],
+) -> anyhow::Result<Audience> {
+    let mut recipients: Vec<ActorRow> = mentioned.iter().filter(|a| !a.is_local()).cloned().collect();
     if members_only {
-        recipients.retain(|a| Some(a.id) == group.as_ref().map(|g| g.id));
-    }
-    if let Some(g) = &group
-        && !g.is_local()
-    {
-        recipients.push(g.clone());
+        // Members-only posts never leave the group, not even to mentioned outsiders.
+        recipients.retain(|a| Some(a.id) == group.map(|g| g.id));
     }
     if group.is_none() {
         recipients.extend(follows::follower_actors(&state.db, author.id).await?);
     }
-    let local_group_members = match &group {
-        Some(g) if g.is_local() => Some(follows::follower_actors(&state.db, g.id).await?),
-        _ => None,
-    };
-
-    let mut tx = state.db.begin().await?;
-    posts::insert(&mut tx, &post).await?;
     let mut inboxes = delivery::inboxes_for(state, recipients.iter());
-    if let Some(g) = group.as_ref().filter(|g| !g.is_local()) {
-        // The group itself gets the Create in its own inbox.
-        inboxes.retain(|(i, _)| Some(i.as_str()) != g.shared_inbox_url.as_deref());
-        inboxes.extend(crate::services::social::personal_inbox(state, g));
+    let mut local_group = None;
+    if let Some(g) = group {
+        if g.is_local() {
+            local_group = Some((
+                g.clone(),
+                members_only,
+                follows::follower_actors(&state.db, g.id).await?,
+            ));
+        } else {
+            // The group itself gets the activity in its own inbox.
+            inboxes.retain(|(i, _)| Some(i.as_str()) != g.shared_inbox_url.as_deref());
+            inboxes.extend(crate::services::social::personal_inbox(state, g));
+        }
     }
-    delivery::queue(&mut tx, author, &create, &inboxes).await?;
-    if let (Some(g), Some(members)) = (&group, &local_group_members) {
-        groups::fan_out(
-            &mut tx,
-            state,
-            g,
-            members_only,
-            members,
-            &create,
-            (!members_only).then_some(ap_id.as_str()),
-        )
-        .await?;
+    Ok(Audience { inboxes, local_group })
+}
+
+/// Queues `activity` from `author` to an audience, and has a local group announce it.
+pub async fn send(
+    tx: &mut storage::Tx,
+    state: &AppState,
+    author: &ActorRow,
+    activity: &Value,
+    audience: &Audience,
+    announce_object: Option<&str>,
+) -> anyhow::Result<()> {
+    delivery::queue(tx, author, activity, &audience.inboxes).await?;
+    if let Some((g, members_only, members)) = &audience.local_group {
+        groups::fan_out(tx, state, g, *members_only, members, activity, announce_object).await?;
+    }
+    Ok(())
+}
+
+/// The group, its policy and the actors a stored post mentions.
+async fn context(state: &AppState, post: &PostRow) -> anyhow::Result<(Option<ActorRow>, bool, Vec<ActorRow>)> {
+    let group = match post.group_id {
+        Some(g) => actors::find_by_id(&state.db, g).await?,
+        None => None,
+    };
+    let tags: Value = serde_json::from_str(&post.tags).unwrap_or(json!([]));
+    let mut mentioned = Vec::new();
+    for href in tags
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["type"] == "Mention")
+        .filter_map(|t| t["href"].as_str())
+    {
+        if let Some(a) = actors::find_by_ap_id(&state.db, href).await? {
+            mentioned.push(a);
+        }
+    }
+    Ok((group, post.visibility == "members", mentioned))
+}
+
+fn own(author: &ActorRow, post: &PostRow) -> Result<(), PostError> {
+    if post.author_id != author.id || !post.local {
+        return Err(PostError::Refused("only the author may change a post".into()));
+    }
+    if post.deleted_at.is_some() {
+        return Err(PostError::Invalid("the post was deleted".into()));
+    }
+    Ok(())
+}
+
+/// The author edits a post: new text (and title); an Update reaches everyone who got it.
+pub async fn edit(
+    state: &AppState,
+    author: &ActorRow,
+    post: &PostRow,
+    text: &str,
+    title: Option<String>,
+) -> Result<PostRow, PostError> {
+    own(author, post)?;
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > content::MAX_CONTENT_CHARS {
+        return Err(PostError::Invalid(format!(
+            "posts need 1 to {} characters",
+            content::MAX_CONTENT_CHARS
+        )));
+    }
+    let (group, members_only, mentioned) = context(state, post).await?;
+    let tokens = content::tokenize(text);
+    let html = content::render(
+        &tokens,
+        |name, domain| {
+            mentioned
+                .iter()
+                .find(|a| a.username.eq_ignore_ascii_case(name) && (domain.is_none() || a.domain.as_deref() == domain))
+                .map(|a| a.url.clone().unwrap_or_else(|| a.ap_id.clone()))
+        },
+        |tag| state.urls.tag(tag).to_string(),
+    );
+    let now = storage::now();
+    let mut updated = post.clone();
+    updated.content_html = html;
+    updated.source = Some(text.to_owned());
+    updated.title = title.or(post.title.clone());
+    updated.updated_at = Some(now);
+    let object = post_to_ap(&updated, author, group.as_ref());
+    let update = activities::create_or_update(
+        "Update",
+        state.urls.activity(crate::ids::id_at(now)).as_str(),
+        &author.ap_id,
+        &object,
+    );
+    let audience = audience(state, author, group.as_ref(), members_only, &mentioned).await?;
+    let mut tx = state.db.begin().await?;
+    posts::update_content(&mut tx, post.id, updated.title.as_deref(), &updated.content_html, now).await?;
+    send(&mut tx, state, author, &update, &audience, None).await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(updated)
+}
+
+/// The author deletes a post: a Delete reaches everyone who got it.
+pub async fn delete(state: &AppState, author: &ActorRow, post: &PostRow) -> Result<(), PostError> {
+    own(author, post)?;
+    let (group, members_only, mentioned) = context(state, post).await?;
+    let object = post_to_ap(post, author, group.as_ref());
+    let to = crate::federation::protocol::addresses(&object["to"]);
+    let cc = crate::federation::protocol::addresses(&object["cc"]);
+    let delete = activities::delete(
+        state.urls.activity(crate::ids::new_id()).as_str(),
+        &author.ap_id,
+        &post.ap_id,
+        to,
+        cc,
+    );
+    let audience = audience(state, author, group.as_ref(), members_only, &mentioned).await?;
+    let mut tx = state.db.begin().await?;
+    posts::mark_deleted(&mut tx, post.id, storage::now()).await?;
+    send(&mut tx, state, author, &delete, &audience, None).await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(())
+}
+
+/// A local member likes (`kind = "Like"`) or boosts (`"Announce"`) a post, or (`undo`) takes it back.
+pub async fn react(
+    state: &AppState,
+    actor: &ActorRow,
+    post: &PostRow,
+    kind: &str,
+    undo: bool,
+) -> Result<(), PostError> {
+    if post.deleted_at.is_some() {
+        return Err(PostError::Invalid("the post was deleted".into()));
+    }
+    if kind == "Announce" && post.visibility != "public" {
+        return Err(PostError::Refused("only public posts can be boosted".into()));
+    }
+    let reaction = if kind == "Like" { "like" } else { "announce" };
+    let (group, members_only, _) = context(state, post).await?;
+    let author = actors::find_by_id(&state.db, post.author_id)
+        .await?
+        .ok_or_else(|| PostError::Invalid("unknown author".into()))?;
+    let now = storage::now();
+    // The activity id is stable per (actor, post, kind), so an Undo can name it.
+    let id = format!("{}#{}-{}", state.urls.activity(post.id), reaction, actor.id);
+    let mut recipients = vec![author.clone()];
+    if kind == "Announce" {
+        recipients.extend(follows::follower_actors(&state.db, actor.id).await?);
+    }
+    let mut audience = audience(state, actor, group.as_ref(), members_only, &recipients).await?;
+    if kind == "Announce" {
+        // A boost goes to the booster's followers as well as to the author and the group.
+        let followers = follows::follower_actors(&state.db, actor.id).await?;
+        audience.inboxes.extend(delivery::inboxes_for(state, followers.iter()));
+        audience.inboxes.sort();
+        audience.inboxes.dedup();
+    }
+    let mut activity = json!({
+        "@context": activities::AS_CONTEXT, "id": id, "type": kind, "actor": actor.ap_id, "object": post.ap_id,
+        "to": [crate::federation::protocol::PUBLIC], "cc": [author.ap_id],
+    });
+    if let Some(g) = &group {
+        activity["audience"] = json!(g.ap_id);
+    }
+    let mut tx = state.db.begin().await?;
+    if undo {
+        if !posts::remove_reaction_by_ap_id(&state.db, &id, actor.id).await? {
+            return Ok(());
+        }
+        let undo = activities::undo(
+            state.urls.activity(crate::ids::id_at(now)).as_str(),
+            &actor.ap_id,
+            activity,
+        );
+        send(&mut tx, state, actor, &undo, &audience, None).await?;
+    } else {
+        if !posts::add_reaction(&state.db, reaction, Some(&id), actor.id, post.id, now).await? {
+            return Ok(());
+        }
+        send(&mut tx, state, actor, &activity, &audience, None).await?;
     }
     tx.commit().await?;
     state.delivery_wake.notify_one();
-    Ok(post)
+    Ok(())
 }

@@ -132,3 +132,8 @@ pub async fn list_local(db: &Db) -> Result<Vec<(String, String, i64)>, sqlx::Err
          FROM groups g JOIN actors a ON a.id = g.id WHERE a.domain IS NULL ORDER BY a.username")
         .fetch_all(p).await)
 }
+
+pub async fn unban(tx: &mut Tx, group_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("DELETE FROM group_bans WHERE group_id = $1 AND actor_id = $2")
+        .bind(group_id).bind(actor_id).execute(&mut *c).await.map(|r| r.rows_affected() > 0))
+}

@@ -22,6 +22,8 @@ pub struct PostRow {
     pub tags: String,
     pub sensitive: bool,
     pub local: bool,
+    pub pinned_at: Option<DateTime<Utc>>,
+    pub locked: bool,
     pub published_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -117,4 +119,34 @@ pub async fn remove_reaction_by_ap_id(db: &Db, ap_id: &str, actor_id: i64) -> Re
 pub async fn reaction_count(db: &Db, post_id: i64, kind: &str) -> Result<i64, sqlx::Error> {
     with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND kind = $2")
         .bind(post_id).bind(kind).fetch_one(p).await)
+}
+
+pub async fn set_pinned(tx: &mut Tx, id: i64, at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("UPDATE posts SET pinned_at = $1 WHERE id = $2").bind(at).bind(id).execute(&mut *c).await.map(|_| ()))
+}
+
+pub async fn set_locked(tx: &mut Tx, id: i64, locked: bool) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("UPDATE posts SET locked = $1 WHERE id = $2").bind(locked).bind(id).execute(&mut *c).await.map(|_| ()))
+}
+
+/// Pinned posts of a group, most recently pinned first.
+pub async fn pinned(db: &Db, group_id: i64) -> Result<Vec<PostRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, PostRow>(
+        "SELECT * FROM posts WHERE group_id = $1 AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC LIMIT 50")
+        .bind(group_id).fetch_all(p).await)
+}
+
+/// The root of the thread a post belongs to (following `in_reply_to` through stored posts).
+pub async fn thread_root(db: &Db, post: &PostRow) -> Result<PostRow, sqlx::Error> {
+    let mut current = post.clone();
+    for _ in 0..100 {
+        let Some(parent) = current.in_reply_to.clone() else {
+            break;
+        };
+        match find_by_ap_id(db, &parent).await? {
+            Some(p) => current = p,
+            None => break,
+        }
+    }
+    Ok(current)
 }
