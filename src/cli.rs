@@ -151,6 +151,15 @@ pub enum GroupCommand {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// Appoint a steward (`--undo` withdraws): only the owner or the secretariat.
+    Steward {
+        group: String,
+        handle: String,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        undo: bool,
+    },
     /// Lift a ban.
     Unban {
         group: String,
@@ -441,6 +450,27 @@ async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
             by,
             reason,
         } => moderate(group, handle, by, reason, Moderation::Ban).await,
+        GroupCommand::Steward {
+            group,
+            handle,
+            by,
+            undo,
+        } => {
+            let (group, _) = g::find_local(state, &group).await?;
+            let member = remote::resolve_handle(state, &handle).await?;
+            let by = match by {
+                Some(b) => Some(local_person(state, &b).await?),
+                None => None,
+            };
+            g::set_steward(state, &group, &member, by.as_ref(), !undo).await?;
+            println!(
+                "{} {} as steward of {}",
+                if undo { "Withdrew" } else { "Appointed" },
+                member.ap_id,
+                group.ap_id
+            );
+            Ok(())
+        }
         GroupCommand::Unban { group, handle, by } => {
             let (group, _) = g::find_local(state, &group).await?;
             let member = remote::resolve_handle(state, &handle).await?;

@@ -457,3 +457,70 @@ fn backoff_grows_with_jitter_and_a_ceiling() {
     }
     assert!(backoff(base, 40) <= MAX_BACKOFF.mul_f64(1.21));
 }
+
+#[tokio::test]
+async fn the_owner_appoints_stewards_who_then_moderate() {
+    let app = TestApp::new().await;
+    let group = make_group(&app, "art", true).await;
+    let owner = actors::find_local(&app.state.db, "art_owner").await.unwrap().unwrap();
+    let steward = app.create_user("sam", Role::Member).await.actor;
+    let member = app.create_user("mia", Role::Member).await.actor;
+    staffroom::services::social::follow(&app.state, &member, &group)
+        .await
+        .unwrap();
+
+    let e = groups::moderate(
+        &app.state,
+        &group,
+        &member,
+        Some(&steward),
+        groups::Moderation::Approve,
+        "",
+    )
+    .await
+    .unwrap_err();
+    assert!(e.to_string().contains("not a steward"), "{e}");
+    let e = groups::set_steward(&app.state, &group, &member, Some(&steward), true)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("only the owner"), "{e}");
+
+    groups::set_steward(&app.state, &group, &steward, Some(&owner), true)
+        .await
+        .unwrap();
+    let mods = app.get_accept("/groups/art/moderators", AP).await.json();
+    assert_eq!(mods["orderedItems"], json!([owner.ap_id, steward.ap_id]));
+    groups::moderate(
+        &app.state,
+        &group,
+        &member,
+        Some(&steward),
+        groups::Moderation::Approve,
+        "welcome",
+    )
+    .await
+    .unwrap();
+    assert!(follows::is_member(&app.state.db, member.id, group.id).await.unwrap());
+
+    groups::set_steward(&app.state, &group, &steward, Some(&owner), false)
+        .await
+        .unwrap();
+    let e = groups::moderate(
+        &app.state,
+        &group,
+        &member,
+        Some(&steward),
+        groups::Moderation::Remove,
+        "",
+    )
+    .await
+    .unwrap_err();
+    assert!(e.to_string().contains("not a steward"), "{e}");
+    let log = staffroom::storage::groups::log_entries(&app.state.db, group.id, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["remove_steward", "approve", "add_steward"]
+    );
+}

@@ -451,3 +451,70 @@ pub async fn unban(
     state.delivery_wake.notify_one();
     Ok(())
 }
+
+/// The owner (or the node's secretariat) appoints a steward, or (`add = false`) withdraws one:
+/// `Add`/`Remove` of the member to the group's moderators collection, as Lemmy federates it.
+pub async fn set_steward(
+    state: &AppState,
+    group: &ActorRow,
+    member: &ActorRow,
+    by: Option<&ActorRow>,
+    add: bool,
+) -> Result<(), GroupError> {
+    if let Some(b) = by {
+        let owner = groups::role_of(&state.db, group.id, b.id).await?.as_deref() == Some("owner");
+        let secretariat = users::find_by_id(&state.db, b.id)
+            .await?
+            .is_some_and(|u| u.role == Role::Admin.as_str());
+        if !owner && !secretariat {
+            return Err(GroupError::Refused(format!(
+                "only the owner appoints stewards, not @{}",
+                b.username
+            )));
+        }
+    }
+    if groups::role_of(&state.db, group.id, member.id).await?.as_deref() == Some("owner") {
+        return Err(GroupError::Refused("the owner is always a steward".into()));
+    }
+    let now = storage::now();
+    groups::set_role(&state.db, group.id, member.id, add.then_some("steward"), now).await?;
+    let members = follows::follower_actors(&state.db, group.id).await?;
+    let row = groups::find(&state.db, group.id)
+        .await?
+        .ok_or_else(|| GroupError::NotFound(group.username.clone()))?;
+    let followers = group.followers_url.clone().unwrap_or_default();
+    let (to, cc) = if row.members_only() {
+        (vec![followers], vec![])
+    } else {
+        (vec![PUBLIC.to_owned()], vec![followers])
+    };
+    let activity = json!({
+        "@context": activities::AS_CONTEXT, "id": state.urls.activity(crate::ids::new_id()), "type": if add { "Add" } else { "Remove" },
+        "actor": group.ap_id, "object": member.ap_id, "target": format!("{}/moderators", group.ap_id),
+        "to": to, "cc": cc, "audience": group.ap_id,
+    });
+    let mut tx = state.db.begin().await?;
+    let mut recipients = members;
+    recipients.push(member.clone());
+    delivery::queue(
+        &mut tx,
+        group,
+        &activity,
+        &delivery::inboxes_for(state, recipients.iter()),
+    )
+    .await?;
+    let moderator_id = by.map(|b| b.id);
+    groups::log(
+        &mut tx,
+        group.id,
+        moderator_id,
+        if add { "add_steward" } else { "remove_steward" },
+        &member.ap_id,
+        "",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(())
+}
