@@ -18,6 +18,8 @@ pub struct AppState {
     pub delivery_wake: Arc<tokio::sync::Notify>,
     /// Wakes the inbox worker when an activity is stored.
     pub inbox_wake: Arc<tokio::sync::Notify>,
+    /// Sign-in and registration attempts per client address.
+    pub limiter: Arc<crate::api::auth::RateLimiter>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             http: crate::federation::fetch::client(),
             delivery_wake: Arc::new(tokio::sync::Notify::new()),
             inbox_wake: Arc::new(tokio::sync::Notify::new()),
+            limiter: Arc::default(),
         }
     }
 }

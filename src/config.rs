@@ -30,6 +30,28 @@ pub struct Config {
     pub http: HttpSettings,
     pub database: DatabaseSettings,
     pub delivery: DeliverySettings,
+    pub api: ApiSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApiSettings {
+    /// Allow OAuth's password grant (apps sending a member's password). Only for testing.
+    pub password_grant: bool,
+    /// Sign-in attempts allowed per client address per minute.
+    pub login_attempts_per_minute: u32,
+    /// Account registrations allowed per client address per hour.
+    pub registrations_per_hour: u32,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        ApiSettings {
+            password_grant: false,
+            login_attempts_per_minute: 10,
+            registrations_per_hour: 5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,6 +146,7 @@ impl Default for Config {
             http: HttpSettings::default(),
             database: DatabaseSettings::default(),
             delivery: DeliverySettings::default(),
+            api: ApiSettings::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Staffroom: a federated community server for networks of teachers and educators.
 //! See ARCHITECTURE.md for how a request and an activity flow through these modules.
 
+pub mod api;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -44,7 +44,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let delivery = crate::federation::delivery::spawn_worker(state.clone());
     let inbox = crate::federation::inbox::spawn_worker(state.clone());
     let app = crate::http::router(state.clone());
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     delivery.abort();

@@ -335,6 +335,10 @@ async fn on_follow(state: &AppState, actor: &ActorRow, activity: &Value) -> Resu
     }
     tx.commit().await?;
     state.delivery_wake.notify_one();
+    if !banned {
+        let kind = if answer.is_some() { "follow" } else { "follow_request" };
+        crate::services::notify::followed(state, actor.id, target.id, kind).await;
+    }
     Ok(())
 }
 
@@ -478,6 +482,7 @@ async fn on_create_or_update(
         Some(_) => None,
         None => local_target_group(state, &o).await?,
     };
+    let mut created = None;
     let mut tx = state.db.begin().await?;
     if let Some(group) = local_group {
         let row = storage::groups::find(&state.db, group.id)
@@ -501,6 +506,7 @@ async fn on_create_or_update(
         };
         let post = remote_object_to_row(&o, actor.id, Some(group.id), visibility);
         if posts::insert(&mut tx, &post).await? {
+            created = Some(post.clone());
             let members = follows::follower_actors(&state.db, group.id).await?;
             groups::fan_out(
                 &mut tx,
@@ -532,9 +538,14 @@ async fn on_create_or_update(
             "direct"
         };
         let post = remote_object_to_row(&o, actor.id, group.map(|g| g.id), visibility);
-        posts::insert(&mut tx, &post).await?;
+        if posts::insert(&mut tx, &post).await? {
+            created = Some(post);
+        }
     }
     tx.commit().await?;
+    if let Some(post) = created {
+        crate::services::notify::post_created(state, &post).await;
+    }
     state.delivery_wake.notify_one();
     Ok(())
 }
@@ -591,8 +602,8 @@ async fn on_like(state: &AppState, actor: &ActorRow, activity: &Value) -> Result
         .get("object")
         .and_then(id_of)
         .ok_or_else(|| invalid("Like without object"))?;
-    if let Some(post) = posts::find_by_ap_id(&state.db, object_id.as_str()).await? {
-        posts::add_reaction(
+    if let Some(post) = posts::find_by_ap_id(&state.db, object_id.as_str()).await?
+        && posts::add_reaction(
             &state.db,
             "like",
             activity["id"].as_str(),
@@ -600,7 +611,9 @@ async fn on_like(state: &AppState, actor: &ActorRow, activity: &Value) -> Result
             post.id,
             storage::now(),
         )
-        .await?;
+        .await?
+    {
+        crate::services::notify::reacted(state, "favourite", actor.id, &post).await;
     }
     Ok(())
 }
@@ -672,7 +685,7 @@ async fn on_announce(state: &AppState, actor: &ActorRow, activity: &Value, depth
                 .ok_or_else(|| invalid("post vanished"))?
         }
     };
-    posts::add_reaction(
+    if posts::add_reaction(
         &state.db,
         "announce",
         activity["id"].as_str(),
@@ -680,7 +693,11 @@ async fn on_announce(state: &AppState, actor: &ActorRow, activity: &Value, depth
         post.id,
         storage::now(),
     )
-    .await?;
+    .await?
+        && actor.kind != KIND_GROUP
+    {
+        crate::services::notify::reacted(state, "reblog", actor.id, &post).await;
+    }
     Ok(())
 }
 

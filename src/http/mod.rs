@@ -38,6 +38,18 @@ pub fn router(state: AppState) -> Router {
         .allow_headers(Any)
         .expose_headers([header::LINK]);
 
+    let api_cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers(Any)
+        .expose_headers([header::LINK]);
     let well_known = Router::new()
         .route("/.well-known/webfinger", get(wellknown::webfinger))
         .route("/.well-known/host-meta", get(wellknown::host_meta))
@@ -70,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         // `/@name`: matched as one segment because route parameters fill whole segments.
         .route("/{at_name}", get(actors::profile))
         .merge(well_known)
+        .merge(crate::api::router().layer(api_cors))
         .fallback(not_found)
         .with_state(state.clone())
         .layer(DefaultBodyLimit::max(http.max_body_bytes))

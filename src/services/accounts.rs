@@ -394,3 +394,35 @@ pub async fn set_suspended(state: &AppState, username: &str, suspend: bool) -> R
     account.actor.suspended_at = at;
     Ok(account)
 }
+
+/// Checks a member's password (by username or email). Unknown, suspended and unapproved
+/// accounts fail alike, and an unknown name costs the same time as a wrong password.
+pub async fn authenticate(state: &AppState, login: &str, password: &str) -> Option<Account> {
+    if password.len() > PASSWORD_MAX * 4 {
+        return None;
+    }
+    let Ok(Some(id)) = users::find_by_login(&state.db, login.trim()).await else {
+        let _ = verify_password(password, dummy_hash()).await;
+        return None;
+    };
+    let actor = actors::find_by_id(&state.db, id).await.ok()??;
+    let user = users::find_by_id(&state.db, id).await.ok()??;
+    let ok = verify_password(password, &user.password_hash).await;
+    if ok {
+        let _ = users::touch(&state.db, id, storage::now()).await;
+    }
+    (ok && !actor.is_suspended() && user.approved).then_some(Account { actor, user })
+}
+
+/// The argon2id hash of a random password, computed once: checked against when the name is
+/// unknown, so that answering costs the same either way.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(&rand::random::<[u8; 16]>(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}

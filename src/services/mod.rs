@@ -5,5 +5,6 @@ pub mod content;
 pub mod groups;
 pub mod keys;
 pub mod node;
+pub mod notify;
 pub mod posts;
 pub mod social;

@@ -214,6 +214,7 @@ pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result
     .await?;
     tx.commit().await?;
     state.delivery_wake.notify_one();
+    crate::services::notify::post_created(state, &post).await;
     Ok(post)
 }
 
@@ -439,5 +440,14 @@ pub async fn react(
     }
     tx.commit().await?;
     state.delivery_wake.notify_one();
+    if !undo {
+        crate::services::notify::reacted(
+            state,
+            if kind == "Like" { "favourite" } else { "reblog" },
+            actor.id,
+            post,
+        )
+        .await;
+    }
     Ok(())
 }

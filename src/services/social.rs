@@ -80,6 +80,14 @@ pub async fn follow(state: &AppState, follower: &ActorRow, target: &ActorRow) ->
     };
     tx.commit().await?;
     state.delivery_wake.notify_one();
+    if target.is_local() {
+        let kind = if result == FollowState::Accepted {
+            "follow"
+        } else {
+            "follow_request"
+        };
+        crate::services::notify::followed(state, follower.id, target.id, kind).await;
+    }
     Ok(result)
 }
 

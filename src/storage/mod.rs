@@ -11,6 +11,8 @@ pub mod deliveries;
 pub mod follows;
 pub mod groups;
 pub mod inbox;
+pub mod notifications;
+pub mod oauth;
 pub mod posts;
 pub mod users;
 

@@ -86,3 +86,15 @@ pub async fn insert_with_actor(db: &Db, actor: &super::actors::ActorRow, u: &Use
         tx.commit().await
     })
 }
+
+/// The id of the member with this username or email address.
+pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<i64>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT u.id FROM users u JOIN actors a ON a.id = u.id \
+         WHERE lower(u.email) = lower($1) OR (a.domain IS NULL AND lower(a.username) = lower($1))")
+        .bind(login).fetch_optional(p).await)
+}
+
+pub async fn touch(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query("UPDATE users SET last_active_at = $1 WHERE id = $2").bind(now).bind(id).execute(p).await.map(|_| ()))
+}

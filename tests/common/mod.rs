@@ -134,3 +134,45 @@ impl TestApp {
         .unwrap()
     }
 }
+
+impl TestApp {
+    /// A token for a member, as if issued by the OAuth flow.
+    pub async fn token(&self, account: &Account, scopes: &str) -> String {
+        let v = staffroom::api::oauth::issue_token(&self.state, None, Some(account.user.id), scopes)
+            .await
+            .unwrap();
+        v["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn api(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        json: Option<serde_json::Value>,
+    ) -> TestResponse {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let body = match json {
+            Some(j) => {
+                req = req.header("content-type", "application/json");
+                Body::from(serde_json::to_vec(&j).unwrap())
+            }
+            None => Body::empty(),
+        };
+        self.request(req.body(body).unwrap()).await
+    }
+
+    pub async fn form(&self, uri: &str, token: Option<&str>, pairs: &[(&str, &str)]) -> TestResponse {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let mut req = Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        self.request(req.body(Body::from(body)).unwrap()).await
+    }
+}

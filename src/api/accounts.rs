@@ -1,0 +1,272 @@
+//! `/api/v1/accounts…`: registration, the member's own account, lookups, relationships,
+//! follows. Groups are accounts with `group: true`; following one is joining it.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::auth::{Auth, ClientIp, MaybeAuth};
+use super::entities::{self, account, credential_account, relationship};
+use super::{ApiError, ApiResult, Body, Page, Q, link_header, paged};
+use crate::app::AppState;
+use crate::config::Registrations;
+use crate::federation::remote;
+use crate::services::accounts::{self as acc, AccountError, NewAccount, Role};
+use crate::services::social;
+use crate::storage::actors::{self, ActorRow, KIND_GROUP};
+use crate::storage::posts;
+use crate::with_db;
+
+/// A visible actor by API id: unknown and suspended ones are 404.
+pub async fn actor(state: &AppState, id: &str) -> ApiResult<ActorRow> {
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    actors::find_by_id(&state.db, id)
+        .await?
+        .filter(|a| !a.is_suspended() && a.kind != actors::KIND_APPLICATION)
+        .ok_or_else(ApiError::not_found)
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Registration {
+    username: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+    agreement: Option<String>,
+    reason: Option<String>,
+}
+
+fn validation(e: AccountError) -> ApiError {
+    match e {
+        AccountError::Internal(e) => e.into(),
+        other => ApiError::unprocessable(format!("Validation failed: {other}")),
+    }
+}
+
+/// `POST /api/v1/accounts`: registration, as the node's mode allows.
+pub async fn register(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientIp(ip): ClientIp,
+    Body(r): Body<Registration>,
+) -> ApiResult<Json<Value>> {
+    auth.require("write:accounts")?;
+    match state.config.registrations {
+        Registrations::Closed => return Err(ApiError::forbidden("Registrations are closed on this node")),
+        Registrations::Invite => {
+            return Err(ApiError::forbidden(
+                "Registration on this node needs an invitation from the secretariat",
+            ));
+        }
+        Registrations::Open | Registrations::Approval => {}
+    }
+    if !state.limiter.allow(
+        "register",
+        ip,
+        state.config.api.registrations_per_hour,
+        Duration::from_secs(3600),
+    ) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many registrations from your address: try again later",
+        ));
+    }
+    if !matches!(r.agreement.as_deref(), Some("true" | "1" | "on")) {
+        return Err(ApiError::unprocessable(
+            "Validation failed: you must accept the node's rules (agreement)",
+        ));
+    }
+    let approval = state.config.registrations == Registrations::Approval;
+    if approval && r.reason.as_deref().unwrap_or("").trim().is_empty() {
+        return Err(ApiError::unprocessable(
+            "Validation failed: tell the secretariat why you want to join (reason)",
+        ));
+    }
+    let account = acc::create(
+        &state,
+        NewAccount {
+            username: r.username.unwrap_or_default(),
+            email: r.email.unwrap_or_default(),
+            password: r.password.unwrap_or_default(),
+            role: Role::Member,
+            display_name: String::new(),
+            bio: String::new(),
+            approved: !approval,
+        },
+    )
+    .await
+    .map_err(validation)?;
+    let scopes = super::auth::parse_scopes(&auth.token.scopes).unwrap_or_else(|_| "read".into());
+    Ok(Json(
+        super::oauth::issue_token(&state, auth.token.app_id, Some(account.user.id), &scopes).await?,
+    ))
+}
+
+/// `GET /api/v1/accounts/verify_credentials`
+pub async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    let me = auth.member("read:accounts")?;
+    Ok(Json(credential_account(&state, &me.actor).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LookupQuery {
+    acct: Option<String>,
+}
+
+/// `GET /api/v1/accounts/lookup?acct=name[@domain]` (known accounts only; search resolves).
+pub async fn lookup(State(state): State<AppState>, Q(q): Q<LookupQuery>) -> ApiResult<Json<Value>> {
+    let acct = q.acct.unwrap_or_default();
+    let acct = acct.trim().trim_start_matches('@');
+    let (name, domain) = acct.split_once('@').unwrap_or((acct, ""));
+    let found = if domain.is_empty() || domain.eq_ignore_ascii_case(&state.config.domain) {
+        actors::find_local(&state.db, name).await?
+    } else {
+        actors::find_remote(&state.db, name, &domain.to_ascii_lowercase()).await?
+    };
+    let a = found
+        .filter(|a| !a.is_suspended() && a.kind != actors::KIND_APPLICATION)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(account(&state, &a).await?))
+}
+
+/// `GET /api/v1/accounts/{id}`
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let a = actor(&state, &id).await?;
+    Ok(Json(account(&state, &a).await?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Ids {
+    #[serde(rename = "id[]", default)]
+    ids: Vec<String>,
+    #[serde(default)]
+    id: Vec<String>,
+}
+
+/// `GET /api/v1/accounts/relationships?id[]=…`
+pub async fn relationships(State(state): State<AppState>, auth: Auth, Q(q): Q<Ids>) -> ApiResult<Json<Value>> {
+    let me = auth.member("read:follows")?;
+    let mut out = Vec::new();
+    for id in q.ids.iter().chain(q.id.iter()).take(40) {
+        if let Ok(other) = actor(&state, id).await {
+            out.push(relationship(&state, &me.actor, &other).await?);
+        }
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+/// `GET /api/v1/accounts/{id}/statuses`: a member's posts, or the posts in a group.
+pub async fn statuses(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<String>,
+    Q(page): Q<Page>,
+) -> ApiResult<Response> {
+    let a = actor(&state, &id).await?;
+    let viewer = auth.as_ref().and_then(|x| x.account.as_ref()).map(|x| x.actor.clone());
+    let limit = page.limit()?;
+    let column = if a.kind == KIND_GROUP { "group_id" } else { "author_id" };
+    let rows: Vec<posts::PostRow> = super::timelines::fetch(
+        &state,
+        &format!("{column} = $1 AND deleted_at IS NULL"),
+        a.id,
+        &page,
+        limit * 3,
+    )
+    .await?;
+    let mut items = Vec::new();
+    let mut ids = Vec::new();
+    for p in rows {
+        if super::statuses::can_see(&state, &p, viewer.as_ref()).await? {
+            ids.push(p.id);
+            items.push(entities::status(&state, &p, viewer.as_ref()).await?);
+            if items.len() as i64 >= limit {
+                break;
+            }
+        }
+    }
+    Ok(paged(
+        items,
+        link_header(&state, &format!("/api/v1/accounts/{id}/statuses"), &ids, limit),
+    ))
+}
+
+async fn follow_list(state: &AppState, id: &str, page: &Page, followers: bool) -> ApiResult<Response> {
+    let a = actor(state, id).await?;
+    let limit = page.limit()?;
+    let sql = if followers {
+        "SELECT f.id, f.follower_id FROM follows f WHERE f.followed_id = $1 AND f.accepted AND f.id < $2 AND f.id > $3 ORDER BY f.id DESC LIMIT $4"
+    } else {
+        "SELECT f.id, f.followed_id FROM follows f WHERE f.follower_id = $1 AND f.accepted AND f.id < $2 AND f.id > $3 ORDER BY f.id DESC LIMIT $4"
+    };
+    let rows: Vec<(i64, i64)> = with_db!(&state.db, p => sqlx::query_as::<_, (i64, i64)>(sql)
+        .bind(a.id).bind(page.max_id()?.unwrap_or(i64::MAX)).bind(page.min_id()?.unwrap_or(0)).bind(limit)
+        .fetch_all(p).await)?;
+    let mut items = Vec::new();
+    for (_, actor_id) in &rows {
+        if let Some(x) = actors::find_by_id(&state.db, *actor_id).await? {
+            items.push(account(state, &x).await?);
+        }
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let path = format!(
+        "/api/v1/accounts/{id}/{}",
+        if followers { "followers" } else { "following" }
+    );
+    Ok(paged(items, link_header(state, &path, &ids, limit)))
+}
+
+/// `GET /api/v1/accounts/{id}/followers`
+pub async fn followers(State(state): State<AppState>, Path(id): Path<String>, Q(page): Q<Page>) -> ApiResult<Response> {
+    follow_list(&state, &id, &page, true).await
+}
+
+/// `GET /api/v1/accounts/{id}/following`
+pub async fn following(State(state): State<AppState>, Path(id): Path<String>, Q(page): Q<Page>) -> ApiResult<Response> {
+    follow_list(&state, &id, &page, false).await
+}
+
+/// `POST /api/v1/accounts/{id}/follow`: follow a person, or join a group (a request for
+/// members-only groups, which a steward answers).
+pub async fn follow(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:follows")?;
+    let target = actor(&state, &id).await?;
+    social::follow(&state, &me.actor, &target).await.map_err(|e| match e {
+        social::SocialError::Refused(m) => ApiError::forbidden(m),
+        social::SocialError::Internal(e) => e.into(),
+    })?;
+    Ok(Json(relationship(&state, &me.actor, &target).await?))
+}
+
+/// `POST /api/v1/accounts/{id}/unfollow`
+pub async fn unfollow(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:follows")?;
+    let target = actor(&state, &id).await?;
+    social::unfollow(&state, &me.actor, &target)
+        .await
+        .map_err(|e| match e {
+            social::SocialError::Refused(m) => ApiError::forbidden(m),
+            social::SocialError::Internal(e) => e.into(),
+        })?;
+    Ok(Json(relationship(&state, &me.actor, &target).await?))
+}
+
+/// Resolves `name@domain` for search: known, or looked up with WebFinger when `resolve`.
+pub async fn resolve(state: &AppState, handle: &str, fetch: bool) -> Option<ActorRow> {
+    let h = handle.trim().trim_start_matches('@');
+    let (name, domain) = h.split_once('@')?;
+    if domain.eq_ignore_ascii_case(&state.config.domain) {
+        return actors::find_local(&state.db, name).await.ok().flatten();
+    }
+    if let Ok(Some(a)) = actors::find_remote(&state.db, name, &domain.to_ascii_lowercase()).await {
+        return Some(a);
+    }
+    if !fetch {
+        return None;
+    }
+    remote::resolve_handle(state, h).await.ok()
+}

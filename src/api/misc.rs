@@ -1,0 +1,270 @@
+//! Notifications, follow requests, search, preferences, and the answers for endpoints clients
+//! call that Staffroom does not serve yet (`200 []` for lists, 404 for anything else).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::accounts::{actor, resolve};
+use super::auth::{Auth, MaybeAuth};
+use super::entities::{account, notification, relationship, status};
+use super::{ApiError, ApiResult, Page, Q, link_header, paged};
+use crate::app::AppState;
+use crate::services::groups::{self, Moderation};
+use crate::storage::actors::KIND_GROUP;
+use crate::storage::{follows, notifications, posts};
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NotificationQuery {
+    #[serde(flatten)]
+    page: Page,
+    #[serde(rename = "types[]", default)]
+    types: Vec<String>,
+    #[serde(rename = "exclude_types[]", default)]
+    exclude_types: Vec<String>,
+}
+
+/// `GET /api/v1/notifications` with `types[]` and `exclude_types[]`.
+pub async fn notifications(
+    State(state): State<AppState>,
+    auth: Auth,
+    Q(q): Q<NotificationQuery>,
+) -> ApiResult<Response> {
+    let me = auth.member("read:notifications")?.actor.clone();
+    let limit = q.page.limit()?;
+    let mut items = Vec::new();
+    let mut ids = Vec::new();
+    let mut max_id = q.page.max_id()?;
+    // Filter by type while paging through, a bounded number of rounds.
+    for _ in 0..5 {
+        let rows = notifications::page(&state.db, me.id, max_id, q.page.min_id()?, limit).await?;
+        let exhausted = (rows.len() as i64) < limit;
+        for n in rows {
+            max_id = Some(n.id);
+            if (!q.types.is_empty() && !q.types.contains(&n.kind)) || q.exclude_types.contains(&n.kind) {
+                continue;
+            }
+            if let Some(v) = notification(&state, &n, &me).await? {
+                ids.push(n.id);
+                items.push(v);
+            }
+            if items.len() as i64 >= limit {
+                break;
+            }
+        }
+        if exhausted || items.len() as i64 >= limit {
+            break;
+        }
+    }
+    Ok(paged(items, link_header(&state, "/api/v1/notifications", &ids, limit)))
+}
+
+pub async fn notification_by_id(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Value> {
+    let me = auth.member("read:notifications")?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let n = notifications::find(&state.db, me.actor.id, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    notification(state, &n, &me.actor)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// `GET /api/v1/notifications/{id}`
+pub async fn notification_get(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(notification_by_id(&state, &auth, &id).await?))
+}
+
+/// `POST /api/v1/notifications/{id}/dismiss`
+pub async fn dismiss_notification(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:notifications")?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    notifications::dismiss(&state.db, me.actor.id, Some(id)).await?;
+    Ok(Json(json!({})))
+}
+
+/// `POST /api/v1/notifications/clear`
+pub async fn clear_notifications(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:notifications")?;
+    notifications::dismiss(&state.db, me.actor.id, None).await?;
+    Ok(Json(json!({})))
+}
+
+/// `GET /api/v1/follow_requests`: requests to follow the member, and to join the groups they steward.
+pub async fn follow_requests(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    let me = auth.member("read:follows")?;
+    let mut out = Vec::new();
+    for a in follows::pending_actors(&state.db, me.actor.id).await? {
+        out.push(account(&state, &a).await?);
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+async fn answer(state: &AppState, auth: &Auth, id: &str, accept: bool) -> ApiResult<Value> {
+    let me = auth.member("write:follows")?;
+    let requester = actor(state, id).await?;
+    let pending = follows::find(&state.db, requester.id, me.actor.id)
+        .await?
+        .is_some_and(|f| !f.accepted);
+    if !pending {
+        return Err(ApiError::not_found());
+    }
+    // A member's own follow requests are answered like a group's: Accept or Reject.
+    let action = if accept {
+        Moderation::Approve
+    } else {
+        Moderation::Reject
+    };
+    groups::moderate(state, &me.actor, &requester, None, action, "")
+        .await
+        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    Ok(relationship(state, &me.actor, &requester).await?)
+}
+
+pub async fn authorize_follow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(answer(&state, &auth, &id, true).await?))
+}
+
+pub async fn reject_follow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(answer(&state, &auth, &id, false).await?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchQuery {
+    q: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    resolve: Option<String>,
+    limit: Option<String>,
+}
+
+/// `GET /api/v2/search`: accounts and groups by `name@domain` (resolved over WebFinger with
+/// `resolve=true`, signed in), posts by URL, and local accounts by name.
+pub async fn search(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Q(q): Q<SearchQuery>,
+) -> ApiResult<Json<Value>> {
+    let viewer = auth.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.actor.clone());
+    let query = q.q.unwrap_or_default().trim().to_owned();
+    if query.len() > 500 {
+        return Err(ApiError::bad_request("query too long"));
+    }
+    let resolve_ok = matches!(q.resolve.as_deref(), Some("true" | "1")) && viewer.is_some();
+    let limit: usize = q
+        .limit
+        .as_deref()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(20)
+        .clamp(1, 40);
+    let want = |k: &str| q.kind.as_deref().is_none_or(|t| t == k);
+    let mut accounts = Vec::new();
+    let mut statuses = Vec::new();
+    if query.starts_with("https://") || query.starts_with("http://") {
+        if want("statuses")
+            && let Some(p) = posts::find_by_ap_id(&state.db, &query).await?
+            && super::statuses::can_see(&state, &p, viewer.as_ref()).await?
+        {
+            statuses.push(status(&state, &p, viewer.as_ref()).await?);
+        }
+        if want("accounts")
+            && let Ok(url) = url::Url::parse(&query)
+        {
+            let found = match crate::storage::actors::find_by_ap_id(&state.db, url.as_str()).await? {
+                Some(a) => Some(a),
+                None if resolve_ok => crate::federation::remote::resolve_actor(&state, &url).await.ok(),
+                None => None,
+            };
+            if let Some(a) = found {
+                accounts.push(account(&state, &a).await?);
+            }
+        }
+    } else if want("accounts") {
+        if query.trim_start_matches('@').contains('@') {
+            if let Some(a) = resolve(&state, &query, resolve_ok).await
+                && !a.is_suspended()
+            {
+                accounts.push(account(&state, &a).await?);
+            }
+        } else if !query.is_empty() {
+            let name = query.trim_start_matches('@').to_lowercase();
+            let pattern = format!("{}%", name.replace(['%', '_'], ""));
+            let rows: Vec<crate::storage::actors::ActorRow> = crate::with_db!(&state.db, p => sqlx::query_as::<_, crate::storage::actors::ActorRow>(
+                "SELECT * FROM actors WHERE (lower(username) LIKE $1 OR lower(display_name) LIKE $1) AND suspended_at IS NULL \
+                 AND kind IN ('Person', 'Group') ORDER BY domain IS NOT NULL, username LIMIT $2")
+                .bind(&pattern).bind(limit as i64).fetch_all(p).await)?;
+            for a in rows {
+                if a.kind == KIND_GROUP || a.discoverable || a.is_local() {
+                    accounts.push(account(&state, &a).await?);
+                }
+            }
+        }
+    }
+    accounts.truncate(limit);
+    Ok(Json(
+        json!({ "accounts": accounts, "statuses": statuses, "hashtags": [] }),
+    ))
+}
+
+/// `GET /api/v1/preferences`
+pub async fn preferences(auth: Auth) -> ApiResult<Json<Value>> {
+    auth.member("read:accounts")?;
+    Ok(Json(json!({
+        "posting:default:visibility": "public",
+        "posting:default:sensitive": false,
+        "posting:default:language": null,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": false,
+    })))
+}
+
+/// Lists clients call that Staffroom does not keep yet.
+pub async fn empty_list() -> Json<Value> {
+    Json(json!([]))
+}
+
+pub async fn empty_object() -> Json<Value> {
+    Json(json!({}))
+}
+
+/// The avatar and header shown for accounts without one: a 1×1 grey PNG.
+pub async fn default_avatar() -> Response {
+    const PNG: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x7e, 0x9b, 0x55, 0x00, 0x00, 0x00,
+        0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x68, 0x00, 0x00, 0x00, 0x82, 0x00, 0x81, 0x4c, 0x17, 0xd7,
+        0xdf, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        PNG,
+    )
+        .into_response()
+}
+
+/// Any other `/api/…` path: 404 in Mastodon's shape.
+pub async fn api_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "Record not found")
+}

@@ -1,0 +1,269 @@
+//! The Mastodon-compatible client API (`/api/v1`, `/api/v2`, `/oauth`): thin handlers that
+//! authenticate, parse, call the services and convert rows to Mastodon entities.
+
+pub mod accounts;
+pub mod auth;
+pub mod entities;
+pub mod instance;
+pub mod misc;
+pub mod oauth;
+pub mod statuses;
+pub mod timelines;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+
+use crate::app::AppState;
+
+/// An error as Mastodon clients expect it: `{"error": "..."}` with the matching status.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    /// OAuth errors carry a code and a description.
+    pub oauth: Option<&'static str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            oauth: None,
+        }
+    }
+    pub fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "Record not found")
+    }
+    pub fn unprocessable(m: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m)
+    }
+    pub fn bad_request(m: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, m)
+    }
+    pub fn forbidden(m: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, m)
+    }
+    pub fn oauth(status: StatusCode, code: &'static str, description: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: description.into(),
+            oauth: Some(code),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = match self.oauth {
+            Some(code) => json!({ "error": code, "error_description": self.message }),
+            None => json!({ "error": self.message }),
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        let e = e.into();
+        tracing::error!(error = ?e, "client API");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A body read as JSON or as a form, whichever the client sent (Mastodon accepts both).
+pub struct Body<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Body<T>
+where
+    T: serde::de::DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        if content_type.starts_with("application/json") {
+            let Json(v) = Json::<T>::from_request(req, state)
+                .await
+                .map_err(|e: JsonRejection| ApiError::unprocessable(format!("Invalid JSON: {}", e.body_text())))?;
+            Ok(Body(v))
+        } else if content_type.starts_with("multipart/form-data") {
+            Err(ApiError::unprocessable(
+                "multipart bodies are not accepted here: send a form or JSON",
+            ))
+        } else {
+            let bytes = axum::body::Bytes::from_request(req, state)
+                .await
+                .map_err(|_| ApiError::bad_request("unreadable body"))?;
+            if bytes.is_empty() {
+                return Ok(Body(T::default()));
+            }
+            let v = serde_html_form::from_bytes(&bytes)
+                .map_err(|e| ApiError::unprocessable(format!("Invalid form: {e}")))?;
+            Ok(Body(v))
+        }
+    }
+}
+
+/// Query strings with Mastodon's `id[]=…` arrays.
+pub struct Q<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Q<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_html_form::from_str(q)
+            .map(Q)
+            .map_err(|e| ApiError::bad_request(format!("Invalid query: {e}")))
+    }
+}
+
+/// `Link` header pagination for a page of items with time-ordered ids.
+pub fn link_header(state: &AppState, path: &str, ids: &[i64], limit: i64) -> Option<HeaderValue> {
+    let (first, last) = (ids.first()?, ids.last()?);
+    let base = format!("{}{}", state.urls.base().as_str().trim_end_matches('/'), path);
+    let mut links = Vec::new();
+    if ids.len() as i64 >= limit {
+        links.push(format!("<{base}?limit={limit}&max_id={last}>; rel=\"next\""));
+    }
+    links.push(format!("<{base}?limit={limit}&min_id={first}>; rel=\"prev\""));
+    HeaderValue::from_str(&links.join(", ")).ok()
+}
+
+/// A JSON response with an optional `Link` header.
+pub fn paged<T: serde::Serialize>(items: T, link: Option<HeaderValue>) -> Response {
+    let mut headers = HeaderMap::new();
+    if let Some(l) = link {
+        headers.insert("link", l);
+    }
+    (headers, Json(items)).into_response()
+}
+
+/// Pagination parameters common to list endpoints.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Page {
+    pub max_id: Option<String>,
+    pub since_id: Option<String>,
+    pub min_id: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl Page {
+    pub const DEFAULT: i64 = 20;
+    pub const MAX: i64 = 40;
+    fn id(v: &Option<String>) -> ApiResult<Option<i64>> {
+        match v.as_deref() {
+            None | Some("") => Ok(None),
+            Some(s) => s
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::bad_request("ids are numeric strings")),
+        }
+    }
+    pub fn max_id(&self) -> ApiResult<Option<i64>> {
+        Page::id(&self.max_id)
+    }
+    /// The lower bound: `min_id` (the page right after it) or `since_id` (the newest after it).
+    pub fn min_id(&self) -> ApiResult<Option<i64>> {
+        Ok(Page::id(&self.min_id)?.or(Page::id(&self.since_id)?))
+    }
+    /// `min_id` asks for the oldest items after the bound, not the newest.
+    pub fn ascending(&self) -> bool {
+        self.min_id.as_deref().is_some_and(|s| !s.is_empty())
+    }
+    pub fn limit(&self) -> ApiResult<i64> {
+        match self.limit.as_deref() {
+            None | Some("") => Ok(Page::DEFAULT),
+            Some(s) => s
+                .parse::<i64>()
+                .map(|n| n.clamp(1, Page::MAX))
+                .map_err(|_| ApiError::bad_request("limit must be a number")),
+        }
+    }
+}
+
+/// Every client API route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/apps", post(oauth::create_app))
+        .route("/api/v1/apps/verify_credentials", get(oauth::verify_app))
+        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize))
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(oauth::revoke))
+        .route("/.well-known/oauth-authorization-server", get(oauth::server_metadata))
+        .route("/api/v1/instance", get(instance::v1))
+        .route("/api/v1/instance/", get(instance::v1))
+        .route("/api/v2/instance", get(instance::v2))
+        .route("/api/v2/instance/", get(instance::v2))
+        .route("/api/v1/accounts", post(accounts::register))
+        .route("/api/v1/accounts/verify_credentials", get(accounts::verify_credentials))
+        .route("/api/v1/accounts/lookup", get(accounts::lookup))
+        .route("/api/v1/accounts/relationships", get(accounts::relationships))
+        .route("/api/v1/accounts/{id}", get(accounts::get))
+        .route("/api/v1/accounts/{id}/statuses", get(accounts::statuses))
+        .route("/api/v1/accounts/{id}/followers", get(accounts::followers))
+        .route("/api/v1/accounts/{id}/following", get(accounts::following))
+        .route("/api/v1/accounts/{id}/follow", post(accounts::follow))
+        .route("/api/v1/accounts/{id}/unfollow", post(accounts::unfollow))
+        .route("/api/v1/statuses", post(statuses::create))
+        .route(
+            "/api/v1/statuses/{id}",
+            get(statuses::get).delete(statuses::delete).put(statuses::edit),
+        )
+        .route("/api/v1/statuses/{id}/context", get(statuses::context))
+        .route("/api/v1/statuses/{id}/source", get(statuses::source))
+        .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
+        .route("/api/v1/statuses/{id}/unfavourite", post(statuses::unfavourite))
+        .route("/api/v1/statuses/{id}/reblog", post(statuses::reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(statuses::unreblog))
+        .route("/api/v1/timelines/home", get(timelines::home))
+        .route("/api/v1/timelines/public", get(timelines::public))
+        .route("/api/v1/timelines/tag/{tag}", get(timelines::tag))
+        .route("/api/v1/notifications", get(misc::notifications))
+        .route("/api/v1/notifications/clear", post(misc::clear_notifications))
+        .route("/api/v1/notifications/{id}", get(misc::notification_get))
+        .route("/api/v1/notifications/{id}/dismiss", post(misc::dismiss_notification))
+        .route("/api/v1/follow_requests", get(misc::follow_requests))
+        .route("/api/v1/follow_requests/{id}/authorize", post(misc::authorize_follow))
+        .route("/api/v1/follow_requests/{id}/reject", post(misc::reject_follow))
+        .route("/api/v2/search", get(misc::search))
+        .route("/api/v1/preferences", get(misc::preferences))
+        .route("/api/v1/markers", get(misc::empty_object))
+        .route("/api/v1/custom_emojis", get(misc::empty_list))
+        .route("/api/v1/filters", get(misc::empty_list))
+        .route("/api/v2/filters", get(misc::empty_list))
+        .route("/api/v1/lists", get(misc::empty_list))
+        .route("/api/v1/announcements", get(misc::empty_list))
+        .route("/api/v1/conversations", get(misc::empty_list))
+        .route("/api/v1/blocks", get(misc::empty_list))
+        .route("/api/v1/mutes", get(misc::empty_list))
+        .route("/api/v1/bookmarks", get(misc::empty_list))
+        .route("/api/v1/favourites", get(misc::empty_list))
+        .route("/api/v1/followed_tags", get(misc::empty_list))
+        .route("/api/v1/trends/tags", get(misc::empty_list))
+        .route("/api/v1/trends/statuses", get(misc::empty_list))
+        .route("/api/v1/suggestions", get(misc::empty_list))
+        .route("/api/v2/suggestions", get(misc::empty_list))
+        .route("/api/v1/domain_blocks", get(misc::empty_list))
+        .route("/api/v1/endorsements", get(misc::empty_list))
+        .route("/api/v1/featured_tags", get(misc::empty_list))
+        .route("/avatars/original/missing.png", get(misc::default_avatar))
+        .route("/headers/original/missing.png", get(misc::default_avatar))
+        .route("/api/{*rest}", get(misc::api_not_found).post(misc::api_not_found))
+}

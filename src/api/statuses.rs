@@ -1,0 +1,265 @@
+//! `/api/v1/statuses…`: posting (into groups by mentioning them or replying in their threads),
+//! reading with visibility rules, context, edits, deletes, favourites and boosts.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::{Auth, MaybeAuth};
+use super::entities::status;
+use super::{ApiError, ApiResult, Body};
+use crate::app::AppState;
+use crate::services::posts::{self as svc, NewPost, PostError};
+use crate::storage::actors::ActorRow;
+use crate::storage::posts::{self, PostRow};
+use crate::storage::{self, follows, oauth};
+
+/// Whether `viewer` may see a post: public and unlisted posts anyone; members-only posts the
+/// group's members; direct posts their author and the people they mention.
+pub async fn can_see(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
+    if p.deleted_at.is_some() {
+        return Ok(false);
+    }
+    match p.visibility.as_str() {
+        "public" | "unlisted" => Ok(true),
+        _ => {
+            let Some(v) = viewer else { return Ok(false) };
+            if v.id == p.author_id {
+                return Ok(true);
+            }
+            if p.visibility == "members"
+                && let Some(g) = p.group_id
+            {
+                return Ok(follows::is_member(&state.db, v.id, g).await?);
+            }
+            Ok(p.tags.contains(&format!("\"{}\"", v.ap_id)))
+        }
+    }
+}
+
+/// A post by API id that the viewer may see.
+pub async fn visible(state: &AppState, id: &str, viewer: Option<&ActorRow>) -> ApiResult<PostRow> {
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let p = posts::find_by_id(&state.db, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !can_see(state, &p, viewer).await? {
+        return Err(ApiError::not_found());
+    }
+    Ok(p)
+}
+
+fn post_error(e: PostError) -> ApiError {
+    match e {
+        PostError::Invalid(m) => ApiError::unprocessable(format!("Validation failed: {m}")),
+        PostError::Refused(m) => ApiError::forbidden(m),
+        PostError::Internal(e) => e.into(),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NewStatus {
+    status: Option<String>,
+    in_reply_to_id: Option<String>,
+    spoiler_text: Option<String>,
+    visibility: Option<String>,
+    #[serde(rename = "media_ids[]", default)]
+    media_ids_form: Vec<String>,
+    #[serde(default)]
+    media_ids: Vec<String>,
+    poll: Option<Value>,
+}
+
+/// `POST /api/v1/statuses` (with `Idempotency-Key`).
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Body(n): Body<NewStatus>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:statuses")?;
+    if !n.media_ids.is_empty() || !n.media_ids_form.is_empty() {
+        return Err(ApiError::unprocessable(
+            "Validation failed: media attachments are not supported yet",
+        ));
+    }
+    if n.poll.is_some() {
+        return Err(ApiError::unprocessable("Validation failed: polls are not supported"));
+    }
+    if n.visibility.as_deref().is_some_and(|v| v == "direct" || v == "private") {
+        return Err(ApiError::unprocessable(
+            "Validation failed: only public posts and posts in groups are supported yet",
+        ));
+    }
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(str::to_owned);
+    if let Some(k) = &key
+        && let Some(pid) = oauth::idempotent_post(&state.db, me.user.id, k).await?
+        && let Some(p) = posts::find_by_id(&state.db, pid).await?
+    {
+        return Ok(Json(status(&state, &p, Some(&me.actor)).await?));
+    }
+    let in_reply_to = match n.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(id) => Some(visible(&state, id, Some(&me.actor)).await?.ap_id),
+        None => None,
+    };
+    let mut text = n.status.unwrap_or_default();
+    if let Some(cw) = n.spoiler_text.filter(|s| !s.trim().is_empty()) {
+        text = format!("{}\n\n{text}", cw.trim());
+    }
+    let post = svc::create(
+        &state,
+        &me.actor,
+        NewPost {
+            title: None,
+            text,
+            group: None,
+            in_reply_to,
+        },
+    )
+    .await
+    .map_err(post_error)?;
+    if let Some(k) = &key {
+        oauth::remember_idempotent_post(&state.db, me.user.id, k, post.id, storage::now()).await?;
+    }
+    Ok(Json(status(&state, &post, Some(&me.actor)).await?))
+}
+
+fn viewer(auth: &Option<Auth>) -> Option<ActorRow> {
+    auth.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.actor.clone())
+}
+
+/// `GET /api/v1/statuses/{id}`
+pub async fn get(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let v = viewer(&auth);
+    let p = visible(&state, &id, v.as_ref()).await?;
+    Ok(Json(status(&state, &p, v.as_ref()).await?))
+}
+
+/// `GET /api/v1/statuses/{id}/context`: ancestors and descendants the viewer may see.
+pub async fn context(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let v = viewer(&auth);
+    let p = visible(&state, &id, v.as_ref()).await?;
+    let mut ancestors = Vec::new();
+    let mut current = p.clone();
+    while let Some(parent) = current.in_reply_to.clone() {
+        let Some(x) = posts::find_by_ap_id(&state.db, &parent).await? else {
+            break;
+        };
+        if ancestors.len() >= 40 {
+            break;
+        }
+        if can_see(&state, &x, v.as_ref()).await? {
+            ancestors.push(status(&state, &x, v.as_ref()).await?);
+        }
+        current = x;
+    }
+    ancestors.reverse();
+    let mut descendants = Vec::new();
+    let mut frontier = vec![p.ap_id.clone()];
+    while let Some(parent) = frontier.pop() {
+        if descendants.len() >= 60 {
+            break;
+        }
+        let children: Vec<PostRow> = crate::with_db!(&state.db, pool => sqlx::query_as::<_, PostRow>(
+            "SELECT * FROM posts WHERE in_reply_to = $1 AND deleted_at IS NULL ORDER BY id LIMIT 60")
+            .bind(&parent).fetch_all(pool).await)?;
+        for c in children.into_iter().rev() {
+            frontier.push(c.ap_id.clone());
+            if can_see(&state, &c, v.as_ref()).await? {
+                descendants.push((c.id, status(&state, &c, v.as_ref()).await?));
+            }
+        }
+    }
+    descendants.sort_by_key(|(id, _)| *id);
+    Ok(Json(
+        json!({ "ancestors": ancestors, "descendants": descendants.into_iter().map(|(_, s)| s).collect::<Vec<_>>() }),
+    ))
+}
+
+/// `GET /api/v1/statuses/{id}/source`
+pub async fn source(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let me = auth.member("read:statuses")?;
+    let p = visible(&state, &id, Some(&me.actor)).await?;
+    if p.author_id != me.actor.id {
+        return Err(ApiError::not_found());
+    }
+    Ok(Json(
+        json!({ "id": p.id.to_string(), "text": p.source.unwrap_or_default(), "spoiler_text": "" }),
+    ))
+}
+
+/// `DELETE /api/v1/statuses/{id}`: returns the deleted status with its text, as Mastodon does.
+pub async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:statuses")?;
+    let p = visible(&state, &id, Some(&me.actor)).await?;
+    if p.author_id != me.actor.id {
+        return Err(ApiError::not_found());
+    }
+    let mut entity = status(&state, &p, Some(&me.actor)).await?;
+    svc::delete(&state, &me.actor, &p).await.map_err(post_error)?;
+    entity["text"] = json!(p.source);
+    Ok(Json(entity))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct EditStatus {
+    status: Option<String>,
+}
+
+/// `PUT /api/v1/statuses/{id}`
+pub async fn edit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(e): Body<EditStatus>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:statuses")?;
+    let p = visible(&state, &id, Some(&me.actor)).await?;
+    if p.author_id != me.actor.id {
+        return Err(ApiError::not_found());
+    }
+    let updated = svc::edit(&state, &me.actor, &p, &e.status.unwrap_or_default(), None)
+        .await
+        .map_err(post_error)?;
+    Ok(Json(status(&state, &updated, Some(&me.actor)).await?))
+}
+
+async fn react(state: AppState, auth: Auth, id: String, kind: &str, undo: bool) -> ApiResult<Json<Value>> {
+    let me = auth.member(if kind == "Like" {
+        "write:favourites"
+    } else {
+        "write:statuses"
+    })?;
+    let p = visible(&state, &id, Some(&me.actor)).await?;
+    svc::react(&state, &me.actor, &p, kind, undo)
+        .await
+        .map_err(post_error)?;
+    Ok(Json(status(&state, &p, Some(&me.actor)).await?))
+}
+
+pub async fn favourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    react(state, auth, id, "Like", false).await
+}
+pub async fn unfavourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    react(state, auth, id, "Like", true).await
+}
+pub async fn reblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    react(state, auth, id, "Announce", false).await
+}
+pub async fn unreblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    react(state, auth, id, "Announce", true).await
+}

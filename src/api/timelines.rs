@@ -1,0 +1,153 @@
+//! Timelines: home (people followed, and groups joined, whose posts appear as boosts by the
+//! group), public (`local`, `remote`) and hashtag.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::auth::{Auth, MaybeAuth};
+use super::entities::{group_boost, status};
+use super::statuses::can_see;
+use super::{ApiResult, Page, Q, link_header, paged};
+use crate::app::AppState;
+use crate::storage::actors::{self, ActorRow, KIND_GROUP};
+use crate::storage::posts::PostRow;
+use crate::with_db;
+
+/// Posts matching `filter` (which uses `$1` for `bind`), in the page's id window, newest first.
+pub async fn fetch(state: &AppState, filter: &str, bind: i64, page: &Page, limit: i64) -> ApiResult<Vec<PostRow>> {
+    let order = if page.ascending() { "ASC" } else { "DESC" };
+    let sql = format!("SELECT * FROM posts WHERE {filter} AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4");
+    let mut rows: Vec<PostRow> = with_db!(&state.db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
+        .bind(bind).bind(page.max_id()?.unwrap_or(i64::MAX)).bind(page.min_id()?.unwrap_or(0)).bind(limit)
+        .fetch_all(p).await)?;
+    if page.ascending() {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+async fn render(
+    state: &AppState,
+    rows: Vec<PostRow>,
+    viewer: Option<&ActorRow>,
+    limit: i64,
+    as_boosts: impl Fn(&PostRow) -> Option<i64>,
+) -> ApiResult<(Vec<serde_json::Value>, Vec<i64>)> {
+    let mut items = Vec::new();
+    let mut ids = Vec::new();
+    for p in rows {
+        if !can_see(state, &p, viewer).await? {
+            continue;
+        }
+        let group = match as_boosts(&p) {
+            Some(gid) => actors::find_by_id(&state.db, gid)
+                .await?
+                .filter(|g| g.kind == KIND_GROUP),
+            None => None,
+        };
+        items.push(match group {
+            Some(g) => group_boost(state, &p, &g, viewer).await?,
+            None => status(state, &p, viewer).await?,
+        });
+        ids.push(p.id);
+        if items.len() as i64 >= limit {
+            break;
+        }
+    }
+    Ok((items, ids))
+}
+
+/// `GET /api/v1/timelines/home`
+pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -> ApiResult<Response> {
+    let me = auth.member("read:statuses")?.actor.clone();
+    let limit = page.limit()?;
+    let followed = "SELECT followed_id FROM follows WHERE follower_id = $1 AND accepted";
+    let rows = fetch(
+        &state,
+        &format!("deleted_at IS NULL AND (author_id = $1 OR author_id IN ({followed}) OR group_id IN ({followed}))"),
+        me.id,
+        &page,
+        limit * 2,
+    )
+    .await?;
+    let followed_people: Vec<i64> = with_db!(&state.db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT f.followed_id FROM follows f JOIN actors a ON a.id = f.followed_id WHERE f.follower_id = $1 AND f.accepted AND a.kind <> 'Group'")
+        .bind(me.id).fetch_all(p).await)?;
+    let me_id = me.id;
+    let (items, ids) = render(&state, rows, Some(&me), limit, |p| {
+        // A post reached me through a group I joined, not through its author: a boost by the group.
+        p.group_id
+            .filter(|_| p.author_id != me_id && !followed_people.contains(&p.author_id))
+    })
+    .await?;
+    Ok(paged(items, link_header(&state, "/api/v1/timelines/home", &ids, limit)))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PublicQuery {
+    #[serde(flatten)]
+    page: Page,
+    local: Option<String>,
+    remote: Option<String>,
+}
+
+fn flag(v: &Option<String>) -> bool {
+    matches!(v.as_deref(), Some("true" | "1"))
+}
+
+/// `GET /api/v1/timelines/public[?local=true|remote=true]`
+pub async fn public(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Q(q): Q<PublicQuery>,
+) -> ApiResult<Response> {
+    let viewer = auth.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.actor.clone());
+    let limit = q.page.limit()?;
+    let scope = if flag(&q.local) {
+        " AND local"
+    } else if flag(&q.remote) {
+        " AND NOT local"
+    } else {
+        ""
+    };
+    let rows = fetch(
+        &state,
+        &format!("deleted_at IS NULL AND visibility = 'public' AND $1 = $1{scope}"),
+        0,
+        &q.page,
+        limit,
+    )
+    .await?;
+    let (items, ids) = render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
+    Ok(paged(
+        items,
+        link_header(&state, "/api/v1/timelines/public", &ids, limit),
+    ))
+}
+
+/// `GET /api/v1/timelines/tag/{tag}`
+pub async fn tag(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(tag): Path<String>,
+    Q(page): Q<Page>,
+) -> ApiResult<Response> {
+    let viewer = auth.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.actor.clone());
+    let limit = page.limit()?;
+    let tag: String = tag
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .take(100)
+        .collect::<String>()
+        .to_lowercase();
+    // Tags are stored as JSON; the name is matched exactly, quoted.
+    let filter =
+        format!("deleted_at IS NULL AND visibility = 'public' AND $1 = $1 AND lower(tags) LIKE '%\"#{tag}\"%'");
+    let rows = fetch(&state, &filter, 0, &page, limit).await?;
+    let (items, ids) = render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
+    Ok(paged(
+        items,
+        link_header(&state, &format!("/api/v1/timelines/tag/{tag}"), &ids, limit),
+    ))
+}

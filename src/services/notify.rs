@@ -1,0 +1,71 @@
+//! Notifications for local members: mentions and replies, favourites, boosts and follows.
+//! Called after the change that causes them has been stored; a failure here is logged, never
+//! lost work for the caller.
+
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::storage::actors::{self, KIND_PERSON};
+use crate::storage::posts::{self, PostRow};
+use crate::storage::{self, notifications};
+
+async fn to_local_person(
+    state: &AppState,
+    actor_id: i64,
+    kind: &str,
+    from: i64,
+    post: Option<i64>,
+) -> anyhow::Result<()> {
+    if actor_id == from {
+        return Ok(());
+    }
+    if let Some(a) = actors::find_by_id(&state.db, actor_id).await?
+        && a.is_local()
+        && a.kind == KIND_PERSON
+    {
+        notifications::insert(&state.db, actor_id, kind, from, post, storage::now()).await?;
+    }
+    Ok(())
+}
+
+/// A new post: local people it mentions, and the local author of the post it answers.
+pub async fn post_created(state: &AppState, post: &PostRow) {
+    let result: anyhow::Result<()> = async {
+        let tags: Value = serde_json::from_str(&post.tags).unwrap_or_default();
+        for href in tags
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| t["type"] == "Mention")
+            .filter_map(|t| t["href"].as_str())
+        {
+            if let Some(a) = actors::find_by_ap_id(&state.db, href).await? {
+                to_local_person(state, a.id, "mention", post.author_id, Some(post.id)).await?;
+            }
+        }
+        if let Some(parent) = &post.in_reply_to
+            && let Some(p) = posts::find_by_ap_id(&state.db, parent).await?
+        {
+            to_local_person(state, p.author_id, "mention", post.author_id, Some(post.id)).await?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "notifying a post");
+    }
+}
+
+/// `kind` is `favourite` or `reblog`.
+pub async fn reacted(state: &AppState, kind: &str, actor_id: i64, post: &PostRow) {
+    if let Err(e) = to_local_person(state, post.author_id, kind, actor_id, Some(post.id)).await {
+        tracing::error!(error = %e, "notifying a reaction");
+    }
+}
+
+/// `kind` is `follow` or `follow_request`.
+pub async fn followed(state: &AppState, follower_id: i64, target_id: i64, kind: &str) {
+    if let Err(e) = to_local_person(state, target_id, kind, follower_id, None).await {
+        tracing::error!(error = %e, "notifying a follow");
+    }
+}

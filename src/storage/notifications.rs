@@ -1,0 +1,59 @@
+//! Notifications of local members.
+
+use chrono::{DateTime, Utc};
+
+use super::Db;
+use crate::with_db;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub recipient_id: i64,
+    pub kind: String,
+    pub from_actor_id: i64,
+    pub post_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Records a notification once (the same event twice is one notification).
+pub async fn insert(
+    db: &Db,
+    recipient: i64,
+    kind: &str,
+    from: i64,
+    post: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query(
+        "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT DO NOTHING")
+        .bind(crate::ids::id_at(now)).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(p).await.map(|_| ()))
+}
+
+/// A page of a member's notifications, newest first, between the bounds.
+pub async fn page(
+    db: &Db,
+    recipient: i64,
+    max_id: Option<i64>,
+    min_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<NotificationRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, NotificationRow>(
+        "SELECT id, recipient_id, kind, from_actor_id, post_id, created_at FROM notifications \
+         WHERE recipient_id = $1 AND NOT dismissed AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4")
+        .bind(recipient).bind(max_id.unwrap_or(i64::MAX)).bind(min_id.unwrap_or(0)).bind(limit).fetch_all(p).await)
+}
+
+pub async fn find(db: &Db, recipient: i64, id: i64) -> Result<Option<NotificationRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, NotificationRow>(
+        "SELECT id, recipient_id, kind, from_actor_id, post_id, created_at FROM notifications WHERE recipient_id = $1 AND id = $2 AND NOT dismissed")
+        .bind(recipient).bind(id).fetch_optional(p).await)
+}
+
+/// Dismisses one (`id`) or all notifications of a member.
+pub async fn dismiss(db: &Db, recipient: i64, id: Option<i64>) -> Result<(), sqlx::Error> {
+    with_db!(db, p => match id {
+        Some(id) => sqlx::query("UPDATE notifications SET dismissed = TRUE WHERE recipient_id = $1 AND id = $2").bind(recipient).bind(id).execute(p).await.map(|_| ()),
+        None => sqlx::query("UPDATE notifications SET dismissed = TRUE WHERE recipient_id = $1").bind(recipient).execute(p).await.map(|_| ()),
+    })
+}

@@ -1,0 +1,832 @@
+//! The Mastodon client API's contract, in process, on a fresh database of either engine.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{Value, json};
+use staffroom::services::accounts::Role;
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[tokio::test]
+async fn oauth_authorization_code_with_pkce_and_oob() {
+    let app = TestApp::new().await;
+    app.create_user("ada", Role::Member).await;
+    let r = app
+        .form(
+            "/api/v1/apps",
+            None,
+            &[
+                ("client_name", "Tusky"),
+                ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob tusky://oauth"),
+                ("scopes", "read write follow"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let a = r.json();
+    assert_eq!(a["name"], "Tusky");
+    assert_eq!(
+        a["redirect_uris"],
+        json!(["urn:ietf:wg:oauth:2.0:oob", "tusky://oauth"])
+    );
+    assert_eq!(a["scopes"], json!(["read", "write", "follow"]));
+    let (client_id, secret) = (
+        a["client_id"].as_str().unwrap().to_owned(),
+        a["client_secret"].as_str().unwrap().to_owned(),
+    );
+
+    // The authorization page, then sign-in with PKCE S256 and the out-of-band redirect.
+    let verifier = "dBjftJeZ4CVP-mJ0OLXk5uCU6ejp8i7mGgYdyRPUrwM";
+    let challenge = "5zEgpsyr5eb_D6KOK8wb4_9X2vaFqeWTL6SwsA-VW0Y";
+    let page = app.get(&format!("/oauth/authorize?client_id={client_id}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&response_type=code&scope=read+write&code_challenge={challenge}&code_challenge_method=S256")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Tusky") && page.text().contains("<form"));
+    let fields = [
+        ("client_id", client_id.as_str()),
+        ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+        ("response_type", "code"),
+        ("scope", "read write"),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+        ("username", "ada"),
+    ];
+    let mut wrong = fields.to_vec();
+    wrong.push(("password", "not the password"));
+    let r = app.form("/oauth/authorize", None, &wrong).await;
+    assert_eq!(r.status, 401);
+    assert!(r.text().contains("Invalid username"));
+    let mut right = fields.to_vec();
+    right.push(("password", "correct horse battery staple"));
+    let r = app.form("/oauth/authorize", None, &right).await;
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    let code = html
+        .split("<code id=\"code\">")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // Without the verifier, or with a wrong one, the code is refused (and spent).
+    let r = app
+        .form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client_id),
+                ("client_secret", &secret),
+                ("code", &code),
+                ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+                ("code_verifier", "wrong-verifier-wrong-verifier-wrong-verifier"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "invalid_grant");
+    assert!(r.json()["error_description"].is_string());
+
+    // Again, right: a token.
+    let r = app.form("/oauth/authorize", None, &right).await;
+    let code = r
+        .text()
+        .split("<code id=\"code\">")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = app.api("POST", "/oauth/token", None, Some(json!({ "grant_type": "authorization_code", "client_id": client_id, "client_secret": secret, "code": code, "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", "code_verifier": verifier }))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let token = r.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(r.json()["token_type"], "Bearer");
+    assert_eq!(r.json()["scope"], "read write");
+    let me = app
+        .api("GET", "/api/v1/accounts/verify_credentials", Some(&token), None)
+        .await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["username"], "ada");
+    assert!(me.json()["source"]["note"].is_string());
+    // A used code cannot be used again.
+    let r = app
+        .form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client_id),
+                ("client_secret", &secret),
+                ("code", &code),
+                ("code_verifier", verifier),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+
+    // Revocation ends the token.
+    let r = app
+        .form(
+            "/oauth/revoke",
+            None,
+            &[("client_id", &client_id), ("client_secret", &secret), ("token", &token)],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .api("GET", "/api/v1/accounts/verify_credentials", Some(&token), None)
+        .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["error"], "The access token is invalid");
+}
+
+#[tokio::test]
+async fn oauth_redirects_client_credentials_and_errors() {
+    let app = TestApp::new().await;
+    app.create_user("ada", Role::Member).await;
+    let a = app.api("POST", "/api/v1/apps", None, Some(json!({ "client_name": "Elk", "redirect_uris": ["https://elk.example/callback"], "scopes": "read write" }))).await.json();
+    let (id, secret) = (a["client_id"].as_str().unwrap(), a["client_secret"].as_str().unwrap());
+    let r = app
+        .form(
+            "/oauth/authorize",
+            None,
+            &[
+                ("client_id", id),
+                ("redirect_uri", "https://elk.example/callback"),
+                ("response_type", "code"),
+                ("scope", "read"),
+                ("state", "xyz"),
+                ("username", "ada@school.example"),
+                ("password", "correct horse battery staple"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let location = r.header("location").to_owned();
+    assert!(location.starts_with("https://elk.example/callback?"));
+    assert_eq!(query_param(&location, "state").as_deref(), Some("xyz"));
+    assert!(query_param(&location, "code").is_some());
+
+    // A redirect URI the app did not register, and scopes beyond the app's, are refused.
+    let r = app
+        .get(&format!(
+            "/oauth/authorize?client_id={id}&redirect_uri=https://evil.example/&response_type=code"
+        ))
+        .await;
+    assert_eq!(r.status, 400);
+    let r = app
+        .get(&format!(
+            "/oauth/authorize?client_id={id}&redirect_uri=https://elk.example/callback&scope=follow"
+        ))
+        .await;
+    assert_eq!(r.status, 400);
+
+    let r = app
+        .form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", id),
+                ("client_secret", secret),
+                ("scope", "read"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let app_token = r.json()["access_token"].as_str().unwrap().to_owned();
+    let r = app
+        .api("GET", "/api/v1/apps/verify_credentials", Some(&app_token), None)
+        .await;
+    assert_eq!(r.json()["name"], "Elk");
+    let r = app
+        .api("GET", "/api/v1/accounts/verify_credentials", Some(&app_token), None)
+        .await;
+    assert_eq!(r.status, 422, "an app token acts for no member");
+
+    let r = app
+        .form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", id),
+                ("client_secret", "nope"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    let r = app
+        .form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "password"),
+                ("client_id", id),
+                ("client_secret", secret),
+                ("username", "ada"),
+                ("password", "correct horse battery staple"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["error"].as_str()),
+        (400, Some("unsupported_grant_type")),
+        "no password grant unless configured"
+    );
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/apps",
+            None,
+            Some(json!({ "client_name": "x", "redirect_uris": "not a uri" })),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.json()["error"].as_str().unwrap().contains("Redirect URI"));
+
+    let meta = app.get("/.well-known/oauth-authorization-server").await.json();
+    assert_eq!(meta["code_challenge_methods_supported"], json!(["S256"]));
+    assert_eq!(meta["token_endpoint"], "https://staffroom.test/oauth/token");
+}
+
+#[tokio::test]
+async fn scopes_are_enforced() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let read = app.token(&ada, "read").await;
+    let r = app
+        .api("POST", "/api/v1/statuses", Some(&read), Some(json!({ "status": "hi" })))
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json()["error"], "This action is outside the authorized scopes");
+    let narrow = app.token(&ada, "write:statuses").await;
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&narrow),
+            Some(json!({ "status": "hi" }))
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/timelines/home", Some(&narrow), None)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.api("GET", "/api/v1/timelines/home", None, None).await.status, 401);
+}
+
+#[tokio::test]
+async fn statuses_timelines_pagination_and_context() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let bob = app.create_user("bob", Role::Member).await;
+    let (ta, tb) = (
+        app.token(&ada, "read write follow").await,
+        app.token(&bob, "read write follow").await,
+    );
+
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/statuses",
+                Some(&ta),
+                Some(json!({ "status": format!("Post {i} #maths") })),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        ids.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let s = app
+        .api("GET", &format!("/api/v1/statuses/{}", ids[0]), None, None)
+        .await
+        .json();
+    assert_eq!(s["account"]["username"], "ada");
+    assert!(
+        s["account"]["avatar"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://staffroom.test/"),
+        "absolute default avatar"
+    );
+    assert_eq!(s["filtered"], json!([]));
+    assert_eq!(s["visibility"], "public");
+    assert_eq!(s["tags"][0]["name"], "maths");
+    let t = s["created_at"].as_str().unwrap();
+    assert!(
+        t.len() == 24 && t.ends_with('Z') && t.as_bytes()[19] == b'.',
+        "YYYY-MM-DDTHH:MM:SS.sssZ: {t}"
+    );
+
+    // Idempotency-Key: the same post once.
+    let req = |key: &str| {
+        axum::http::Request::post("/api/v1/statuses")
+            .header("authorization", format!("Bearer {ta}"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(axum::body::Body::from(r#"{"status":"once"}"#))
+            .unwrap()
+    };
+    let first = app.request(req("k1")).await.json();
+    let again = app.request(req("k1")).await.json();
+    assert_eq!(first["id"], again["id"]);
+
+    // Bob follows Ada: her posts come home to him, page by page with Link headers.
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/accounts/{}/follow", ada.actor.id),
+            Some(&tb),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["following"], true);
+    let page1 = app.api("GET", "/api/v1/timelines/home?limit=3", Some(&tb), None).await;
+    let items = page1.json();
+    assert_eq!(items.as_array().unwrap().len(), 3);
+    assert_eq!(items[0]["id"], first["id"], "newest first");
+    let link = page1.header("link").to_owned();
+    assert!(link.contains("rel=\"next\"") && link.contains("rel=\"prev\""), "{link}");
+    let next = link
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_matches(['<', '>', ' '])
+        .replace("https://staffroom.test", "");
+    let page2 = app.api("GET", &next, Some(&tb), None).await.json();
+    assert_eq!(page2.as_array().unwrap().len(), 3);
+    assert!(
+        page2[0]["id"].as_str().unwrap().parse::<i64>().unwrap()
+            < items[2]["id"].as_str().unwrap().parse::<i64>().unwrap()
+    );
+    let since = app
+        .api(
+            "GET",
+            &format!("/api/v1/timelines/home?min_id={}", ids[3]),
+            Some(&tb),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(since.as_array().unwrap().len(), 2, "{since}");
+    assert_eq!(
+        app.api("GET", "/api/v1/timelines/public?local=true", None, None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/timelines/tag/maths", None, None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/timelines/home?limit=x", Some(&tb), None)
+            .await
+            .status,
+        400
+    );
+
+    // A reply, its context, favourites and boosts, and the notifications they cause.
+    let reply = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&tb),
+            Some(json!({ "status": "@ada nice", "in_reply_to_id": ids[0] })),
+        )
+        .await
+        .json();
+    assert_eq!(reply["in_reply_to_id"], ids[0].as_str());
+    assert_eq!(reply["mentions"][0]["acct"], "ada");
+    let ctx = app
+        .api("GET", &format!("/api/v1/statuses/{}/context", ids[0]), None, None)
+        .await
+        .json();
+    assert_eq!(ctx["descendants"][0]["id"], reply["id"]);
+    let ctx = app
+        .api(
+            "GET",
+            &format!("/api/v1/statuses/{}/context", reply["id"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(ctx["ancestors"][0]["id"], ids[0].as_str());
+    let fav = app
+        .api(
+            "POST",
+            &format!("/api/v1/statuses/{}/favourite", ids[0]),
+            Some(&tb),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (fav["favourited"].as_bool(), fav["favourites_count"].as_i64()),
+        (Some(true), Some(1))
+    );
+    let boost = app
+        .api("POST", &format!("/api/v1/statuses/{}/reblog", ids[1]), Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(boost["reblogged"], true);
+    let notes = app.api("GET", "/api/v1/notifications", Some(&ta), None).await.json();
+    let kinds: Vec<&str> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["reblog", "favourite", "mention", "follow"], "{notes}");
+    let only = app
+        .api("GET", "/api/v1/notifications?types[]=mention", Some(&ta), None)
+        .await
+        .json();
+    assert_eq!(only.as_array().unwrap().len(), 1);
+    let excl = app
+        .api(
+            "GET",
+            "/api/v1/notifications?exclude_types[]=follow&exclude_types[]=mention",
+            Some(&ta),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(excl.as_array().unwrap().len(), 2);
+    let nid = only[0]["id"].as_str().unwrap();
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/notifications/{nid}"), Some(&ta), None)
+            .await
+            .json()["type"],
+        "mention"
+    );
+    app.api("POST", &format!("/api/v1/notifications/{nid}/dismiss"), Some(&ta), None)
+        .await;
+    assert_eq!(
+        app.api("GET", "/api/v1/notifications", Some(&ta), None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    app.api("POST", "/api/v1/notifications/clear", Some(&ta), None).await;
+    assert_eq!(
+        app.api("GET", "/api/v1/notifications", Some(&ta), None).await.json(),
+        json!([])
+    );
+
+    // Edits and deletes by the author only.
+    assert_eq!(
+        app.api("DELETE", &format!("/api/v1/statuses/{}", ids[0]), Some(&tb), None)
+            .await
+            .status,
+        404
+    );
+    let edited = app
+        .api(
+            "PUT",
+            &format!("/api/v1/statuses/{}", ids[1]),
+            Some(&ta),
+            Some(json!({ "status": "Edited" })),
+        )
+        .await
+        .json();
+    assert!(edited["content"].as_str().unwrap().contains("Edited") && edited["edited_at"].is_string());
+    let gone = app
+        .api("DELETE", &format!("/api/v1/statuses/{}", ids[0]), Some(&ta), None)
+        .await;
+    assert_eq!(gone.status, 200);
+    assert_eq!(gone.json()["text"], "Post 0 #maths");
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/statuses/{}", ids[0]), None, None)
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn groups_in_apps() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let bob = app.create_user("bob", Role::Member).await;
+    let (ta, tb) = (
+        app.token(&ada, "read write follow").await,
+        app.token(&bob, "read write follow").await,
+    );
+    staffroom::services::groups::create(
+        &app.state,
+        staffroom::services::groups::NewGroup {
+            name: "maths".into(),
+            display_name: "Maths".into(),
+            summary: String::new(),
+            members_only: true,
+            posting_restricted_to_mods: false,
+            owner: Some(ada.actor.id),
+        },
+    )
+    .await
+    .unwrap();
+
+    let found = app
+        .api(
+            "GET",
+            "/api/v2/search?q=@maths@staffroom.test&resolve=true",
+            Some(&tb),
+            None,
+        )
+        .await
+        .json();
+    let group = &found["accounts"][0];
+    assert_eq!(group["group"], true);
+    assert_eq!(group["locked"], true);
+    let gid = group["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.api("GET", "/api/v1/accounts/lookup?acct=maths", None, None)
+            .await
+            .json()["id"],
+        gid.as_str()
+    );
+
+    // Joining a members-only group is a follow request, which its owner approves in the app.
+    let rel = app
+        .api("POST", &format!("/api/v1/accounts/{gid}/follow"), Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(
+        (rel["following"].as_bool(), rel["requested"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let rel = app
+        .api(
+            "GET",
+            &format!("/api/v1/accounts/relationships?id[]={gid}"),
+            Some(&tb),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(rel[0]["requested"], true);
+    let post = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&tb),
+            Some(json!({ "status": "@maths@staffroom.test hello" })),
+        )
+        .await;
+    assert_eq!(post.status, 403, "not a member yet: {}", post.text());
+
+    // Ada posts into the group by mentioning it; bob, approved, sees it at home as a boost by the group.
+    staffroom::services::groups::moderate(
+        &app.state,
+        &staffroom::storage::actors::find_local(&app.state.db, "maths")
+            .await
+            .unwrap()
+            .unwrap(),
+        &bob.actor,
+        Some(&ada.actor),
+        staffroom::services::groups::Moderation::Approve,
+        "",
+    )
+    .await
+    .unwrap();
+    let p = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&ta),
+            Some(json!({ "status": "@maths Welcome, members!" })),
+        )
+        .await
+        .json();
+    assert_eq!(p["visibility"], "private", "members-only posts show as private");
+    let home = app.api("GET", "/api/v1/timelines/home", Some(&tb), None).await.json();
+    assert_eq!(home[0]["account"]["group"], true);
+    assert_eq!(home[0]["reblog"]["id"], p["id"]);
+    assert_eq!(home[0]["reblog"]["account"]["username"], "ada");
+    // Outsiders see nothing of it.
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/v1/statuses/{}", p["id"].as_str().unwrap()),
+            None,
+            None
+        )
+        .await
+        .status,
+        404
+    );
+    let group_posts = app
+        .api("GET", &format!("/api/v1/accounts/{gid}/statuses"), None, None)
+        .await
+        .json();
+    assert_eq!(group_posts, json!([]));
+    let group_posts = app
+        .api("GET", &format!("/api/v1/accounts/{gid}/statuses"), Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(group_posts.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn registration_follows_the_mode() {
+    for (mode, expect) in [("open", 200u16), ("approval", 200), ("invite", 403), ("closed", 403)] {
+        let app = TestApp::with_config(|c| {
+            c.registrations = match mode {
+                "open" => staffroom::config::Registrations::Open,
+                "approval" => staffroom::config::Registrations::Approval,
+                "invite" => staffroom::config::Registrations::Invite,
+                _ => staffroom::config::Registrations::Closed,
+            }
+        })
+        .await;
+        let a = app
+            .api(
+                "POST",
+                "/api/v1/apps",
+                None,
+                Some(
+                    json!({ "client_name": "t", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write" }),
+                ),
+            )
+            .await
+            .json();
+        let t = app
+            .form(
+                "/oauth/token",
+                None,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", a["client_id"].as_str().unwrap()),
+                    ("client_secret", a["client_secret"].as_str().unwrap()),
+                    ("scope", "read write"),
+                ],
+            )
+            .await
+            .json();
+        let app_token = t["access_token"].as_str().unwrap();
+        let r = app
+            .form(
+                "/api/v1/accounts",
+                Some(app_token),
+                &[
+                    ("username", "newbie"),
+                    ("email", "new@school.example"),
+                    ("password", "a long enough passphrase"),
+                    ("agreement", "true"),
+                    ("reason", "I teach physics"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, expect, "{mode}: {}", r.text());
+        if r.status == 200 {
+            let token = r.json()["access_token"].as_str().unwrap().to_owned();
+            let me = app
+                .api("GET", "/api/v1/accounts/verify_credentials", Some(&token), None)
+                .await;
+            assert_eq!(
+                me.status,
+                if mode == "open" { 200 } else { 403 },
+                "{mode}: awaiting approval"
+            );
+        } else {
+            assert!(r.json()["error"].is_string());
+        }
+        let bad = app
+            .form(
+                "/api/v1/accounts",
+                Some(app_token),
+                &[
+                    ("username", "x y"),
+                    ("email", "e@school.example"),
+                    ("password", "a long enough passphrase"),
+                    ("agreement", "true"),
+                    ("reason", "r"),
+                ],
+            )
+            .await;
+        assert!(bad.status == 422 || bad.status == 403, "{mode}: {}", bad.status);
+    }
+}
+
+#[tokio::test]
+async fn instance_unserved_endpoints_and_errors() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Admin).await;
+    let t = app.token(&ada, "read write").await;
+    for path in [
+        "/api/v1/instance",
+        "/api/v1/instance/",
+        "/api/v2/instance",
+        "/api/v2/instance/",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert!(
+            r.json()["version"]
+                .as_str()
+                .unwrap()
+                .starts_with("4.2.0 (compatible; Staffroom "),
+            "{path}"
+        );
+    }
+    let v2 = app.get("/api/v2/instance").await.json();
+    assert_eq!(v2["configuration"]["statuses"]["max_characters"], 10000);
+    assert_eq!(v2["contact"]["account"]["username"], "ada");
+    for path in [
+        "/api/v1/custom_emojis",
+        "/api/v1/lists",
+        "/api/v1/filters",
+        "/api/v2/filters",
+        "/api/v1/bookmarks",
+        "/api/v1/favourites",
+        "/api/v1/blocks",
+        "/api/v1/mutes",
+        "/api/v1/conversations",
+        "/api/v1/announcements",
+        "/api/v1/follow_requests",
+    ] {
+        let r = app.api("GET", path, Some(&t), None).await;
+        assert_eq!((r.status.as_u16(), r.json()), (200, json!([])), "{path}");
+    }
+    let r = app.api("GET", "/api/v1/no_such_thing", Some(&t), None).await;
+    assert_eq!((r.status.as_u16(), r.json()["error"].is_string()), (404, true));
+    assert_eq!(app.api("GET", "/api/v1/statuses/123", None, None).await.status, 404);
+    assert_eq!(app.api("GET", "/api/v1/statuses/abc", None, None).await.status, 404);
+    assert_eq!(
+        app.api("GET", "/api/v1/accounts/999", None, None).await.json()["error"],
+        "Record not found"
+    );
+    let r = app
+        .request(
+            axum::http::Request::post("/api/v1/statuses")
+                .header("authorization", format!("Bearer {t}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from("{oops"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.json()["error"].as_str().unwrap().starts_with("Invalid JSON"));
+    let long = "x".repeat(10_001);
+    let r = app
+        .api("POST", "/api/v1/statuses", Some(&t), Some(json!({ "status": long })))
+        .await;
+    assert_eq!(r.status, 422);
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&t),
+            Some(json!({ "status": "pic", "media_ids": ["1"] })),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let cors = app
+        .request(
+            axum::http::Request::get("/api/v1/instance")
+                .header("origin", "https://elk.zone")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(cors.header("access-control-allow-origin"), "*");
+    let png = app.get("/avatars/original/missing.png").await;
+    assert_eq!(png.header("content-type"), "image/png");
+    let me: Value = app
+        .api("GET", "/api/v1/accounts/verify_credentials", Some(&t), None)
+        .await
+        .json();
+    assert_eq!(me["id"], ada.actor.id.to_string());
+}
