@@ -103,6 +103,27 @@ impl Node {
         }
     }
 
+    /// The environment that points `staffroom` at this node.
+    pub fn env_vars(&self) -> Vec<(String, String)> {
+        let mut v = vec![
+            ("STAFFROOM_DOMAIN".to_owned(), self.domain.clone()),
+            ("STAFFROOM_LISTEN".to_owned(), format!("127.0.0.1:{}", self.port)),
+            ("STAFFROOM_DATABASE_URL".to_owned(), self.database_url.clone()),
+            (
+                "STAFFROOM_DATA_DIR".to_owned(),
+                self.dir.path().join("data").display().to_string(),
+            ),
+            ("STAFFROOM_ALLOW_PRIVATE_ADDRESSES".to_owned(), "true".to_owned()),
+        ];
+        v.extend(self.extra_env.iter().cloned());
+        v
+    }
+
+    /// The node's working directory.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// Sets an environment variable for the node's processes (before `spawn`).
     pub fn env(&mut self, key: &str, value: &str) -> &mut Self {
         self.extra_env.push((key.into(), value.into()));

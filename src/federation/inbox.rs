@@ -217,13 +217,19 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<usize> {
         };
         let now = storage::now();
         match result {
-            Ok(()) => inbox::finish(&state.db, row.id, None, false, now).await?,
+            Ok(()) => {
+                tracing::debug!(activity = %row.ap_id, "activity processed");
+                inbox::finish(&state.db, row.id, None, None, now).await?
+            }
             Err(ProcessError::Temporary(e)) if row.attempts < 5 => {
-                inbox::finish(&state.db, row.id, Some(&e), true, now).await?
+                // 2, 4, 8, 16 seconds: a peer that was briefly busy is tried again soon.
+                let retry_at = now + chrono::Duration::seconds(2i64 << row.attempts.clamp(0, 4));
+                tracing::info!(activity = %row.ap_id, error = %e, %retry_at, "activity will be processed again");
+                inbox::finish(&state.db, row.id, Some(&e), Some(retry_at), now).await?
             }
             Err(e) => {
                 tracing::info!(activity = %row.ap_id, error = %e, "activity dropped");
-                inbox::finish(&state.db, row.id, Some(&e.to_string()), false, now).await?
+                inbox::finish(&state.db, row.id, Some(&e.to_string()), None, now).await?
             }
         }
     }
@@ -678,8 +684,13 @@ async fn on_announce(state: &AppState, actor: &ActorRow, activity: &Value, depth
             let visibility = if o.is_public() { "public" } else { "direct" };
             let row = remote_object_to_row(&o, author.id, group, visibility);
             let mut tx = state.db.begin().await?;
-            posts::insert(&mut tx, &row).await?;
+            let new = posts::insert(&mut tx, &row).await?;
             tx.commit().await?;
+            // Whichever way a post first arrives (its Create, or a group's Announce of it),
+            // the people it mentions or answers are told once.
+            if new {
+                crate::services::notify::post_created(state, &row).await;
+            }
             posts::find_by_ap_id(&state.db, o.id.as_str())
                 .await?
                 .ok_or_else(|| invalid("post vanished"))?

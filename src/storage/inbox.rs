@@ -41,15 +41,22 @@ pub async fn claim(
     with_db!(db, p => sqlx::query_as::<_, InboxRow>(sqlx::AssertSqlSafe(sql)).bind(lease_until).bind(now).bind(limit).fetch_all(p).await)
 }
 
-pub async fn finish(db: &Db, id: i64, error: Option<&str>, retry: bool, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    let status = match (error, retry) {
+/// Records the outcome of processing: done, failed, or (with `retry_at`) pending until then.
+pub async fn finish(
+    db: &Db,
+    id: i64,
+    error: Option<&str>,
+    retry_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let status = match (error, retry_at) {
         (None, _) => "done",
-        (Some(_), true) => "pending",
-        (Some(_), false) => "failed",
+        (Some(_), Some(_)) => "pending",
+        (Some(_), None) => "failed",
     };
     with_db!(db, p => sqlx::query(
         "UPDATE inbox_activities SET status = $1, error = $2, attempts = attempts + 1, claimed_until = $3, processed_at = $4 WHERE id = $5")
-        .bind(status).bind(error).bind(if retry { Some(now + chrono::Duration::seconds(30)) } else { None }).bind(now).bind(id)
+        .bind(status).bind(error).bind(retry_at).bind(now).bind(id)
         .execute(p).await.map(|_| ()))
 }
 
