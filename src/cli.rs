@@ -319,6 +319,7 @@ async fn member(state: &AppState, name: &str, action: MemberCommand) -> anyhow::
                     text,
                     group,
                     in_reply_to: reply_to,
+                    media: Vec::new(),
                 },
             )
             .await?;

@@ -830,3 +830,138 @@ async fn instance_unserved_endpoints_and_errors() {
         .json();
     assert_eq!(me["id"], ada.actor.id.to_string());
 }
+
+/// A valid 3×2 RGB PNG, built here.
+fn png() -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut c = kind.to_vec();
+        c.extend(data);
+        out.extend(&c);
+        // CRC-32 of type and data.
+        let mut crc = 0xffff_ffffu32;
+        for b in &c {
+            crc ^= *b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    0xedb8_8320 ^ (crc >> 1)
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        out.extend((!crc).to_be_bytes());
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(3u32.to_be_bytes());
+    ihdr.extend(2u32.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    // Two rows of three grey pixels, stored uncompressed in a zlib stream.
+    let raw: Vec<u8> = [0u8, 128, 128, 128, 128, 128, 128, 128, 128, 128].repeat(2);
+    let mut z = vec![0x78, 0x01, 0x01];
+    z.extend((raw.len() as u16).to_le_bytes());
+    z.extend((!(raw.len() as u16)).to_le_bytes());
+    z.extend(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for x in &raw {
+        a = (a + *x as u32) % 65521;
+        b = (b + a) % 65521;
+    }
+    z.extend(((b << 16) | a).to_be_bytes());
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+fn multipart(file: &[u8], content_type: &str, description: &str) -> (String, Vec<u8>) {
+    let boundary = "staffroomboundary";
+    let mut body = Vec::new();
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n{description}\r\n")
+            .as_bytes(),
+    );
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn media_uploads_and_attachments() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let t = app.token(&ada, "read write").await;
+    let upload = |bytes: Vec<u8>, ct: &'static str| {
+        let (content_type, body) = multipart(&bytes, ct, "Three grey pixels");
+        axum::http::Request::post("/api/v2/media")
+            .header("authorization", format!("Bearer {t}"))
+            .header("content-type", content_type)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let r = app.request(upload(png(), "image/png")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let m = r.json();
+    assert_eq!(m["type"], "image");
+    assert_eq!(m["description"], "Three grey pixels");
+    assert_eq!(m["meta"]["original"]["width"], 3);
+    assert_eq!(m["meta"]["original"]["height"], 2);
+    let url = m["url"].as_str().unwrap().to_owned();
+    let file = app.get(&url.replace("https://staffroom.test", "")).await;
+    assert_eq!((file.status.as_u16(), file.header("content-type")), (200, "image/png"));
+    assert_eq!(file.body, png());
+
+    // The type is read from the content, not the name or the declared type.
+    let r = app
+        .request(upload(b"<html>not an image</html>".to_vec(), "image/png"))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.json()["error"].as_str().unwrap().contains("not supported"));
+    let r = app.request(upload(vec![0u8; 11 * 1024 * 1024], "image/png")).await;
+    assert!(r.status == 422 || r.status == 413, "too large: {}", r.status);
+
+    let id = m["id"].as_str().unwrap();
+    let r = app
+        .api(
+            "PUT",
+            &format!("/api/v1/media/{id}"),
+            Some(&t),
+            Some(json!({ "description": "Grey" })),
+        )
+        .await;
+    assert_eq!(r.json()["description"], "Grey");
+    let s = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&t),
+            Some(json!({ "status": "A picture", "media_ids": [id] })),
+        )
+        .await;
+    assert_eq!(s.status, 200, "{}", s.text());
+    let s = s.json();
+    assert_eq!(s["media_attachments"][0]["id"], id);
+    assert_eq!(s["media_attachments"][0]["description"], "Grey");
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&t),
+            Some(json!({ "status": "again", "media_ids": [id] })),
+        )
+        .await;
+    assert_eq!(r.status, 422, "media attach to one post only");
+    let note = app
+        .get_accept(
+            &format!("/posts/{}", s["id"].as_str().unwrap()),
+            "application/activity+json",
+        )
+        .await
+        .json();
+    assert_eq!(note["attachment"][0]["type"], "Image");
+    assert_eq!(note["attachment"][0]["url"], url.as_str());
+    assert_eq!(note["attachment"][0]["name"], "Grey");
+    assert_eq!(app.get("/media/..%2Fsecret.png").await.status, 404);
+}

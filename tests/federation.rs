@@ -298,6 +298,7 @@ async fn members_only_groups_wait_for_a_steward_and_hide_their_posts() {
             text: "Members only".into(),
             group: Some(group.clone()),
             in_reply_to: None,
+            media: Vec::new(),
         },
     )
     .await

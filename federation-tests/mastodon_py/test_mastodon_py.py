@@ -9,6 +9,9 @@ Started by federation-tests/tests/mastodon_py.rs, which sets:
 import base64
 import hashlib
 import html
+import io
+import struct
+import zlib
 import os
 import re
 import secrets
@@ -28,6 +31,15 @@ BOB_B = os.environ["BOB_B"]
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 SCOPES = ["read", "write", "follow", "push"]
 PASSWORD = "a long enough passphrase"
+
+
+def png(width=4, height=3):
+    """A small valid PNG, made here (no imaging library needed)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\x00" + b"\x80\x40\x20" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def b_cli(*args):
@@ -136,6 +148,19 @@ def test_follow_a_group_on_another_node_read_it_and_post_into_it(ada):
     b = Mastodon(api_base_url=B)
     group_on_b = b.account_lookup(GROUP_B)
     eventually(lambda: any(s.uri == mine.uri for s in b.account_statuses(group_on_b.id)), "ada's post in the group on B")
+
+    # A post with an image, into the group: the picture and its description reach B.
+    media = ada.media_post(io.BytesIO(png()), mime_type="image/png", description="A fraction wall")
+    assert media.type == "image" and media.meta.original.width == 4
+    with_image = ada.status_post(f"@{GROUP_B}@{B_DOMAIN} Our fraction wall", media_ids=[media])
+    assert with_image.media_attachments[0].description == "A fraction wall"
+    assert requests.get(with_image.media_attachments[0].url, timeout=10).content == png()
+    def image_on_b():
+        for s in b.account_statuses(group_on_b.id):
+            if s.uri == with_image.uri and s.media_attachments:
+                return s.media_attachments[0]
+    remote = eventually(image_on_b, "the image post on B")
+    assert remote.url == with_image.media_attachments[0].url and remote.description == "A fraction wall"
 
     # B's member replies and favourites: ada is notified of both.
     b_cli("member", BOB_B, "post", "--reply-to", mine.uri, f"@ada@{A.split('://', 1)[1]} welcome!")

@@ -53,3 +53,20 @@ CREATE TABLE idempotency_keys (
     created_at TEXT NOT NULL,
     PRIMARY KEY (user_id, key)
 );
+
+-- Uploaded media, until and after they are attached to a post.
+CREATE TABLE media (
+    id INTEGER PRIMARY KEY,
+    owner_id BIGINT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+    post_id BIGINT REFERENCES posts (id) ON DELETE SET NULL,
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    description TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+
+-- Attachments of posts (local and remote) as served: a JSON array.
+ALTER TABLE posts ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';

@@ -175,7 +175,13 @@ pub async fn status(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) ->
         "visibility": visibility(&p.visibility),
         "sensitive": p.sensitive,
         "spoiler_text": "",
-        "media_attachments": [],
+                "media_attachments": serde_json::from_str::<Value>(&p.attachments)
+            .unwrap_or(json!([]))
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(crate::services::media::entity)
+            .collect::<Vec<_>>(),
         "application": null,
         "mentions": mentions,
         "tags": hashtags,

@@ -19,15 +19,15 @@ fn configuration() -> Value {
     json!({
         "urls": { "streaming": null },
         "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 0 },
-        "statuses": {
+                "statuses": {
             "max_characters": content::MAX_CONTENT_CHARS,
-            "max_media_attachments": 0,
+            "max_media_attachments": crate::services::media::MAX_ATTACHMENTS,
             "characters_reserved_per_url": 23,
         },
         "media_attachments": {
-            "supported_mime_types": [],
-            "image_size_limit": 0,
-            "image_matrix_limit": 0,
+                        "supported_mime_types": crate::services::media::SUPPORTED,
+            "image_size_limit": crate::services::media::MAX_IMAGE_BYTES,
+            "image_matrix_limit": crate::services::media::MAX_PIXELS,
             "video_size_limit": 0,
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod entities;
 pub mod instance;
+pub mod media;
 pub mod misc;
 pub mod oauth;
 pub mod statuses;
@@ -235,6 +236,20 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{tag}", get(timelines::tag))
+        .route(
+            "/api/v2/media",
+            post(media::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::services::media::MAX_IMAGE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/api/v1/media",
+            post(media::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::services::media::MAX_IMAGE_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/api/v1/media/{id}", get(media::get).put(media::update))
+        .route("/media/{file}", get(media::file))
         .route("/api/v1/notifications", get(misc::notifications))
         .route("/api/v1/notifications/clear", post(misc::clear_notifications))
         .route("/api/v1/notifications/{id}", get(misc::notification_get))

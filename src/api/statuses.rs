@@ -80,10 +80,20 @@ pub async fn create(
     Body(n): Body<NewStatus>,
 ) -> ApiResult<Json<Value>> {
     let me = auth.member("write:statuses")?;
-    if !n.media_ids.is_empty() || !n.media_ids_form.is_empty() {
-        return Err(ApiError::unprocessable(
-            "Validation failed: media attachments are not supported yet",
-        ));
+    let mut media = Vec::new();
+    for id in n.media_ids.iter().chain(n.media_ids_form.iter()) {
+        if media.len() >= crate::services::media::MAX_ATTACHMENTS {
+            return Err(ApiError::unprocessable(
+                "Validation failed: at most 4 attachments per post",
+            ));
+        }
+        let id: i64 = id
+            .parse()
+            .map_err(|_| ApiError::unprocessable("Validation failed: unknown media id"))?;
+        let m = crate::storage::media::find(&state.db, me.actor.id, id)
+            .await?
+            .ok_or_else(|| ApiError::unprocessable("Validation failed: unknown media id"))?;
+        media.push(m);
     }
     if n.poll.is_some() {
         return Err(ApiError::unprocessable("Validation failed: polls are not supported"));
@@ -119,6 +129,7 @@ pub async fn create(
             title: None,
             text,
             group: None,
+            media,
             in_reply_to,
         },
     )

@@ -179,6 +179,7 @@ mod fanout {
                     text: "One post to every member".into(),
                     group: Some(group),
                     in_reply_to: None,
+                    media: Vec::new(),
                 },
             )
             .await

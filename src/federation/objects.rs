@@ -68,6 +68,22 @@ pub fn post_to_ap(post: &PostRow, author: &ActorRow, group: Option<&ActorRow>) -
     if let Some(title) = &post.title {
         o["name"] = json!(title);
     }
+    let attachments: Vec<Value> = serde_json::from_str::<Value>(&post.attachments)
+        .unwrap_or(json!([]))
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            json!({
+                "type": if a["type"] == "image" { "Image" } else { "Document" },
+                "mediaType": a["media_type"], "url": a["url"], "name": a["description"],
+                "width": a["width"], "height": a["height"],
+            })
+        })
+        .collect();
+    if !attachments.is_empty() {
+        o["attachment"] = Value::Array(attachments);
+    }
     if let Some(source) = &post.source {
         o["source"] = json!({ "content": source, "mediaType": "text/plain" });
     }
@@ -112,6 +128,8 @@ pub struct RemoteObject {
     pub updated: Option<String>,
     #[serde(default)]
     pub sensitive: Option<bool>,
+    #[serde(default)]
+    pub attachment: Value,
 }
 
 pub const POST_TYPES: &[&str] = &["Note", "Page", "Article", "Question", "Event"];
@@ -204,6 +222,7 @@ pub fn remote_object_to_row(o: &RemoteObject, author_id: i64, group_id: Option<i
         source: None,
         visibility: visibility.to_owned(),
         tags: Value::Array(tags).to_string(),
+        attachments: Value::Array(remote_attachments(&o.attachment)).to_string(),
         sensitive: o.sensitive.unwrap_or(false),
         local: false,
         pinned_at: None,
@@ -213,4 +232,34 @@ pub fn remote_object_to_row(o: &RemoteObject, author_id: i64, group_id: Option<i
         deleted_at: None,
         created_at: now,
     }
+}
+
+/// Attachments of a remote object (images, video, audio, documents), as we store them.
+pub fn remote_attachments(v: &Value) -> Vec<Value> {
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        Value::Object(_) => vec![v],
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .take(crate::services::media::MAX_ATTACHMENTS * 2)
+        .filter_map(|a| {
+            let url = first_url(&a["url"]).or_else(|| first_url(&a["href"]))?;
+            let media_type = a["mediaType"].as_str().unwrap_or_default();
+            let kind = match media_type.split('/').next().unwrap_or_default() {
+                "image" => "image",
+                "video" => "video",
+                "audio" => "audio",
+                _ if a["type"] == "Image" => "image",
+                _ => "unknown",
+            };
+            let id = crate::ids::new_id();
+            Some(json!({
+                "id": id.to_string(), "type": kind, "url": url, "remote_url": url, "media_type": media_type,
+                "description": a["name"].as_str().unwrap_or_default().chars().take(1500).collect::<String>(),
+                "width": a["width"].as_i64(), "height": a["height"].as_i64(),
+            }))
+        })
+        .collect()
 }

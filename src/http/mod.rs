@@ -86,7 +86,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .with_state(state.clone())
         .layer(DefaultBodyLimit::max(http.max_body_bytes))
-        .layer(RequestBodyLimitLayer::new(http.max_body_bytes))
+        // The transport limit admits media uploads; every other route keeps the configured
+        // limit through `DefaultBodyLimit` (media routes raise theirs).
+        .layer(RequestBodyLimitLayer::new(
+            http.max_body_bytes
+                .max(crate::services::media::MAX_IMAGE_BYTES + 64 * 1024),
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(http.request_timeout_seconds),

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod content;
 pub mod groups;
 pub mod keys;
+pub mod media;
 pub mod node;
 pub mod notify;
 pub mod posts;

@@ -36,13 +36,26 @@ pub struct NewPost {
     pub group: Option<ActorRow>,
     /// The id (URL) of the post answered.
     pub in_reply_to: Option<String>,
+    /// Uploaded media of the author, not attached to another post yet.
+    pub media: Vec<crate::storage::media::MediaRow>,
 }
 
 /// Creates a post by a local member and queues its federation.
 pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result<PostRow, PostError> {
     let text = new.text.trim();
-    if text.is_empty() {
+    if text.is_empty() && new.media.is_empty() {
         return Err(PostError::Invalid("the post is empty".into()));
+    }
+    if new.media.len() > crate::services::media::MAX_ATTACHMENTS {
+        return Err(PostError::Invalid(format!(
+            "at most {} attachments per post",
+            crate::services::media::MAX_ATTACHMENTS
+        )));
+    }
+    if new.media.iter().any(|m| m.owner_id != author.id || m.post_id.is_some()) {
+        return Err(PostError::Invalid(
+            "media must be your own uploads, not attached to another post".into(),
+        ));
     }
     if text.chars().count() > content::MAX_CONTENT_CHARS {
         return Err(PostError::Invalid(format!(
@@ -182,6 +195,13 @@ pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result
         source: Some(text.to_owned()),
         visibility: if members_only { "members" } else { "public" }.into(),
         tags: Value::Array(tags).to_string(),
+        attachments: Value::Array(
+            new.media
+                .iter()
+                .map(|m| crate::services::media::attachment_json(state, m))
+                .collect(),
+        )
+        .to_string(),
         sensitive: false,
         local: true,
         pinned_at: None,
@@ -203,6 +223,9 @@ pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result
     let audience = audience(state, author, group.as_ref(), members_only, &mentioned).await?;
     let mut tx = state.db.begin().await?;
     posts::insert(&mut tx, &post).await?;
+    for m in &new.media {
+        crate::storage::media::attach(&mut tx, m.id, post.id).await?;
+    }
     send(
         &mut tx,
         state,

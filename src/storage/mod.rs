@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod follows;
 pub mod groups;
 pub mod inbox;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod posts;

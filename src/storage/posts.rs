@@ -24,6 +24,8 @@ pub struct PostRow {
     pub local: bool,
     pub pinned_at: Option<DateTime<Utc>>,
     pub locked: bool,
+    /// Attachments as JSON: `[{"id", "type", "url", "media_type", "description", "width", "height"}]`.
+    pub attachments: String,
     pub published_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -34,11 +36,11 @@ pub struct PostRow {
 pub async fn insert(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
     with_tx!(tx, c => sqlx::query(
         "INSERT INTO posts (id, ap_id, url, author_id, group_id, in_reply_to, kind, title, content_html, source, visibility, \
-         sensitive, local, published_at, updated_at, deleted_at, created_at, tags) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (ap_id) DO NOTHING")
+         sensitive, local, published_at, updated_at, deleted_at, created_at, tags, attachments) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (ap_id) DO NOTHING")
         .bind(p.id).bind(&p.ap_id).bind(&p.url).bind(p.author_id).bind(p.group_id).bind(&p.in_reply_to).bind(&p.kind)
         .bind(&p.title).bind(&p.content_html).bind(&p.source).bind(&p.visibility).bind(p.sensitive).bind(p.local)
-        .bind(p.published_at).bind(p.updated_at).bind(p.deleted_at).bind(p.created_at).bind(&p.tags)
+        .bind(p.published_at).bind(p.updated_at).bind(p.deleted_at).bind(p.created_at).bind(&p.tags).bind(&p.attachments)
         .execute(&mut *c).await.map(|r| r.rows_affected() == 1))
 }
 

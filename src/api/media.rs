@@ -1,0 +1,121 @@
+//! `POST /api/v2/media` (and v1), `GET`/`PUT /api/v1/media/{id}`, and serving uploaded files.
+
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::auth::Auth;
+use super::{ApiError, ApiResult, Body};
+use crate::app::AppState;
+use crate::services::media::{self, MediaError};
+use crate::storage::media as store;
+
+fn entity(state: &AppState, m: &store::MediaRow) -> Value {
+    media::entity(&media::attachment_json(state, m))
+}
+
+/// `POST /api/v2/media`: a multipart upload with `file` and optional `description`.
+pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:media")?;
+    let mut file: Option<Vec<u8>> = None;
+    let mut description = String::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::unprocessable(format!("Invalid upload: {e}")))?
+    {
+        match field.name() {
+            Some("file") => {
+                let bytes = field.bytes().await.map_err(|_| {
+                    ApiError::unprocessable(format!(
+                        "File is too large: images are limited to {} MB",
+                        media::MAX_IMAGE_BYTES / 1024 / 1024
+                    ))
+                })?;
+                file = Some(bytes.to_vec());
+            }
+            Some("description") => description = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    let bytes = file.ok_or_else(|| ApiError::unprocessable("Validation failed: File can't be blank"))?;
+    let row = media::upload(&state, me.actor.id, &bytes, &description)
+        .await
+        .map_err(|e| match e {
+            MediaError::Invalid(m) => ApiError::unprocessable(format!("Validation failed: {m}")),
+            MediaError::Internal(e) => e.into(),
+        })?;
+    Ok(Json(entity(&state, &row)))
+}
+
+async fn own(state: &AppState, auth: &Auth, id: &str) -> ApiResult<store::MediaRow> {
+    let me = auth.member("write:media")?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    store::find(&state.db, me.actor.id, id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// `GET /api/v1/media/{id}`
+pub async fn get(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(entity(&state, &own(&state, &auth, &id).await?)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MediaUpdate {
+    description: Option<String>,
+}
+
+/// `PUT /api/v1/media/{id}`: the description, until the media is posted.
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(u): Body<MediaUpdate>,
+) -> ApiResult<Json<Value>> {
+    let mut m = own(&state, &auth, &id).await?;
+    if let Some(d) = u.description {
+        if d.chars().count() > media::MAX_DESCRIPTION_CHARS {
+            return Err(ApiError::unprocessable("Validation failed: description too long"));
+        }
+        if m.post_id.is_some() {
+            return Err(ApiError::unprocessable(
+                "Validation failed: the media is already posted",
+            ));
+        }
+        store::set_description(&state.db, m.id, &d).await?;
+        m.description = d;
+    }
+    Ok(Json(entity(&state, &m)))
+}
+
+/// `GET /media/{file}`: an uploaded file.
+pub async fn file(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    let valid = name.len() <= 40
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        && name.matches('.').count() == 1;
+    let content_type = match name.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("jpg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        _ => "",
+    };
+    if !valid || content_type.is_empty() {
+        return ApiError::not_found().into_response();
+    }
+    match tokio::fs::read(media::media_dir(&state).join(&name)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => ApiError::not_found().into_response(),
+    }
+}

@@ -1,0 +1,114 @@
+//! Media uploads: images only for now, checked by their content (not their name), limited in
+//! size, stored under `data_dir/media`, and described for the people who cannot see them.
+
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::storage::{
+    self,
+    media::{self, MediaRow},
+};
+
+pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_DESCRIPTION_CHARS: usize = 1500;
+pub const MAX_ATTACHMENTS: usize = 4;
+pub const MAX_PIXELS: u64 = 8192 * 8192;
+pub const SUPPORTED: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+fn kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    match imagesize::image_type(bytes).ok()? {
+        imagesize::ImageType::Png => Some(("image/png", "png")),
+        imagesize::ImageType::Jpeg => Some(("image/jpeg", "jpg")),
+        imagesize::ImageType::Gif => Some(("image/gif", "gif")),
+        imagesize::ImageType::Webp => Some(("image/webp", "webp")),
+        _ => None,
+    }
+}
+
+pub fn media_dir(state: &AppState) -> std::path::PathBuf {
+    state.config.data_dir.join("media")
+}
+
+/// Stores an upload by `owner`.
+pub async fn upload(state: &AppState, owner_id: i64, bytes: &[u8], description: &str) -> Result<MediaRow, MediaError> {
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(MediaError::Invalid(format!(
+            "File is too large: images are limited to {} MB",
+            MAX_IMAGE_BYTES / 1024 / 1024
+        )));
+    }
+    let (content_type, ext) = kind(bytes).ok_or_else(|| {
+        MediaError::Invalid(format!(
+            "File type is not supported: use one of {}",
+            SUPPORTED.join(", ")
+        ))
+    })?;
+    let size =
+        imagesize::blob_size(bytes).map_err(|_| MediaError::Invalid("The image is damaged or truncated".into()))?;
+    if size.width == 0 || size.height == 0 || (size.width as u64) * (size.height as u64) > MAX_PIXELS {
+        return Err(MediaError::Invalid("The image dimensions are not accepted".into()));
+    }
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(MediaError::Invalid(format!(
+            "Descriptions are limited to {MAX_DESCRIPTION_CHARS} characters"
+        )));
+    }
+    let now = storage::now();
+    let id = crate::ids::id_at(now);
+    let file_name = format!("{id}.{ext}");
+    let dir = media_dir(state);
+    tokio::fs::create_dir_all(&dir).await.map_err(anyhow::Error::from)?;
+    tokio::fs::write(dir.join(&file_name), bytes)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let row = MediaRow {
+        id,
+        owner_id,
+        post_id: None,
+        file_name,
+        content_type: content_type.into(),
+        size: bytes.len() as i64,
+        width: Some(size.width as i32),
+        height: Some(size.height as i32),
+        description: description.to_owned(),
+        created_at: now,
+    };
+    media::insert(&state.db, &row).await.map_err(anyhow::Error::from)?;
+    Ok(row)
+}
+
+pub fn url(state: &AppState, m: &MediaRow) -> String {
+    format!("{}media/{}", state.urls.base(), m.file_name)
+}
+
+/// The attachment as stored with a post (what both the client API and ActivityPub serve).
+pub fn attachment_json(state: &AppState, m: &MediaRow) -> Value {
+    json!({
+        "id": m.id.to_string(), "type": "image", "url": url(state, m), "media_type": m.content_type,
+        "description": m.description, "width": m.width, "height": m.height,
+    })
+}
+
+/// A Mastodon MediaAttachment entity.
+pub fn entity(a: &Value) -> Value {
+    let (w, h) = (a["width"].as_i64(), a["height"].as_i64());
+    let meta = match (w, h) {
+        (Some(w), Some(h)) if h > 0 => {
+            json!({ "original": { "width": w, "height": h, "size": format!("{w}x{h}"), "aspect": w as f64 / h as f64 } })
+        }
+        _ => json!({}),
+    };
+    json!({
+        "id": a["id"], "type": a["type"].as_str().unwrap_or("unknown"), "url": a["url"], "preview_url": a["url"],
+        "remote_url": a.get("remote_url").cloned().unwrap_or(Value::Null), "text_url": null, "meta": meta,
+        "description": a["description"].as_str().filter(|d| !d.is_empty()), "blurhash": null,
+    })
+}
