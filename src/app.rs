@@ -20,6 +20,26 @@ pub struct AppState {
     pub inbox_wake: Arc<tokio::sync::Notify>,
     /// Sign-in and registration attempts per client address.
     pub limiter: Arc<crate::api::auth::RateLimiter>,
+    /// What happens on this node, for streaming clients connected to this process.
+    pub events: tokio::sync::broadcast::Sender<Event>,
+}
+
+/// Something streaming clients may want to hear about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// A post was stored (local or received).
+    Update(i64),
+    /// A post was deleted.
+    Delete(i64),
+    /// A notification for a local member: (recipient actor id, notification id).
+    Notification(i64, i64),
+}
+
+impl AppState {
+    /// Tells connected streaming clients; nobody listening is fine.
+    pub fn publish(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
 }
 
 impl AppState {
@@ -35,6 +55,7 @@ impl AppState {
             delivery_wake: Arc::new(tokio::sync::Notify::new()),
             inbox_wake: Arc::new(tokio::sync::Notify::new()),
             limiter: Arc::default(),
+            events: tokio::sync::broadcast::channel(1024).0,
         }
     }
 }

@@ -177,6 +177,24 @@ def test_follow_a_group_on_another_node_read_it_and_post_into_it(ada):
     assert any("welcome!" in s.content for s in context.descendants)
 
 
+def test_a_new_post_arrives_over_streaming(ada):
+    from mastodon import StreamListener
+    received = []
+
+    class Listener(StreamListener):
+        def on_update(self, status):
+            received.append(status)
+
+    handle = ada.stream_user(Listener(), run_async=True, reconnect_async=False)
+    try:
+        eventually(lambda: handle.is_receiving(), "the stream to open", seconds=10)
+        time.sleep(0.5)
+        posted = ada.status_post("Live from the staffroom")
+        eventually(lambda: any(s.id == posted.id for s in received), "the new post over streaming")
+    finally:
+        handle.close()
+
+
 def test_errors_come_back_in_mastodons_shape(ada):
     from mastodon import MastodonNotFoundError, MastodonAPIError
     with pytest.raises(MastodonNotFoundError):

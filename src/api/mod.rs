@@ -9,6 +9,7 @@ pub mod media;
 pub mod misc;
 pub mod oauth;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 use axum::Json;
@@ -250,6 +251,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/media/{id}", get(media::get).put(media::update))
         .route("/media/{file}", get(media::file))
+        .route("/api/v1/streaming", get(streaming::websocket))
+        .route("/api/v1/streaming/", get(streaming::websocket))
+        .route("/api/v1/streaming/health", get(streaming::health))
+        .route("/api/v1/streaming/user", get(streaming::user))
+        .route("/api/v1/streaming/user/notification", get(streaming::user))
+        .route("/api/v1/streaming/public", get(streaming::public))
+        .route("/api/v1/streaming/public/local", get(streaming::public_local))
+        .route("/api/v1/streaming/hashtag", get(streaming::hashtag))
         .route("/api/v1/notifications", get(misc::notifications))
         .route("/api/v1/notifications/clear", post(misc::clear_notifications))
         .route("/api/v1/notifications/{id}", get(misc::notification_get))

@@ -599,6 +599,7 @@ async fn on_delete(state: &AppState, actor: &ActorRow, activity: &Value) -> Resu
         groups::fan_out(&mut tx, state, &g.0, g.1.members_only(), &members, activity, None).await?;
     }
     tx.commit().await?;
+    state.publish(crate::app::Event::Delete(post.id));
     state.delivery_wake.notify_one();
     Ok(())
 }

@@ -22,14 +22,17 @@ async fn to_local_person(
     if let Some(a) = actors::find_by_id(&state.db, actor_id).await?
         && a.is_local()
         && a.kind == KIND_PERSON
+        && let Some(id) = notifications::insert(&state.db, actor_id, kind, from, post, storage::now()).await?
     {
-        notifications::insert(&state.db, actor_id, kind, from, post, storage::now()).await?;
+        state.publish(crate::app::Event::Notification(actor_id, id));
     }
     Ok(())
 }
 
-/// A new post: local people it mentions, and the local author of the post it answers.
+/// A new post: streaming clients hear of it; local people it mentions, and the local author of
+/// the post it answers, are notified.
 pub async fn post_created(state: &AppState, post: &PostRow) {
+    state.publish(crate::app::Event::Update(post.id));
     let result: anyhow::Result<()> = async {
         let tags: Value = serde_json::from_str(&post.tags).unwrap_or_default();
         for href in tags

@@ -400,6 +400,7 @@ pub async fn delete(state: &AppState, author: &ActorRow, post: &PostRow) -> Resu
     send(&mut tx, state, author, &delete, &audience, None).await?;
     tx.commit().await?;
     state.delivery_wake.notify_one();
+    state.publish(crate::app::Event::Delete(post.id));
     Ok(())
 }
 

@@ -15,7 +15,7 @@ pub struct NotificationRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Records a notification once (the same event twice is one notification).
+/// Records a notification once (the same event twice is one notification); returns its id when new.
 pub async fn insert(
     db: &Db,
     recipient: i64,
@@ -23,11 +23,12 @@ pub async fn insert(
     from: i64,
     post: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
+    let id = crate::ids::id_at(now);
     with_db!(db, p => sqlx::query(
         "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT DO NOTHING")
-        .bind(crate::ids::id_at(now)).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(p).await.map(|_| ()))
+        .bind(id).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(p).await.map(|r| (r.rows_affected() == 1).then_some(id)))
 }
 
 /// A page of a member's notifications, newest first, between the bounds.
