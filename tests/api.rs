@@ -965,3 +965,136 @@ async fn media_uploads_and_attachments() {
     assert_eq!(note["attachment"][0]["name"], "Grey");
     assert_eq!(app.get("/media/..%2Fsecret.png").await.status, 404);
 }
+
+#[tokio::test]
+async fn profiles_bookmarks_reactions_and_history() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let bob = app.create_user("bob", Role::Member).await;
+    let (ta, tb) = (
+        app.token(&ada, "read write follow").await,
+        app.token(&bob, "read write follow").await,
+    );
+
+    let me = app
+        .api(
+            "PATCH",
+            "/api/v1/accounts/update_credentials",
+            Some(&ta),
+            Some(json!({ "display_name": "Ada L.", "note": "Maths <b>teacher</b>", "locked": "true" })),
+        )
+        .await;
+    assert_eq!(me.status, 200, "{}", me.text());
+    let me = me.json();
+    assert_eq!(
+        (me["display_name"].as_str(), me["locked"].as_bool()),
+        (Some("Ada L."), Some(true))
+    );
+    assert_eq!(me["note"], "<p>Maths &lt;b&gt;teacher&lt;/b&gt;</p>");
+    assert_eq!(me["source"]["note"], "Maths <b>teacher</b>");
+    let (ct, body) = multipart_field("avatar", &png());
+    let r = app
+        .request(
+            axum::http::Request::patch("/api/v1/accounts/update_credentials")
+                .header("authorization", format!("Bearer {ta}"))
+                .header("content-type", ct)
+                .body(axum::body::Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let avatar = r.json()["avatar"].as_str().unwrap().to_owned();
+    assert!(avatar.starts_with("https://staffroom.test/media/") && avatar.ends_with(".png"));
+    let actor = app.get_accept("/users/ada", "application/activity+json").await.json();
+    assert_eq!(actor["icon"]["url"], avatar.as_str());
+    assert_eq!(actor["manuallyApprovesFollowers"], true);
+    let r = app
+        .api(
+            "PATCH",
+            "/api/v1/accounts/update_credentials",
+            Some(&ta),
+            Some(json!({ "display_name": "x".repeat(101) })),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+
+    let found = app
+        .api("GET", "/api/v1/accounts/search?q=ad", Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(found[0]["username"], "ada");
+
+    let s = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&ta),
+            Some(json!({ "status": "First version" })),
+        )
+        .await
+        .json();
+    let id = s["id"].as_str().unwrap();
+    app.api(
+        "PUT",
+        &format!("/api/v1/statuses/{id}"),
+        Some(&ta),
+        Some(json!({ "status": "Second version" })),
+    )
+    .await;
+    let history = app
+        .api("GET", &format!("/api/v1/statuses/{id}/history"), None, None)
+        .await
+        .json();
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert!(history[0]["content"].as_str().unwrap().contains("First version"));
+    assert!(history[1]["content"].as_str().unwrap().contains("Second version"));
+
+    app.api("POST", &format!("/api/v1/statuses/{id}/favourite"), Some(&tb), None)
+        .await;
+    app.api("POST", &format!("/api/v1/statuses/{id}/reblog"), Some(&tb), None)
+        .await;
+    let b = app
+        .api("POST", &format!("/api/v1/statuses/{id}/bookmark"), Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(b["bookmarked"], true);
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/statuses/{id}/favourited_by"), None, None)
+            .await
+            .json()[0]["username"],
+        "bob"
+    );
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/statuses/{id}/reblogged_by"), None, None)
+            .await
+            .json()[0]["username"],
+        "bob"
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/bookmarks", Some(&tb), None).await.json()[0]["id"],
+        id
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/favourites", Some(&tb), None).await.json()[0]["id"],
+        id
+    );
+    app.api("POST", &format!("/api/v1/statuses/{id}/unbookmark"), Some(&tb), None)
+        .await;
+    assert_eq!(
+        app.api("GET", "/api/v1/bookmarks", Some(&tb), None).await.json(),
+        json!([])
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/bookmarks", Some(&ta), None).await.json(),
+        json!([]),
+        "bookmarks are private"
+    );
+}
+
+fn multipart_field(name: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "staffroomboundary";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

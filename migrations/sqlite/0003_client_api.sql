@@ -70,3 +70,22 @@ CREATE TABLE media (
 
 -- Attachments of posts (local and remote) as served: a JSON array.
 ALTER TABLE posts ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+
+-- Posts a member keeps for later.
+CREATE TABLE bookmarks (
+    user_id BIGINT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+    post_id BIGINT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    id BIGINT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, post_id)
+);
+
+-- Earlier versions of edited posts, newest last.
+CREATE TABLE post_edits (
+    id BIGINT PRIMARY KEY,
+    post_id BIGINT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    title TEXT,
+    content_html TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX post_edits_post ON post_edits (post_id, id);

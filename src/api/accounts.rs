@@ -270,3 +270,87 @@ pub async fn resolve(state: &AppState, handle: &str, fetch: bool) -> Option<Acto
     }
     remote::resolve_handle(state, h).await.ok()
 }
+
+/// `GET /api/v1/accounts/search?q=…[&resolve=true]`
+pub async fn search(
+    state: State<AppState>,
+    auth: MaybeAuth,
+    Q(q): Q<super::misc::SearchQuery>,
+) -> ApiResult<Json<Value>> {
+    let Json(result) = super::misc::search(state, auth, Q(q.accounts_only())).await?;
+    Ok(Json(result["accounts"].clone()))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ProfileForm {
+    display_name: Option<String>,
+    note: Option<String>,
+    locked: Option<String>,
+    discoverable: Option<String>,
+}
+
+fn flag(v: Option<String>) -> Option<bool> {
+    v.map(|s| matches!(s.as_str(), "true" | "1" | "on"))
+}
+
+/// `PATCH /api/v1/accounts/update_credentials`: a form, JSON, or multipart with `avatar`/`header` images.
+pub async fn update_credentials(
+    State(state): State<AppState>,
+    auth: Auth,
+    req: axum::extract::Request,
+) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:accounts")?.actor.clone();
+    let multipart = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("multipart/form-data"));
+    let mut update = acc::ProfileUpdate::default();
+    if multipart {
+        let mut form = <axum::extract::Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &state)
+            .await
+            .map_err(|e| ApiError::unprocessable(format!("Invalid upload: {e}")))?;
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| ApiError::unprocessable(format!("Invalid upload: {e}")))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            match name.as_str() {
+                "avatar" | "header" => {
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|_| ApiError::unprocessable("File is too large"))?;
+                    let m = crate::services::media::upload(&state, me.id, &bytes, "")
+                        .await
+                        .map_err(|e| match e {
+                            crate::services::media::MediaError::Invalid(m) => {
+                                ApiError::unprocessable(format!("Validation failed: {m}"))
+                            }
+                            crate::services::media::MediaError::Internal(e) => e.into(),
+                        })?;
+                    let url = crate::services::media::url(&state, &m);
+                    if name == "avatar" {
+                        update.avatar_url = Some(url)
+                    } else {
+                        update.header_url = Some(url)
+                    }
+                }
+                "display_name" => update.display_name = Some(field.text().await.unwrap_or_default()),
+                "note" => update.bio = Some(field.text().await.unwrap_or_default()),
+                "locked" => update.locked = flag(Some(field.text().await.unwrap_or_default())),
+                "discoverable" => update.discoverable = flag(Some(field.text().await.unwrap_or_default())),
+                _ => {}
+            }
+        }
+    } else {
+        let Body(f) = <Body<ProfileForm> as axum::extract::FromRequest<AppState>>::from_request(req, &state).await?;
+        update.display_name = f.display_name;
+        update.bio = f.note;
+        update.locked = flag(f.locked);
+        update.discoverable = flag(f.discoverable);
+    }
+    let updated = acc::update_profile(&state, &me, update).await.map_err(validation)?;
+    Ok(Json(credential_account(&state, &updated).await?))
+}

@@ -198,7 +198,10 @@ pub async fn status(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) ->
         "favourited": reacted("like").await?,
         "reblogged": reacted("announce").await?,
         "muted": false,
-        "bookmarked": false,
+                "bookmarked": match viewer {
+            Some(v) => posts::is_bookmarked(&state.db, v.id, p.id).await?,
+            None => false,
+        },
         "pinned": p.pinned_at.is_some(),
         "filtered": [],
     }))

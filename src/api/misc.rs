@@ -157,6 +157,63 @@ pub struct SearchQuery {
     limit: Option<String>,
 }
 
+impl SearchQuery {
+    pub fn accounts_only(mut self) -> SearchQuery {
+        self.kind = Some("accounts".into());
+        self
+    }
+}
+
+/// A page of a member's bookmarks or favourites.
+async fn listed(state: &AppState, auth: &Auth, page: &Page, source: &'static str, path: &str) -> ApiResult<Response> {
+    let me = auth.member("read:statuses")?.actor.clone();
+    let limit = page.limit()?;
+    let rows = posts::listed(
+        &state.db,
+        source,
+        me.id,
+        page.max_id()?.unwrap_or(i64::MAX),
+        page.min_id()?.unwrap_or(0),
+        limit,
+    )
+    .await?;
+    let mut items = Vec::new();
+    let mut ids = Vec::new();
+    for (row_id, post_id) in rows {
+        if let Some(p) = posts::find_by_id(&state.db, post_id).await?
+            && super::statuses::can_see(state, &p, Some(&me)).await?
+        {
+            items.push(status(state, &p, Some(&me)).await?);
+            ids.push(row_id);
+        }
+    }
+    Ok(paged(items, link_header(state, path, &ids, limit)))
+}
+
+/// `GET /api/v1/bookmarks`
+pub async fn bookmarks(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -> ApiResult<Response> {
+    listed(
+        &state,
+        &auth,
+        &page,
+        "bookmarks WHERE user_id = $1",
+        "/api/v1/bookmarks",
+    )
+    .await
+}
+
+/// `GET /api/v1/favourites`
+pub async fn favourites(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -> ApiResult<Response> {
+    listed(
+        &state,
+        &auth,
+        &page,
+        "reactions WHERE kind = 'like' AND actor_id = $1",
+        "/api/v1/favourites",
+    )
+    .await
+}
+
 /// `GET /api/v2/search`: accounts and groups by `name@domain` (resolved over WebFinger with
 /// `resolve=true`, signed in), posts by URL, and local accounts by name.
 pub async fn search(

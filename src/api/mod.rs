@@ -216,6 +216,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts", post(accounts::register))
         .route("/api/v1/accounts/verify_credentials", get(accounts::verify_credentials))
         .route("/api/v1/accounts/lookup", get(accounts::lookup))
+        .route("/api/v1/accounts/search", get(accounts::search))
+        .route(
+            "/api/v1/accounts/update_credentials",
+            axum::routing::patch(accounts::update_credentials).layer(axum::extract::DefaultBodyLimit::max(
+                2 * crate::services::media::MAX_IMAGE_BYTES + 64 * 1024,
+            )),
+        )
         .route("/api/v1/accounts/relationships", get(accounts::relationships))
         .route("/api/v1/accounts/{id}", get(accounts::get))
         .route("/api/v1/accounts/{id}/statuses", get(accounts::statuses))
@@ -233,6 +240,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
         .route("/api/v1/statuses/{id}/unfavourite", post(statuses::unfavourite))
         .route("/api/v1/statuses/{id}/reblog", post(statuses::reblog))
+        .route("/api/v1/statuses/{id}/bookmark", post(statuses::bookmark))
+        .route("/api/v1/statuses/{id}/unbookmark", post(statuses::unbookmark))
+        .route("/api/v1/statuses/{id}/favourited_by", get(statuses::favourited_by))
+        .route("/api/v1/statuses/{id}/reblogged_by", get(statuses::reblogged_by))
+        .route("/api/v1/statuses/{id}/history", get(statuses::history))
         .route("/api/v1/statuses/{id}/unreblog", post(statuses::unreblog))
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
@@ -277,8 +289,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversations", get(misc::empty_list))
         .route("/api/v1/blocks", get(misc::empty_list))
         .route("/api/v1/mutes", get(misc::empty_list))
-        .route("/api/v1/bookmarks", get(misc::empty_list))
-        .route("/api/v1/favourites", get(misc::empty_list))
+        .route("/api/v1/bookmarks", get(misc::bookmarks))
+        .route("/api/v1/favourites", get(misc::favourites))
         .route("/api/v1/followed_tags", get(misc::empty_list))
         .route("/api/v1/trends/tags", get(misc::empty_list))
         .route("/api/v1/trends/statuses", get(misc::empty_list))

@@ -274,3 +274,80 @@ pub async fn reblog(State(state): State<AppState>, auth: Auth, Path(id): Path<St
 pub async fn unreblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     react(state, auth, id, "Announce", true).await
 }
+
+/// `POST /api/v1/statuses/{id}/bookmark` and `unbookmark`.
+async fn bookmark_set(state: AppState, auth: Auth, id: String, on: bool) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:bookmarks")?;
+    let p = visible(&state, &id, Some(&me.actor)).await?;
+    posts::set_bookmark(&state.db, me.actor.id, p.id, on, storage::now()).await?;
+    Ok(Json(status(&state, &p, Some(&me.actor)).await?))
+}
+
+pub async fn bookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    bookmark_set(state, auth, id, true).await
+}
+pub async fn unbookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    bookmark_set(state, auth, id, false).await
+}
+
+async fn reactors(state: AppState, auth: Option<Auth>, id: String, kind: &str) -> ApiResult<Json<Value>> {
+    let v = viewer(&auth);
+    let p = visible(&state, &id, v.as_ref()).await?;
+    let mut out = Vec::new();
+    for actor_id in posts::reactors(&state.db, p.id, kind, 80).await? {
+        if let Some(a) = crate::storage::actors::find_by_id(&state.db, actor_id).await? {
+            out.push(super::entities::account(&state, &a).await?);
+        }
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+/// `GET /api/v1/statuses/{id}/favourited_by`
+pub async fn favourited_by(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    reactors(state, auth, id, "like").await
+}
+
+/// `GET /api/v1/statuses/{id}/reblogged_by`
+pub async fn reblogged_by(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    reactors(state, auth, id, "announce").await
+}
+
+/// `GET /api/v1/statuses/{id}/history`: every version, oldest first, the current one last.
+pub async fn history(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let v = viewer(&auth);
+    let p = visible(&state, &id, v.as_ref()).await?;
+    let current = status(&state, &p, v.as_ref()).await?;
+    let version = |title: &Option<String>, content: &str, at: chrono::DateTime<chrono::Utc>| {
+        let content = match title {
+            Some(t) => format!("<p><strong>{}</strong></p>{content}", crate::text::escape_html(t)),
+            None => content.to_owned(),
+        };
+        json!({
+            "content": content, "spoiler_text": "", "sensitive": p.sensitive, "created_at": super::entities::api_time(at),
+            "account": current["account"], "media_attachments": current["media_attachments"], "emojis": [],
+        })
+    };
+    let mut out: Vec<Value> = posts::edits(&state.db, p.id)
+        .await?
+        .iter()
+        .map(|(t, c, at)| version(t, c, *at))
+        .collect();
+    out.push(version(
+        &p.title,
+        &p.content_html,
+        p.updated_at.unwrap_or(p.published_at),
+    ));
+    Ok(Json(Value::Array(out)))
+}

@@ -90,7 +90,7 @@ pub fn router(state: AppState) -> Router {
         // limit through `DefaultBodyLimit` (media routes raise theirs).
         .layer(RequestBodyLimitLayer::new(
             http.max_body_bytes
-                .max(crate::services::media::MAX_IMAGE_BYTES + 64 * 1024),
+                .max(2 * crate::services::media::MAX_IMAGE_BYTES + 64 * 1024),
         ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -426,3 +426,64 @@ fn dummy_hash() -> &'static str {
             .unwrap_or_default()
     })
 }
+
+/// Changes to a member's profile; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    pub bio: Option<String>,
+    pub locked: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+}
+
+/// Updates a member's profile and tells their followers' servers (an `Update` of the actor).
+pub async fn update_profile(state: &AppState, actor: &ActorRow, u: ProfileUpdate) -> Result<ActorRow, AccountError> {
+    let mut a = actor.clone();
+    if let Some(name) = u.display_name {
+        if name.chars().count() > DISPLAY_NAME_MAX {
+            return Err(AccountError::TooLong("display name", DISPLAY_NAME_MAX));
+        }
+        a.display_name = name.trim().to_owned();
+    }
+    if let Some(bio) = u.bio {
+        if bio.chars().count() > BIO_MAX {
+            return Err(AccountError::TooLong("bio", BIO_MAX));
+        }
+        a.summary_html = plain_to_html(&bio);
+        a.summary_source = bio;
+    }
+    if let Some(l) = u.locked {
+        a.manually_approves_followers = l;
+    }
+    if let Some(d) = u.discoverable {
+        a.discoverable = d;
+    }
+    if u.avatar_url.is_some() {
+        a.avatar_url = u.avatar_url;
+    }
+    if u.header_url.is_some() {
+        a.header_url = u.header_url;
+    }
+    a.updated_at = storage::now();
+    actors::update_profile(&state.db, &a).await?;
+    let followers = crate::storage::follows::follower_actors(&state.db, a.id).await?;
+    let inboxes = crate::federation::delivery::inboxes_for(state, followers.iter());
+    let object =
+        serde_json::to_value(crate::federation::actors::local_actor_to_ap(&a)?).map_err(anyhow::Error::from)?;
+    let update = serde_json::json!({
+        "@context": crate::federation::activities::AS_CONTEXT,
+        "id": state.urls.activity(crate::ids::new_id()),
+        "type": "Update",
+        "actor": a.ap_id,
+        "object": object,
+        "to": [crate::federation::protocol::PUBLIC],
+        "cc": [a.followers_url],
+    });
+    let mut tx = state.db.begin().await?;
+    crate::federation::delivery::queue(&mut tx, &a, &update, &inboxes).await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(a)
+}

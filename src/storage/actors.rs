@@ -152,3 +152,13 @@ pub async fn find_by_key_id(db: &Db, key_id: &str) -> Result<Option<ActorRow>, s
     with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE key_id = $1")
         .bind(key_id).fetch_optional(p).await)
 }
+
+/// A local actor's editable profile.
+pub async fn update_profile(db: &Db, a: &ActorRow) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query(
+        "UPDATE actors SET display_name = $1, summary_source = $2, summary_html = $3, manually_approves_followers = $4, \
+         discoverable = $5, avatar_url = $6, header_url = $7, updated_at = $8 WHERE id = $9 AND domain IS NULL")
+        .bind(&a.display_name).bind(&a.summary_source).bind(&a.summary_html).bind(a.manually_approves_followers)
+        .bind(a.discoverable).bind(&a.avatar_url).bind(&a.header_url).bind(a.updated_at).bind(a.id)
+        .execute(p).await.map(|_| ()))
+}

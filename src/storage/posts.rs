@@ -52,6 +52,7 @@ pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<PostRow>, sqlx::Error
     with_db!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE id = $1").bind(id).fetch_optional(p).await)
 }
 
+/// Replaces a post's text, keeping the version it replaces in `post_edits`.
 pub async fn update_content(
     tx: &mut Tx,
     id: i64,
@@ -59,8 +60,61 @@ pub async fn update_content(
     content_html: &str,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("UPDATE posts SET title = $1, content_html = $2, updated_at = $3 WHERE id = $4")
-        .bind(title).bind(content_html).bind(at).bind(id).execute(&mut *c).await.map(|_| ()))
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO post_edits (id, post_id, title, content_html, created_at) \
+             SELECT $1, id, title, content_html, COALESCE(updated_at, published_at) FROM posts WHERE id = $2")
+            .bind(crate::ids::id_at(at)).bind(id).execute(&mut *c).await?;
+        sqlx::query("UPDATE posts SET title = $1, content_html = $2, updated_at = $3 WHERE id = $4")
+            .bind(title).bind(content_html).bind(at).bind(id).execute(&mut *c).await.map(|_| ())
+    })
+}
+
+/// Earlier versions of a post, oldest first: (title, content, when it was current).
+pub async fn edits(db: &Db, post_id: i64) -> Result<Vec<(Option<String>, String, DateTime<Utc>)>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, (Option<String>, String, DateTime<Utc>)>(
+        "SELECT title, content_html, created_at FROM post_edits WHERE post_id = $1 ORDER BY id LIMIT 100")
+        .bind(post_id).fetch_all(p).await)
+}
+
+pub async fn set_bookmark(
+    db: &Db,
+    user_id: i64,
+    post_id: i64,
+    on: bool,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_db!(db, p => if on {
+        sqlx::query("INSERT INTO bookmarks (user_id, post_id, id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(user_id).bind(post_id).bind(crate::ids::id_at(now)).bind(now).execute(p).await.map(|_| ())
+    } else {
+        sqlx::query("DELETE FROM bookmarks WHERE user_id = $1 AND post_id = $2").bind(user_id).bind(post_id).execute(p).await.map(|_| ())
+    })
+}
+
+pub async fn is_bookmarked(db: &Db, user_id: i64, post_id: i64) -> Result<bool, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bookmarks WHERE user_id = $1 AND post_id = $2")
+        .bind(user_id).bind(post_id).fetch_one(p).await.map(|n| n > 0))
+}
+
+/// Posts listed by a member's bookmarks or reactions, newest bookmark or reaction first:
+/// (list row id, post id), between the bounds.
+pub async fn listed(
+    db: &Db,
+    sql_source: &'static str,
+    user_id: i64,
+    max_id: i64,
+    min_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let sql = format!("SELECT id, post_id FROM {sql_source} AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4");
+    with_db!(db, p => sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(max_id).bind(min_id).bind(limit).fetch_all(p).await)
+}
+
+/// Who reacted (`like` or `announce`) to a post, newest first.
+pub async fn reactors(db: &Db, post_id: i64, kind: &str, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT actor_id FROM reactions WHERE post_id = $1 AND kind = $2 ORDER BY id DESC LIMIT $3")
+        .bind(post_id).bind(kind).bind(limit).fetch_all(p).await)
 }
 
 pub async fn mark_deleted(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
