@@ -607,20 +607,46 @@ async fn groups_in_apps() {
         .await;
     assert_eq!(post.status, 403, "not a member yet: {}", post.text());
 
+    // The owner sees the request in the app's follow-requests screen and approves it there.
+    let requests = app.api("GET", "/api/v1/follow_requests", Some(&ta), None).await.json();
+    assert_eq!(requests[0]["username"], "bob");
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/follow_requests/{}/authorize", bob.actor.id),
+            Some(&ta),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/v1/accounts/relationships?id[]={gid}"),
+            Some(&tb),
+            None
+        )
+        .await
+        .json()[0]["following"],
+        true
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/follow_requests", Some(&ta), None).await.json(),
+        json!([])
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            &format!("/api/v1/follow_requests/{}/authorize", bob.actor.id),
+            Some(&ta),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+
     // Ada posts into the group by mentioning it; bob, approved, sees it at home as a boost by the group.
-    staffroom::services::groups::moderate(
-        &app.state,
-        &staffroom::storage::actors::find_local(&app.state.db, "maths")
-            .await
-            .unwrap()
-            .unwrap(),
-        &bob.actor,
-        Some(&ada.actor),
-        staffroom::services::groups::Moderation::Approve,
-        "",
-    )
-    .await
-    .unwrap();
     let p = app
         .api(
             "POST",
@@ -822,6 +848,30 @@ async fn instance_unserved_endpoints_and_errors() {
         )
         .await;
     assert_eq!(cors.header("access-control-allow-origin"), "*");
+    let r = app
+        .form(
+            "/api/v1/markers",
+            Some(&t),
+            &[("home[last_read_id]", "123"), ("notifications[last_read_id]", "45")],
+        )
+        .await;
+    assert_eq!(r.json()["home"]["last_read_id"], "123");
+    app.api(
+        "POST",
+        "/api/v1/markers",
+        Some(&t),
+        Some(json!({ "home": { "last_read_id": "124" } })),
+    )
+    .await;
+    let m = app
+        .api("GET", "/api/v1/markers?timeline[]=home", Some(&t), None)
+        .await
+        .json();
+    assert_eq!(
+        (m["home"]["last_read_id"].as_str(), m["home"]["version"].as_i64()),
+        (Some("124"), Some(2))
+    );
+    assert!(m.get("notifications").is_none());
     let png = app.get("/avatars/original/missing.png").await;
     assert_eq!(png.header("content-type"), "image/png");
     let me: Value = app

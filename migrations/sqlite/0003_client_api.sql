@@ -89,3 +89,13 @@ CREATE TABLE post_edits (
     created_at TEXT NOT NULL
 );
 CREATE INDEX post_edits_post ON post_edits (post_id, id);
+
+-- Where a member stopped reading, per timeline (shared between their apps).
+CREATE TABLE markers (
+    user_id BIGINT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+    timeline TEXT NOT NULL CHECK (timeline IN ('home', 'notifications')),
+    last_read_id TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, timeline)
+);

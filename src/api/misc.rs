@@ -101,34 +101,62 @@ pub async fn clear_notifications(State(state): State<AppState>, auth: Auth) -> A
     Ok(Json(json!({})))
 }
 
-/// `GET /api/v1/follow_requests`: requests to follow the member, and to join the groups they steward.
+/// Who the member answers follow requests for: themselves, and the local groups they steward.
+async fn answerable(
+    state: &AppState,
+    me: &crate::storage::actors::ActorRow,
+) -> ApiResult<Vec<crate::storage::actors::ActorRow>> {
+    let mut targets = vec![me.clone()];
+    for gid in crate::storage::groups::moderated_by(&state.db, me.id).await? {
+        if let Some(g) = crate::storage::actors::find_by_id(&state.db, gid).await? {
+            targets.push(g);
+        }
+    }
+    Ok(targets)
+}
+
+/// `GET /api/v1/follow_requests`: requests to follow the member, and to join the groups they
+/// steward (so stewards approve members-only group spaces from their app).
 pub async fn follow_requests(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
     let me = auth.member("read:follows")?;
     let mut out = Vec::new();
-    for a in follows::pending_actors(&state.db, me.actor.id).await? {
-        out.push(account(&state, &a).await?);
+    let mut seen = std::collections::HashSet::new();
+    for target in answerable(&state, &me.actor).await? {
+        for a in follows::pending_actors(&state.db, target.id).await? {
+            if seen.insert(a.id) {
+                out.push(account(&state, &a).await?);
+            }
+        }
     }
     Ok(Json(Value::Array(out)))
 }
 
+/// Accepts or rejects a requester's pending follows of the member and of the groups they steward.
 async fn answer(state: &AppState, auth: &Auth, id: &str, accept: bool) -> ApiResult<Value> {
     let me = auth.member("write:follows")?;
     let requester = actor(state, id).await?;
-    let pending = follows::find(&state.db, requester.id, me.actor.id)
-        .await?
-        .is_some_and(|f| !f.accepted);
-    if !pending {
-        return Err(ApiError::not_found());
-    }
-    // A member's own follow requests are answered like a group's: Accept or Reject.
     let action = if accept {
         Moderation::Approve
     } else {
         Moderation::Reject
     };
-    groups::moderate(state, &me.actor, &requester, None, action, "")
-        .await
-        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let mut answered = false;
+    for target in answerable(state, &me.actor).await? {
+        if follows::find(&state.db, requester.id, target.id)
+            .await?
+            .is_some_and(|f| !f.accepted)
+        {
+            // The member answering for a group acts as its steward (and is logged as such).
+            let by = (target.id != me.actor.id).then_some(&me.actor);
+            groups::moderate(state, &target, &requester, by, action, "")
+                .await
+                .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+            answered = true;
+        }
+    }
+    if !answered {
+        return Err(ApiError::not_found());
+    }
     Ok(relationship(state, &me.actor, &requester).await?)
 }
 
@@ -299,10 +327,6 @@ pub async fn empty_list() -> Json<Value> {
     Json(json!([]))
 }
 
-pub async fn empty_object() -> Json<Value> {
-    Json(json!({}))
-}
-
 /// The avatar and header shown for accounts without one: a 1×1 grey PNG.
 pub async fn default_avatar() -> Response {
     const PNG: &[u8] = &[
@@ -324,4 +348,68 @@ pub async fn default_avatar() -> Response {
 /// Any other `/api/…` path: 404 in Mastodon's shape.
 pub async fn api_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "Record not found")
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct MarkerQuery {
+    #[serde(rename = "timeline[]", default)]
+    timelines: Vec<String>,
+}
+
+async fn markers_json(state: &AppState, user_id: i64, timelines: &[String]) -> ApiResult<Value> {
+    let mut out = serde_json::Map::new();
+    for t in ["home", "notifications"] {
+        if !timelines.is_empty() && !timelines.iter().any(|x| x == t) {
+            continue;
+        }
+        if let Some((id, version, at)) = notifications::marker(&state.db, user_id, t).await? {
+            out.insert(
+                t.into(),
+                json!({ "last_read_id": id, "version": version, "updated_at": super::entities::api_time(at) }),
+            );
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// `GET /api/v1/markers?timeline[]=home&timeline[]=notifications`
+pub async fn markers(State(state): State<AppState>, auth: Auth, Q(q): Q<MarkerQuery>) -> ApiResult<Json<Value>> {
+    let me = auth.member("read:statuses")?;
+    Ok(Json(markers_json(&state, me.actor.id, &q.timelines).await?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct MarkerUpdate {
+    #[serde(rename = "home[last_read_id]")]
+    home_form: Option<String>,
+    #[serde(rename = "notifications[last_read_id]")]
+    notifications_form: Option<String>,
+    home: Option<Value>,
+    notifications: Option<Value>,
+}
+
+/// `POST /api/v1/markers`
+pub async fn save_markers(
+    State(state): State<AppState>,
+    auth: Auth,
+    super::Body(u): super::Body<MarkerUpdate>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:statuses")?;
+    let now = crate::storage::now();
+    let home = u
+        .home_form
+        .or_else(|| u.home.and_then(|h| h["last_read_id"].as_str().map(str::to_owned)));
+    let notes = u.notifications_form.or_else(|| {
+        u.notifications
+            .and_then(|h| h["last_read_id"].as_str().map(str::to_owned))
+    });
+    for (timeline, id) in [("home", home), ("notifications", notes)] {
+        if let Some(id) = id {
+            if id.len() > 32 || !id.chars().all(|c| c.is_ascii_digit()) {
+                return Err(ApiError::unprocessable("Validation failed: last_read_id must be an id"));
+            }
+            notifications::set_marker(&state.db, me.actor.id, timeline, &id, now).await?;
+        }
+    }
+    Ok(Json(markers_json(&state, me.actor.id, &[]).await?))
 }

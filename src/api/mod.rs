@@ -280,7 +280,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/follow_requests/{id}/reject", post(misc::reject_follow))
         .route("/api/v2/search", get(misc::search))
         .route("/api/v1/preferences", get(misc::preferences))
-        .route("/api/v1/markers", get(misc::empty_object))
+        .route("/api/v1/markers", get(misc::markers).post(misc::save_markers))
         .route("/api/v1/custom_emojis", get(misc::empty_list))
         .route("/api/v1/filters", get(misc::empty_list))
         .route("/api/v2/filters", get(misc::empty_list))

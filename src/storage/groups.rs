@@ -137,3 +137,10 @@ pub async fn unban(tx: &mut Tx, group_id: i64, actor_id: i64) -> Result<bool, sq
     with_tx!(tx, c => sqlx::query("DELETE FROM group_bans WHERE group_id = $1 AND actor_id = $2")
         .bind(group_id).bind(actor_id).execute(&mut *c).await.map(|r| r.rows_affected() > 0))
 }
+
+/// Local groups where the actor is owner or steward.
+pub async fn moderated_by(db: &Db, actor_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT r.group_id FROM group_roles r JOIN actors a ON a.id = r.group_id WHERE r.actor_id = $1 AND a.domain IS NULL")
+        .bind(actor_id).fetch_all(p).await)
+}

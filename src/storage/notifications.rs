@@ -58,3 +58,28 @@ pub async fn dismiss(db: &Db, recipient: i64, id: Option<i64>) -> Result<(), sql
         None => sqlx::query("UPDATE notifications SET dismissed = TRUE WHERE recipient_id = $1").bind(recipient).execute(p).await.map(|_| ()),
     })
 }
+
+/// A member's read marker of a timeline: (last read id, version, updated at).
+pub async fn marker(
+    db: &Db,
+    user_id: i64,
+    timeline: &str,
+) -> Result<Option<(String, i32, DateTime<Utc>)>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, (String, i32, DateTime<Utc>)>(
+        "SELECT last_read_id, version, updated_at FROM markers WHERE user_id = $1 AND timeline = $2")
+        .bind(user_id).bind(timeline).fetch_optional(p).await)
+}
+
+pub async fn set_marker(
+    db: &Db,
+    user_id: i64,
+    timeline: &str,
+    last_read_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query(
+        "INSERT INTO markers (user_id, timeline, last_read_id, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
+         ON CONFLICT (user_id, timeline) DO UPDATE SET last_read_id = excluded.last_read_id, \
+         version = markers.version + 1, updated_at = excluded.updated_at")
+        .bind(user_id).bind(timeline).bind(last_read_id).bind(now).execute(p).await.map(|_| ()))
+}
