@@ -213,6 +213,10 @@ pub enum AdminCommand {
     },
     /// List local members.
     ListUsers,
+    /// List registrations waiting for approval.
+    Pending,
+    /// Approve a registration (in `approval` mode), so the member can sign in.
+    Approve { name: String },
     /// Change a member's role.
     SetRole {
         name: String,
@@ -585,6 +589,30 @@ async fn admin(state: &AppState, cmd: AdminCommand) -> anyhow::Result<()> {
                     status,
                     u.created_at.format("%Y-%m-%d %H:%M")
                 );
+            }
+            Ok(())
+        }
+        AdminCommand::Pending => {
+            let list = users::pending(&state.db).await?;
+            if list.is_empty() {
+                println!("No registrations are waiting.");
+            }
+            for u in list {
+                println!(
+                    "{:<20} {:<32} {}",
+                    u.username,
+                    u.email,
+                    u.created_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+            Ok(())
+        }
+        AdminCommand::Approve { name } => {
+            let account = accounts::find(state, &name).await?;
+            if users::set_approved(&state.db, account.user.id).await? {
+                println!("@{} is approved and can sign in.", account.actor.username);
+            } else {
+                println!("@{} was already approved.", account.actor.username);
             }
             Ok(())
         }

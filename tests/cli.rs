@@ -77,6 +77,14 @@ async fn secretariat_manages_members_from_the_command_line() {
         "{out}"
     );
 
+    // A registration awaiting approval (as the API creates it in `approval` mode) is approved here.
+    staffroom::with_db!(&staffroom::storage::Db::connect(&node.database_url, 1).await.unwrap(), p => sqlx::query(
+        "UPDATE users SET approved = FALSE WHERE id = (SELECT id FROM actors WHERE username = 'ada')").execute(p).await.map(|_| ()).unwrap());
+    assert!(stdout(&node.run(&["admin", "pending"])).contains("ada@school.example"));
+    let o = node.run(&["admin", "approve", "ada"]);
+    assert!(o.status.success() && stdout(&o).contains("approved"), "{}", stderr(&o));
+    assert!(stdout(&node.run(&["admin", "pending"])).contains("No registrations"));
+
     let o = node.run(&["admin", "set-role", "ada", "moderator"]);
     assert!(
         o.status.success() && stdout(&o).contains("@ada is now moderator"),

@@ -98,3 +98,17 @@ pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<i64>, sqlx::Er
 pub async fn touch(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     with_db!(db, p => sqlx::query("UPDATE users SET last_active_at = $1 WHERE id = $2").bind(now).bind(id).execute(p).await.map(|_| ()))
 }
+
+pub async fn set_approved(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+    let now = super::now();
+    with_db!(db, p => sqlx::query("UPDATE users SET approved = TRUE, updated_at = $1 WHERE id = $2 AND NOT approved")
+        .bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
+/// Registrations waiting for the secretariat.
+pub async fn pending(db: &Db) -> Result<Vec<UserListing>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, UserListing>(
+        "SELECT u.id, a.username, u.email, u.role, a.suspended_at, u.created_at \
+         FROM users u JOIN actors a ON a.id = u.id WHERE NOT u.approved ORDER BY u.id")
+        .fetch_all(p).await)
+}
