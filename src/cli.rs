@@ -282,6 +282,14 @@ async fn with_state(config: Config, f: impl FnOnce(AppState) -> BoxFuture) -> an
     result
 }
 
+/// The member a steward's command acts as (`--by NAME`), or none for the secretariat.
+async fn acting(state: &AppState, by: Option<String>) -> anyhow::Result<Option<crate::storage::actors::ActorRow>> {
+    match by {
+        Some(b) => Ok(Some(local_person(state, &b).await?)),
+        None => Ok(None),
+    }
+}
+
 async fn local_person(state: &AppState, name: &str) -> anyhow::Result<crate::storage::actors::ActorRow> {
     let account = accounts::find(state, name).await?;
     if account.actor.is_suspended() {
@@ -369,10 +377,7 @@ async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
     let moderate_post = |group: String, post: String, by: Option<String>, action: g::PostModeration| async move {
         let (group, _) = g::find_local(state, &group).await?;
         let post = find_post(state, &post).await?;
-        let by = match by {
-            Some(b) => Some(local_person(state, &b).await?),
-            None => None,
-        };
+        let by = acting(state, by).await?;
         g::moderate_post(state, &group, &post, by.as_ref(), action).await?;
         println!("{action:?}: {}", post.ap_id);
         anyhow::Ok(())
@@ -380,10 +385,7 @@ async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
     let moderate = |group: String, handle: String, by: Option<String>, reason: String, action: Moderation| async move {
         let (group, _) = g::find_local(state, &group).await?;
         let member = remote::resolve_handle(state, &handle).await?;
-        let by = match by {
-            Some(b) => Some(local_person(state, &b).await?),
-            None => None,
-        };
+        let by = acting(state, by).await?;
         g::moderate(state, &group, &member, by.as_ref(), action, &reason).await?;
         println!("{action:?}: {} in {}", member.ap_id, group.ap_id);
         anyhow::Ok(())
@@ -463,10 +465,7 @@ async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
         } => {
             let (group, _) = g::find_local(state, &group).await?;
             let member = remote::resolve_handle(state, &handle).await?;
-            let by = match by {
-                Some(b) => Some(local_person(state, &b).await?),
-                None => None,
-            };
+            let by = acting(state, by).await?;
             g::set_steward(state, &group, &member, by.as_ref(), !undo).await?;
             println!(
                 "{} {} as steward of {}",
@@ -479,10 +478,7 @@ async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
         GroupCommand::Unban { group, handle, by } => {
             let (group, _) = g::find_local(state, &group).await?;
             let member = remote::resolve_handle(state, &handle).await?;
-            let by = match by {
-                Some(b) => Some(local_person(state, &b).await?),
-                None => None,
-            };
+            let by = acting(state, by).await?;
             g::unban(state, &group, &member, by.as_ref()).await?;
             println!("Unbanned {} from {}", member.ap_id, group.ap_id);
             Ok(())
@@ -513,10 +509,7 @@ async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
             let post = crate::storage::posts::find_by_ap_id(&state.db, &post)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("unknown post {post}"))?;
-            let by = match by {
-                Some(b) => Some(local_person(state, &b).await?),
-                None => None,
-            };
+            let by = acting(state, by).await?;
             g::delete_post(state, &group, &post, by.as_ref(), &reason).await?;
             println!("Deleted {}", post.ap_id);
             Ok(())

@@ -157,6 +157,17 @@ pub async fn may_post(
     Ok(Ok(()))
 }
 
+/// Who a group's announcements are addressed to: its members only, or the public with its
+/// members in copy.
+fn announce_addressing(group: &ActorRow, members_only: bool) -> (Vec<String>, Vec<String>) {
+    let followers = group.followers_url.clone().unwrap_or_default();
+    if members_only {
+        (vec![followers], vec![])
+    } else {
+        (vec![PUBLIC.to_owned()], vec![followers])
+    }
+}
+
 /// The group announces an accepted activity to its remote members, twice (FEP-1b12): the
 /// activity itself (for groups-aware servers) and the object (for Mastodon-style servers,
 /// which ignore an Announce of a Create).
@@ -170,12 +181,7 @@ pub async fn fan_out(
     object_id: Option<&str>,
 ) -> anyhow::Result<()> {
     let inboxes = delivery::inboxes_for(state, members.iter());
-    let followers = group.followers_url.clone().unwrap_or_default();
-    let (to, cc) = if members_only {
-        (vec![followers], vec![])
-    } else {
-        (vec![PUBLIC.to_owned()], vec![followers])
-    };
+    let (to, cc) = announce_addressing(group, members_only);
     let announce = activities::announce(
         state.urls.activity(crate::ids::new_id()).as_str(),
         &group.ap_id,
@@ -327,12 +333,7 @@ pub async fn delete_post(
     let now = storage::now();
     let mut tx = state.db.begin().await?;
     posts::mark_deleted(&mut tx, post.id, now).await?;
-    let followers = group.followers_url.clone().unwrap_or_default();
-    let (to, cc) = if row.members_only() {
-        (vec![followers], vec![])
-    } else {
-        (vec![PUBLIC.to_owned()], vec![followers])
-    };
+    let (to, cc) = announce_addressing(group, row.members_only());
     let id = state.urls.activity(crate::ids::new_id()).to_string();
     let delete = activities::delete(&id, &group.ap_id, &post.ap_id, to, cc);
     delivery::queue(&mut tx, group, &delete, &delivery::inboxes_for(state, members.iter())).await?;
@@ -369,12 +370,7 @@ pub async fn moderate_post(
         .ok_or_else(|| GroupError::NotFound(group.username.clone()))?;
     let members = follows::follower_actors(&state.db, group.id).await?;
     let now = storage::now();
-    let followers = group.followers_url.clone().unwrap_or_default();
-    let (to, cc) = if row.members_only() {
-        (vec![followers], vec![])
-    } else {
-        (vec![PUBLIC.to_owned()], vec![followers])
-    };
+    let (to, cc) = announce_addressing(group, row.members_only());
     let id = state.urls.activity(crate::ids::new_id()).to_string();
     let featured = group.featured_url.clone().unwrap_or_default();
     let base = |kind: &str, id: &str| {
@@ -482,12 +478,7 @@ pub async fn set_steward(
     let row = groups::find(&state.db, group.id)
         .await?
         .ok_or_else(|| GroupError::NotFound(group.username.clone()))?;
-    let followers = group.followers_url.clone().unwrap_or_default();
-    let (to, cc) = if row.members_only() {
-        (vec![followers], vec![])
-    } else {
-        (vec![PUBLIC.to_owned()], vec![followers])
-    };
+    let (to, cc) = announce_addressing(group, row.members_only());
     let activity = json!({
         "@context": activities::AS_CONTEXT, "id": state.urls.activity(crate::ids::new_id()), "type": if add { "Add" } else { "Remove" },
         "actor": group.ap_id, "object": member.ap_id, "target": format!("{}/moderators", group.ap_id),
