@@ -50,6 +50,85 @@ pub enum Command {
     /// Groups: create, list, and stewards' moderation.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// Events: create, join, leave, decide, cancel.
+    #[command(subcommand)]
+    Event(EventCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EventArgs {
+    #[arg(long)]
+    pub by: String,
+    #[arg(long)]
+    pub group: Option<String>,
+    #[arg(long)]
+    pub title: String,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Local start, `YYYY-MM-DDTHH:MM`, in `--timezone`.
+    #[arg(long)]
+    pub start: String,
+    #[arg(long)]
+    pub end: Option<String>,
+    /// An IANA time zone, such as Europe/Paris.
+    #[arg(long)]
+    pub timezone: String,
+    #[arg(long)]
+    pub place: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    #[arg(long)]
+    pub online: Option<String>,
+    /// Show the online link to everyone (otherwise to participants only).
+    #[arg(long)]
+    pub online_public: bool,
+    #[arg(long, default_value = "other")]
+    pub category: String,
+    #[arg(long)]
+    pub capacity: Option<i32>,
+    #[arg(long, default_value = "free", value_parser = ["free", "approval", "invite", "external"])]
+    pub join_mode: String,
+    #[arg(long)]
+    pub external_url: Option<String>,
+    #[arg(long)]
+    pub tentative: bool,
+    /// The event (URL) this session belongs to, for a course of several sessions.
+    #[arg(long)]
+    pub series: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// Create an event (in a group: by one of its stewards).
+    Create(Box<EventArgs>),
+    /// Join an event (here or on another node).
+    Join { name: String, event: String },
+    /// Leave an event.
+    Leave { name: String, event: String },
+    /// Accept a pending participant.
+    Approve {
+        event: String,
+        handle: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Refuse a pending participant.
+    Reject {
+        event: String,
+        handle: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Cancel an event.
+    Cancel {
+        event: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// List who takes part.
+    Participants { event: String },
+    /// A private calendar URL listing the member's events.
+    AgendaUrl { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -267,6 +346,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Group(cmd) => with_state(config, |state| Box::pin(async move { group(&state, cmd).await })).await,
+        Command::Event(cmd) => with_state(config, |state| Box::pin(async move { event(&state, cmd).await })).await,
     }
 }
 
@@ -642,4 +722,137 @@ fn generate_password() -> String {
     (0..20)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
         .collect()
+}
+
+async fn find_event(state: &AppState, id: &str) -> anyhow::Result<crate::storage::events::EventRow> {
+    crate::storage::events::find_by_ap_id(&state.db, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("unknown event {id}"))
+}
+
+fn local_time(s: &str) -> anyhow::Result<chrono::NaiveDateTime> {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| anyhow::anyhow!("{s:?} is not a local time such as 2026-12-01T09:30"))
+}
+
+async fn event(state: &AppState, cmd: EventCommand) -> anyhow::Result<()> {
+    use crate::services::events as ev;
+    match cmd {
+        EventCommand::Create(args) => {
+            let EventArgs {
+                by,
+                group,
+                title,
+                description,
+                start,
+                end,
+                timezone,
+                place,
+                address,
+                online,
+                online_public,
+                category,
+                capacity,
+                join_mode,
+                external_url,
+                tentative,
+                series,
+            } = *args;
+            let me = local_person(state, &by).await?;
+            let group = match group {
+                Some(g) => Some(crate::services::groups::find_local(state, &g).await?.0),
+                None => None,
+            };
+            let series = match series {
+                Some(s) => Some(find_event(state, &s).await?.id),
+                None => None,
+            };
+            let new = ev::NewEvent {
+                title,
+                description,
+                starts: Some(local_time(&start)?),
+                ends: end.as_deref().map(local_time).transpose()?,
+                timezone,
+                all_day: false,
+                place_name: place,
+                place_address: address,
+                online_url: online,
+                online_url_public: online_public,
+                category,
+                capacity,
+                join_mode,
+                external_url,
+                tentative,
+                series,
+            };
+            let e = ev::create(state, &me, group.as_ref(), new).await?;
+            println!("{}", e.ap_id);
+        }
+        EventCommand::Join { name, event } => {
+            let me = local_person(state, &name).await?;
+            let e = find_event(state, &event).await?;
+            let standing = if e.local {
+                ev::admit(state, &e, &me, None).await?
+            } else {
+                ev::join_remote(state, &e, &me).await?
+            };
+            println!("@{name}: {}", standing.as_str());
+        }
+        EventCommand::Leave { name, event } => {
+            let me = local_person(state, &name).await?;
+            let e = find_event(state, &event).await?;
+            if e.local {
+                if let Some(p) = ev::leave(state, &e, &me).await? {
+                    println!("{} moves up from the waiting list.", p.ap_id);
+                }
+            } else {
+                ev::leave_remote(state, &e, &me).await?;
+            }
+            println!("@{name} left {}", e.ap_id);
+        }
+        EventCommand::Approve { event, handle, by } => decide_participant(state, &event, &handle, &by, true).await?,
+        EventCommand::Reject { event, handle, by } => decide_participant(state, &event, &handle, &by, false).await?,
+        EventCommand::Cancel { event, by } => {
+            let me = local_person(state, &by).await?;
+            let e = ev::cancel(state, &find_event(state, &event).await?, &me).await?;
+            println!("Cancelled {}", e.ap_id);
+        }
+        EventCommand::Participants { event } => {
+            let e = find_event(state, &event).await?;
+            for status in ["going", "waitlist", "pending"] {
+                for p in crate::storage::events::participants(&state.db, e.id, status).await? {
+                    if let Some(a) = crate::storage::actors::find_by_id(&state.db, p.actor_id).await? {
+                        println!("{status:<9} {}", a.ap_id);
+                    }
+                }
+            }
+        }
+        EventCommand::AgendaUrl { name } => {
+            let me = local_person(state, &name).await?;
+            let token = crate::api::auth::new_secret();
+            crate::storage::events::insert_calendar_token(
+                &state.db,
+                &crate::api::auth::hash_secret(&token),
+                me.id,
+                crate::storage::now(),
+            )
+            .await?;
+            println!("{}agenda/{token}.ics", state.urls.base());
+        }
+    }
+    Ok(())
+}
+
+async fn decide_participant(state: &AppState, event: &str, handle: &str, by: &str, accept: bool) -> anyhow::Result<()> {
+    let me = local_person(state, by).await?;
+    let e = find_event(state, event).await?;
+    let who = remote::resolve_handle(state, handle).await?;
+    let standing = crate::services::events::decide(state, &e, &who, &me, accept).await?;
+    if accept {
+        println!("{}: {}", who.ap_id, standing.as_str());
+    } else {
+        println!("{}: refused", who.ap_id);
+    }
+    Ok(())
 }

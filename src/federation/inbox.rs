@@ -282,6 +282,7 @@ pub async fn process(state: &AppState, actor: &ActorRow, activity: &Value, depth
     let kind = activity["type"].as_str().unwrap_or_default();
     match kind {
         "Follow" => on_follow(state, actor, activity).await,
+        "Join" | "Leave" => on_join_or_leave(state, actor, activity).await,
         "Undo" => on_undo(state, actor, activity).await,
         "Accept" => on_answer(state, actor, activity, true).await,
         "Reject" => on_answer(state, actor, activity, false).await,
@@ -377,8 +378,11 @@ async fn on_undo(state: &AppState, actor: &ActorRow, activity: &Value) -> Result
 }
 
 async fn on_answer(state: &AppState, actor: &ActorRow, activity: &Value, accepted: bool) -> Result<(), ProcessError> {
-    // Our follow of `actor` was accepted or rejected (or, later, the member removed).
     let inner = &activity["object"];
+    if inner["type"] == "Join" {
+        return on_join_answer(state, activity, accepted).await;
+    }
+    // Our follow of `actor` was accepted or rejected (or, later, the member removed).
     let follower = match inner.get("actor").and_then(id_of) {
         Some(a) => actors::find_by_ap_id(&state.db, a.as_str()).await?,
         None => None,
@@ -447,6 +451,9 @@ async fn on_create_or_update(
 ) -> Result<(), ProcessError> {
     let object = object_of(state, activity).await?;
     let kind = object["type"].as_str().unwrap_or_default();
+    if kind == "Event" {
+        return on_event(state, actor, &object, via_group).await;
+    }
     if ["Person", "Group", "Service", "Application", "Organization"].contains(&kind) {
         if update && object.get("id").and_then(id_of).map(|u| u.to_string()).as_deref() == Some(&actor.ap_id) {
             refresh_actor(state, &Url::parse(&actor.ap_id).map_err(|e| invalid(e.to_string()))?).await?;
@@ -740,6 +747,102 @@ async fn on_group_post_moderation(
         }
         "Lock" => posts::set_locked(&mut tx, post.id, !undo).await?,
         _ => {}
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An Event created or updated by its organiser (or relayed by its group): stored, updated.
+async fn on_event(
+    state: &AppState,
+    actor: &ActorRow,
+    object: &Value,
+    via_group: Option<&ActorRow>,
+) -> Result<(), ProcessError> {
+    let id = object
+        .get("id")
+        .and_then(id_of)
+        .ok_or_else(|| invalid("Event without id"))?;
+    if authority(&id) != authority(&Url::parse(&actor.ap_id).map_err(|e| invalid(e.to_string()))?) {
+        return Err(invalid("the event is not the actor's own"));
+    }
+    let group = via_group
+        .cloned()
+        .or_else(|| (actor.kind == KIND_GROUP).then(|| actor.clone()));
+    let row = crate::federation::events::remote_event_to_row(object, actor.id, group.map(|g| g.id))
+        .ok_or_else(|| invalid("an Event needs an id and a startTime"))?;
+    if let Some(existing) = crate::storage::events::find_by_ap_id(&state.db, &row.ap_id).await?
+        && existing.local
+    {
+        return Err(invalid("a remote copy of a local event"));
+    }
+    let mut tx = state.db.begin().await?;
+    crate::storage::events::upsert(&mut tx, &row).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Someone joins or leaves one of our events.
+async fn on_join_or_leave(state: &AppState, actor: &ActorRow, activity: &Value) -> Result<(), ProcessError> {
+    let object = activity
+        .get("object")
+        .and_then(id_of)
+        .ok_or_else(|| invalid("Join without object"))?;
+    let Some(event) = crate::storage::events::find_by_ap_id(&state.db, object.as_str())
+        .await?
+        .filter(|e| e.local)
+    else {
+        return Ok(());
+    };
+    if activity["type"] == "Leave" {
+        crate::services::events::leave(state, &event, actor)
+            .await
+            .map_err(|e| invalid(e.to_string()))?;
+        return Ok(());
+    }
+    match crate::services::events::admit(state, &event, actor, activity["id"].as_str()).await {
+        Ok(_) => Ok(()),
+        Err(crate::services::events::EventError::Refused(_)) => {
+            // Refused (invitation only, cancelled…): tell the participant's server.
+            let organizer = actors::find_by_id(&state.db, event.group_id.unwrap_or(event.organizer_id))
+                .await?
+                .ok_or_else(|| invalid("organizer gone"))?;
+            let id = state.urls.activity(crate::ids::new_id()).to_string();
+            let mut tx = state.db.begin().await?;
+            delivery::queue(
+                &mut tx,
+                &organizer,
+                &activities::answer_follow("Reject", &id, &organizer.ap_id, activity.clone()),
+                &personal_inbox(state, actor),
+            )
+            .await?;
+            tx.commit().await?;
+            state.delivery_wake.notify_one();
+            Ok(())
+        }
+        Err(e) => Err(invalid(e.to_string())),
+    }
+}
+
+/// The organiser of a remote event accepted or rejected one of our members' Join.
+async fn on_join_answer(state: &AppState, activity: &Value, accepted: bool) -> Result<(), ProcessError> {
+    let join = &activity["object"];
+    let (Some(who), Some(event)) = (join.get("actor").and_then(id_of), join.get("object").and_then(id_of)) else {
+        return Ok(());
+    };
+    let (Some(who), Some(event)) = (
+        actors::find_by_ap_id(&state.db, who.as_str())
+            .await?
+            .filter(|a| a.is_local()),
+        crate::storage::events::find_by_ap_id(&state.db, event.as_str()).await?,
+    ) else {
+        return Ok(());
+    };
+    let mut tx = state.db.begin().await?;
+    if accepted {
+        crate::storage::events::set_participation(&mut tx, event.id, who.id, "going", None, storage::now()).await?;
+    } else {
+        crate::storage::events::remove_participation(&mut tx, event.id, who.id).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -5,6 +5,7 @@ pub mod activities;
 pub mod actors;
 pub mod collections;
 pub mod delivery;
+pub mod events;
 pub mod fetch;
 pub mod inbox;
 pub mod objects;

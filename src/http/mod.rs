@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod error;
+pub mod events;
 pub mod groups;
 pub mod health;
 pub mod html;
@@ -75,6 +76,10 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{name}/moderators", get(groups::moderators))
         .route("/groups/{name}/modlog", get(groups::modlog))
         .route("/posts/{id}", get(groups::post))
+        .route("/events/{file}", get(events::event))
+        .route("/calendar.ics", get(events::node_calendar))
+        .route("/agenda/{file}", get(events::agenda))
+        .route("/{at_name}/calendar.ics", get(events::group_calendar))
         .route("/users/{name}", get(actors::person))
         .route("/users/{name}/outbox", get(actors::outbox))
         .route("/users/{name}/followers", get(actors::followers))

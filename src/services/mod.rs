@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod content;
+pub mod events;
 pub mod groups;
 pub mod keys;
 pub mod media;

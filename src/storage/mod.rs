@@ -8,6 +8,7 @@
 
 pub mod actors;
 pub mod deliveries;
+pub mod events;
 pub mod follows;
 pub mod groups;
 pub mod inbox;

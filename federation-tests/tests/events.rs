@@ -1,0 +1,215 @@
+//! Events across three real nodes: a training course of two sessions on A, joined from B and C,
+//! with approval, capacity, a waiting list and a cancellation; B's member's agenda feed.
+
+use federation_tests::{Node, eventually};
+use icalendar::{Calendar, CalendarComponent, Component};
+
+async fn state_on(node: &Node, who: &str, event: &str) -> Option<String> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM participations p JOIN actors a ON a.id = p.actor_id JOIN events e ON e.id = p.event_id \
+         WHERE a.username = '{who}' AND e.ap_id = '{event}' AND p.state = '{{}}'"
+    );
+    for s in ["going", "waitlist", "pending"] {
+        if node.count(&sql.replace("{}", s)).await > 0 {
+            return Some(s.to_owned());
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_training_course_federates_with_approval_capacity_waitlist_and_cancellation() {
+    let (a, b, c) = tokio::join!(Node::start("a"), Node::start("b"), Node::start("c"));
+    a.create_user("olga");
+    b.create_user("bob");
+    c.create_user("cleo");
+    a.run(&[
+        "group",
+        "create",
+        "training",
+        "--owner",
+        "olga",
+        "--display-name",
+        "Teacher training",
+    ]);
+    b.run(&["member", "bob", "follow", &a.handle("training")]);
+    c.run(&["member", "cleo", "follow", &a.handle("training")]);
+    let group = format!("http://{}/groups/training", a.domain);
+    for n in [&b, &c] {
+        eventually(20, "membership accepted", || async {
+            n.count(&format!("SELECT COUNT(*) FROM follows f JOIN actors g ON g.id = f.followed_id WHERE g.ap_id = '{group}' AND f.accepted")).await == 1
+        })
+        .await;
+    }
+
+    // A course of two sessions, in Paris time.
+    let first = a.run(&[
+        "event",
+        "create",
+        "--by",
+        "olga",
+        "--group",
+        "training",
+        "--title",
+        "Inclusive classrooms, session 1",
+        "--start",
+        "2026-12-01T09:00",
+        "--end",
+        "2026-12-01T12:00",
+        "--timezone",
+        "Europe/Paris",
+        "--place",
+        "Lycée Victor Hugo",
+        "--address",
+        "27 rue de Sévigné, Paris",
+        "--category",
+        "training_course",
+        "--join-mode",
+        "approval",
+        "--capacity",
+        "20",
+    ]);
+    let second = a.run(&[
+        "event",
+        "create",
+        "--by",
+        "olga",
+        "--group",
+        "training",
+        "--title",
+        "Inclusive classrooms, session 2",
+        "--start",
+        "2026-12-08T09:30",
+        "--timezone",
+        "Europe/Paris",
+        "--online",
+        "https://meet.example/room",
+        "--category",
+        "training_course",
+        "--capacity",
+        "1",
+        "--series",
+        &first,
+    ]);
+    let (_, wire) = a
+        .get_json(
+            &second.replace(&format!("http://{}", a.domain), ""),
+            "application/activity+json",
+        )
+        .await;
+    assert_eq!(wire["type"], "Event");
+    assert_eq!(
+        wire["startTime"], "2026-12-08T08:30:00Z",
+        "09:30 in Paris is 08:30 UTC in December"
+    );
+    assert_eq!(wire["timezone"], "Europe/Paris");
+    assert_eq!(wire["maximumAttendeeCapacity"], 1);
+    assert!(
+        wire.get("location").is_none(),
+        "the online link stays with participants"
+    );
+    for n in [&b, &c] {
+        eventually(20, "both sessions reach the members' nodes", || async {
+            n.count(&format!(
+                "SELECT COUNT(*) FROM events WHERE ap_id IN ('{first}', '{second}')"
+            ))
+            .await
+                == 2
+        })
+        .await;
+    }
+
+    // Approval mode: bob waits until the organiser accepts him.
+    assert!(b.run(&["event", "join", "bob", &first]).contains("pending"));
+    eventually(20, "bob's request on A", || async {
+        state_on(&a, "bob", &first).await.as_deref() == Some("pending")
+    })
+    .await;
+    a.run(&["event", "approve", &first, &b.handle("bob"), "--by", "olga"]);
+    eventually(20, "bob going, as B learns", || async {
+        state_on(&b, "bob", &first).await.as_deref() == Some("going")
+    })
+    .await;
+
+    // Capacity 1: cleo takes the place, bob waits, and moves up when cleo leaves.
+    c.run(&["event", "join", "cleo", &second]);
+    eventually(20, "cleo going", || async {
+        state_on(&c, "cleo", &second).await.as_deref() == Some("going")
+    })
+    .await;
+    b.run(&["event", "join", "bob", &second]);
+    eventually(20, "bob on A's waiting list", || async {
+        state_on(&a, "bob", &second).await.as_deref() == Some("waitlist")
+    })
+    .await;
+    assert_eq!(
+        state_on(&b, "bob", &second).await.as_deref(),
+        Some("pending"),
+        "no place yet"
+    );
+    c.run(&["event", "leave", "cleo", &second]);
+    eventually(20, "cleo's place freed on A", || async {
+        state_on(&a, "cleo", &second).await.is_none()
+    })
+    .await;
+    eventually(20, "bob promoted, as B learns", || async {
+        state_on(&b, "bob", &second).await.as_deref() == Some("going")
+    })
+    .await;
+
+    // The first session is cancelled: B's copy says so.
+    a.run(&["event", "cancel", &first, "--by", "olga"]);
+    eventually(20, "the cancellation on B", || async {
+        b.count(&format!(
+            "SELECT COUNT(*) FROM events WHERE ap_id = '{first}' AND status = 'cancelled'"
+        ))
+        .await
+            == 1
+    })
+    .await;
+
+    // Bob's agenda on B lists both sessions at the right instants, read with an iCalendar parser.
+    let url = b.run(&["event", "agenda-url", "bob"]);
+    let ics = b.http.get(&url).send().await.unwrap().text().await.unwrap();
+    let cal: Calendar = ics.parse().unwrap_or_else(|e| panic!("not iCalendar ({e}):\n{ics}"));
+    let mut sessions: Vec<(String, String, String)> = cal
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            CalendarComponent::Event(e) => Some((
+                e.get_summary().unwrap_or_default().to_owned(),
+                e.property_value("DTSTART").unwrap_or_default().to_owned(),
+                e.property_value("STATUS").unwrap_or_default().to_owned(),
+            )),
+            _ => None,
+        })
+        .collect();
+    sessions.sort();
+    assert_eq!(
+        sessions,
+        vec![
+            (
+                "Inclusive classrooms, session 1".into(),
+                "20261201T080000Z".into(),
+                "CANCELLED".into()
+            ),
+            (
+                "Inclusive classrooms, session 2".into(),
+                "20261208T083000Z".into(),
+                "CONFIRMED".into()
+            ),
+        ],
+        "{ics}"
+    );
+    assert!(!ics.contains("meet.example"), "B only knows what A published: {ics}");
+    let group_ics = a
+        .http
+        .get(a.url("/@training/calendar.ics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(group_ics.parse::<Calendar>().unwrap().components.len(), 2);
+}

@@ -1,0 +1,166 @@
+//! Events on the web: `/events/{id}` (ActivityPub `Event`), and iCalendar (RFC 5545) feeds for
+//! one event (`/events/{id}.ics`), a group (`/@group/calendar.ics`), the node (`/calendar.ics`)
+//! and a member's own agenda (`/agenda/{token}.ics`, a private URL). Times are written as UTC
+//! instants, which every calendar shows in its own zone; the event's zone is kept as a property.
+
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use icalendar::{Calendar, Component, EventLike, EventStatus};
+
+use super::actors::activity_json;
+use super::error::{AppError, AppResult};
+use crate::app::AppState;
+use crate::storage::actors::{self, KIND_GROUP};
+use crate::storage::events::{self, EventRow};
+
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.replace("</p>", "\n\n").replace("<br>", "\n").chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_owned()
+}
+
+/// One VEVENT; the online link only when it is public (or `with_private_link`).
+fn vevent(e: &EventRow, with_private_link: bool) -> icalendar::Event {
+    let mut v = icalendar::Event::new();
+    v.uid(&e.ap_id).summary(&e.title).timestamp(e.updated_at);
+    if e.all_day {
+        v.all_day(e.starts_at.date_naive());
+    } else {
+        v.starts(e.starts_at);
+        if let Some(end) = e.ends_at {
+            v.ends(end);
+        }
+    }
+    let mut description = plain(&e.description_html);
+    if let Some(link) = e
+        .online_url
+        .as_ref()
+        .filter(|_| e.online_url_public || with_private_link)
+    {
+        description.push_str(&format!("\n\nOnline: {link}"));
+    }
+    v.description(&description);
+    let place: Vec<&str> = [e.place_name.as_deref(), e.place_address.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !place.is_empty() {
+        v.location(&place.join(", "));
+    }
+    if let Some(u) = &e.url {
+        v.url(u);
+    }
+    v.status(match e.status.as_str() {
+        "cancelled" => EventStatus::Cancelled,
+        "tentative" => EventStatus::Tentative,
+        _ => EventStatus::Confirmed,
+    });
+    v.add_property("CATEGORIES", e.category.to_uppercase());
+    v.add_property("X-STAFFROOM-TIMEZONE", &e.timezone);
+    v.done()
+}
+
+fn calendar(name: &str, events: &[EventRow], with_private_links: bool) -> Response {
+    let mut cal = Calendar::new();
+    cal.name(name);
+    for e in events {
+        cal.push(vevent(e, with_private_links));
+    }
+    let body = cal.done().to_string();
+    (
+        [
+            (CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (CACHE_CONTROL, "private, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn visible_event(
+    state: &AppState,
+    id: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> AppResult<EventRow> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let e = events::find(&state.db, id)
+        .await?
+        .filter(|e| e.local)
+        .ok_or(AppError::NotFound)?;
+    if e.visibility == "members" {
+        let g = actors::find_by_id(&state.db, e.group_id.ok_or(AppError::NotFound)?)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !super::groups::signed_by_member(state, &g, method, uri, headers).await? {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(e)
+}
+
+/// `GET /events/{id}` (ActivityPub) and `GET /events/{id}.ics`.
+pub async fn event(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    if let Some(id) = file.strip_suffix(".ics") {
+        let e = visible_event(&state, id, &method, &uri, &headers).await?;
+        return Ok(calendar(&e.title, &[e.clone()], false));
+    }
+    let e = visible_event(&state, &file, &method, &uri, &headers).await?;
+    Ok(activity_json(&crate::services::events::wire(&state, &e).await?))
+}
+
+/// `GET /@{group}/calendar.ics`: a group's public events.
+pub async fn group_calendar(State(state): State<AppState>, Path(segment): Path<String>) -> AppResult<Response> {
+    let name = segment.strip_prefix('@').ok_or(AppError::NotFound)?;
+    let g = actors::find_local(&state.db, name)
+        .await?
+        .filter(|a| a.kind == KIND_GROUP)
+        .ok_or(AppError::NotFound)?;
+    let list = events::list(&state.db, "group_id = $1 AND visibility = 'public'", g.id, 500).await?;
+    let title = if g.display_name.is_empty() {
+        g.username.clone()
+    } else {
+        g.display_name.clone()
+    };
+    Ok(calendar(&title, &list, false))
+}
+
+/// `GET /calendar.ics`: every public event organised on this node.
+pub async fn node_calendar(State(state): State<AppState>) -> AppResult<Response> {
+    let list = events::list(&state.db, "local AND visibility = 'public' AND $1 = $1", 0, 500).await?;
+    Ok(calendar(&state.config.node.name, &list, false))
+}
+
+/// `GET /agenda/{token}.ics`: the events a member takes part in, here and on other nodes,
+/// with the online links kept for participants.
+pub async fn agenda(State(state): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
+    let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    let user = events::calendar_token_user(&state.db, &crate::api::auth::hash_secret(token))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let list = events::agenda(&state.db, user).await?;
+    Ok(calendar("My agenda", &list, true))
+}

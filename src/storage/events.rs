@@ -1,0 +1,155 @@
+//! Events and who takes part in them.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, Tx};
+use crate::{with_db, with_tx};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub ap_id: String,
+    pub url: Option<String>,
+    pub organizer_id: i64,
+    pub group_id: Option<i64>,
+    pub series_id: Option<i64>,
+    pub title: String,
+    pub description_html: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub timezone: String,
+    pub all_day: bool,
+    pub place_name: Option<String>,
+    pub place_address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub online_url: Option<String>,
+    pub online_url_public: bool,
+    pub category: String,
+    pub status: String,
+    pub capacity: Option<i32>,
+    pub join_mode: String,
+    pub external_url: Option<String>,
+    pub visibility: String,
+    pub local: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Inserts an event, or (remote events) updates the stored copy; true when new.
+pub async fn upsert(tx: &mut Tx, e: &EventRow) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, c => {
+        let updated = sqlx::query(
+            "UPDATE events SET title = $1, description_html = $2, starts_at = $3, ends_at = $4, timezone = $5, all_day = $6, \
+             place_name = $7, place_address = $8, latitude = $9, longitude = $10, online_url = $11, online_url_public = $12, \
+             category = $13, status = $14, capacity = $15, join_mode = $16, external_url = $17, url = $18, updated_at = $19 \
+             WHERE ap_id = $20")
+            .bind(&e.title).bind(&e.description_html).bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(e.all_day)
+            .bind(&e.place_name).bind(&e.place_address).bind(e.latitude).bind(e.longitude).bind(&e.online_url)
+            .bind(e.online_url_public).bind(&e.category).bind(&e.status).bind(e.capacity).bind(&e.join_mode)
+            .bind(&e.external_url).bind(&e.url).bind(e.updated_at).bind(&e.ap_id)
+            .execute(&mut *c).await?.rows_affected();
+        if updated > 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO events (id, ap_id, url, organizer_id, group_id, series_id, title, description_html, starts_at, ends_at, \
+             timezone, all_day, place_name, place_address, latitude, longitude, online_url, online_url_public, category, status, \
+             capacity, join_mode, external_url, visibility, local, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)")
+            .bind(e.id).bind(&e.ap_id).bind(&e.url).bind(e.organizer_id).bind(e.group_id).bind(e.series_id).bind(&e.title)
+            .bind(&e.description_html).bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(e.all_day).bind(&e.place_name)
+            .bind(&e.place_address).bind(e.latitude).bind(e.longitude).bind(&e.online_url).bind(e.online_url_public)
+            .bind(&e.category).bind(&e.status).bind(e.capacity).bind(&e.join_mode).bind(&e.external_url).bind(&e.visibility)
+            .bind(e.local).bind(e.created_at).bind(e.updated_at)
+            .execute(&mut *c).await?;
+        Ok(true)
+    })
+}
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<EventRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE id = $1").bind(id).fetch_optional(p).await)
+}
+
+pub async fn find_by_ap_id(db: &Db, ap_id: &str) -> Result<Option<EventRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
+}
+
+/// Events matching a filter on `events` (using `$1`), by start time, at most `limit`.
+pub async fn list(db: &Db, filter: &str, bind: i64, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT * FROM events WHERE {filter} ORDER BY starts_at LIMIT {}",
+        limit.clamp(1, 500)
+    );
+    with_db!(db, p => sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql)).bind(bind).fetch_all(p).await)
+}
+
+pub async fn set_status(tx: &mut Tx, id: i64, status: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("UPDATE events SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status).bind(now).bind(id).execute(&mut *c).await.map(|_| ()))
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ParticipationRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub actor_id: i64,
+    pub state: String,
+    pub ap_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn participation(db: &Db, event_id: i64, actor_id: i64) -> Result<Option<ParticipationRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, ParticipationRow>("SELECT * FROM participations WHERE event_id = $1 AND actor_id = $2")
+        .bind(event_id).bind(actor_id).fetch_optional(p).await)
+}
+
+pub async fn set_participation(
+    tx: &mut Tx,
+    event_id: i64,
+    actor_id: i64,
+    state: &str,
+    ap_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO participations (id, event_id, actor_id, state, ap_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (event_id, actor_id) DO UPDATE SET state = excluded.state, ap_id = COALESCE(excluded.ap_id, participations.ap_id)")
+        .bind(crate::ids::id_at(now)).bind(event_id).bind(actor_id).bind(state).bind(ap_id).bind(now)
+        .execute(&mut *c).await.map(|_| ()))
+}
+
+pub async fn remove_participation(tx: &mut Tx, event_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("DELETE FROM participations WHERE event_id = $1 AND actor_id = $2")
+        .bind(event_id).bind(actor_id).execute(&mut *c).await.map(|r| r.rows_affected() > 0))
+}
+
+/// Participations of an event in a state, first come first.
+pub async fn participants(db: &Db, event_id: i64, state: &str) -> Result<Vec<ParticipationRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, ParticipationRow>(
+        "SELECT * FROM participations WHERE event_id = $1 AND state = $2 ORDER BY id")
+        .bind(event_id).bind(state).fetch_all(p).await)
+}
+
+pub async fn count(db: &Db, event_id: i64, state: &str) -> Result<i64, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM participations WHERE event_id = $1 AND state = $2")
+        .bind(event_id).bind(state).fetch_one(p).await)
+}
+
+/// Events an actor takes part in (going or waiting), by start time: their agenda.
+pub async fn agenda(db: &Db, actor_id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, EventRow>(
+        "SELECT e.* FROM events e JOIN participations pa ON pa.event_id = e.id WHERE pa.actor_id = $1 \
+         AND pa.state IN ('going', 'waitlist', 'pending') ORDER BY e.starts_at LIMIT 500")
+        .bind(actor_id).fetch_all(p).await)
+}
+
+pub async fn insert_calendar_token(db: &Db, hash: &str, user_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query("INSERT INTO calendar_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(hash).bind(user_id).bind(now).execute(p).await.map(|_| ()))
+}
+
+pub async fn calendar_token_user(db: &Db, hash: &str) -> Result<Option<i64>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT user_id FROM calendar_tokens WHERE token_hash = $1")
+        .bind(hash).fetch_optional(p).await)
+}
