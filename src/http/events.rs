@@ -126,7 +126,7 @@ pub async fn event(
 ) -> AppResult<Response> {
     if let Some(id) = file.strip_suffix(".ics") {
         let e = visible_event(&state, id, &method, &uri, &headers).await?;
-        return Ok(calendar(&e.title, &[e.clone()], false));
+        return Ok(calendar(&e.title, std::slice::from_ref(&e), false));
     }
     let e = visible_event(&state, &file, &method, &uri, &headers).await?;
     Ok(activity_json(&crate::services::events::wire(&state, &e).await?))
