@@ -205,3 +205,42 @@ fn mastodon_and_mobilizon_people() {
         );
     }
 }
+
+#[test]
+fn mobilizon_and_gancio_events() {
+    use staffroom::federation::events::remote_event_to_row;
+    let Some(m) = load("mobilizon/objects/event.json") else {
+        return;
+    };
+    let e = remote_event_to_row(&m, 1, Some(2)).expect("a Mobilizon event");
+    assert_eq!(e.title, "Caledonian scottish dance class");
+    assert_eq!(e.starts_at.to_rfc3339(), "2022-12-11T19:00:00+00:00");
+    assert_eq!(e.ends_at.unwrap().to_rfc3339(), "2022-12-11T21:00:00+00:00");
+    assert_eq!(e.timezone, "Europe/London");
+    assert_eq!(e.place_name.as_deref(), Some("The Kenn Centre"));
+    assert_eq!(
+        e.place_address.as_deref(),
+        Some("Devon Expressway, EX6 7TW, Teignbridge, England, United Kingdom")
+    );
+    assert!((e.latitude.unwrap() - 50.668816).abs() < 1e-5 && (e.longitude.unwrap() + 3.537739).abs() < 1e-5);
+    assert_eq!(e.capacity, None, "Mobilizon's 0 means no limit");
+    assert_eq!(
+        (e.join_mode.as_str(), e.status.as_str(), e.group_id),
+        ("free", "confirmed", Some(2))
+    );
+
+    let Some(g) = load("mobilizon-tests/gancio-event-activity.json") else {
+        return;
+    };
+    assert_eq!(g["type"], "Create");
+    let e = remote_event_to_row(&g["object"], 1, None).expect("a Gancio event");
+    assert_eq!(e.title, "Demo event");
+    assert_eq!(
+        e.starts_at.to_rfc3339(),
+        "2021-07-14T15:30:57+00:00",
+        "17:30:57+02:00 as an instant"
+    );
+    assert_eq!(e.ends_at.unwrap().to_rfc3339(), "2021-07-14T16:30:57+00:00");
+    assert_eq!(e.place_name.as_deref(), Some("Colosseo"));
+    assert_eq!(e.timezone, "UTC", "Gancio sends no zone");
+}

@@ -226,9 +226,11 @@ pub fn remote_event_to_row(o: &Value, organizer_id: i64, group_id: Option<i64>) 
             .take(40)
             .collect(),
         status,
+        // Mobilizon writes 0 for "no limit".
         capacity: o["maximumAttendeeCapacity"]
             .as_i64()
-            .map(|c| c.clamp(0, i32::MAX as i64) as i32),
+            .filter(|c| *c > 0)
+            .map(|c| c.min(i32::MAX as i64) as i32),
         join_mode,
         external_url: None,
         visibility: if super::protocol::addresses(&o["to"])
