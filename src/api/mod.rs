@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod entities;
+pub mod events;
 pub mod instance;
 pub mod media;
 pub mod misc;
@@ -301,5 +302,20 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/featured_tags", get(misc::empty_list))
         .route("/avatars/original/missing.png", get(misc::default_avatar))
         .route("/headers/original/missing.png", get(misc::default_avatar))
+        .route("/api/staffroom/v1/openapi.json", get(events::openapi))
+        .route("/api/staffroom/v1/events", get(events::list).post(events::create))
+        .route("/api/staffroom/v1/events/{id}", get(events::get))
+        .route("/api/staffroom/v1/events/{id}/join", post(events::join))
+        .route("/api/staffroom/v1/events/{id}/leave", post(events::leave))
+        .route("/api/staffroom/v1/events/{id}/cancel", post(events::cancel))
+        .route("/api/staffroom/v1/events/{id}/participants", get(events::participants))
+        .route(
+            "/api/staffroom/v1/events/{id}/participants/{account_id}/approve",
+            post(events::approve),
+        )
+        .route(
+            "/api/staffroom/v1/events/{id}/participants/{account_id}/reject",
+            post(events::reject),
+        )
         .route("/api/{*rest}", get(misc::api_not_found).post(misc::api_not_found))
 }

@@ -153,3 +153,20 @@ pub async fn calendar_token_user(db: &Db, hash: &str) -> Result<Option<i64>, sql
     with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT user_id FROM calendar_tokens WHERE token_hash = $1")
         .bind(hash).fetch_optional(p).await)
 }
+
+/// Events still to come (or running) at `from`, by start time, optionally in one group, one
+/// category, or organised here.
+pub async fn upcoming(
+    db: &Db,
+    from: DateTime<Utc>,
+    group: Option<i64>,
+    category: Option<&str>,
+    local_only: bool,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, EventRow>(
+        "SELECT * FROM events WHERE (starts_at >= $1 OR ends_at >= $1) AND ($2 < 0 OR group_id = $2) \
+         AND ($3 = '' OR category = $3) AND (NOT $4 OR local) ORDER BY starts_at LIMIT $5")
+        .bind(from).bind(group.unwrap_or(-1)).bind(category.unwrap_or("")).bind(local_only).bind(limit)
+        .fetch_all(p).await)
+}

@@ -1,0 +1,262 @@
+//! The events JSON API and calendar feeds, in process, on either engine.
+
+mod common;
+
+use common::TestApp;
+use icalendar::{Calendar, CalendarComponent, Component};
+use serde_json::{Value, json};
+use staffroom::services::accounts::Role;
+
+fn openapi() -> Value {
+    serde_json::from_str(include_str!("../src/api/events_openapi.json")).unwrap()
+}
+
+fn assert_event_entity(e: &Value) {
+    let doc = openapi();
+    let schema = &doc["components"]["schemas"]["Event"];
+    for r in schema["required"].as_array().unwrap() {
+        assert!(e.get(r.as_str().unwrap()).is_some(), "Event lacks {r}: {e}");
+    }
+    for (k, p) in schema["properties"].as_object().unwrap() {
+        if let (Some(v), Some(allowed)) = (e.get(k), p["enum"].as_array()) {
+            assert!(allowed.contains(v), "{k} = {v} is not one of {allowed:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
+    let app = TestApp::new().await;
+    let olga = app.create_user("olga", Role::Member).await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let bob = app.create_user("bob", Role::Member).await;
+    let (to, ta, tb) = (
+        app.token(&olga, "read write").await,
+        app.token(&ada, "read write").await,
+        app.token(&bob, "read write").await,
+    );
+    let (group, _) = staffroom::services::groups::create(
+        &app.state,
+        staffroom::services::groups::NewGroup {
+            name: "science".into(),
+            display_name: "Science".into(),
+            summary: String::new(),
+            members_only: false,
+            posting_restricted_to_mods: false,
+            owner: Some(olga.actor.id),
+        },
+    )
+    .await
+    .unwrap();
+
+    // Only stewards organise a group's events; times are wall-clock in the event's zone.
+    let body = json!({
+        "title": "Lab safety", "description": "Bring goggles.", "starts_at": "2027-07-01T10:00", "ends_at": "2027-07-01T12:00",
+        "timezone": "Europe/Helsinki", "place_name": "Room 12", "online_url": "https://meet.example/lab", "category": "workshop",
+        "capacity": 1, "group_id": group.id.to_string(),
+    });
+    assert_eq!(
+        app.api("POST", "/api/staffroom/v1/events", Some(&ta), Some(body.clone()))
+            .await
+            .status,
+        403
+    );
+    let r = app.api("POST", "/api/staffroom/v1/events", Some(&to), Some(body)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let e = r.json();
+    assert_event_entity(&e);
+    assert_eq!(
+        e["starts_at"], "2027-07-01T07:00:00.000Z",
+        "10:00 in Helsinki in summer is 07:00 UTC"
+    );
+    assert_eq!(
+        e["online_url"], "https://meet.example/lab",
+        "the organiser sees the link"
+    );
+    let id = e["id"].as_str().unwrap().to_owned();
+    let bad = app
+        .api(
+            "POST",
+            "/api/staffroom/v1/events",
+            Some(&to),
+            Some(json!({ "title": "x", "starts_at": "2027-07-01T10:00", "timezone": "Mars/Olympus" })),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.json()["error"].as_str().unwrap().contains("time zone"));
+    let gap = app
+        .api(
+            "POST",
+            "/api/staffroom/v1/events",
+            Some(&to),
+            Some(json!({ "title": "x", "starts_at": "2026-03-29T02:30", "timezone": "Europe/Paris" })),
+        )
+        .await;
+    assert_eq!(
+        gap.status, 422,
+        "02:30 does not exist in Paris on the night clocks go forward"
+    );
+
+    // Capacity 1: ada goes, bob waits, and moves up when ada leaves.
+    let anon = app
+        .api("GET", &format!("/api/staffroom/v1/events/{id}"), None, None)
+        .await
+        .json();
+    assert!(anon["online_url"].is_null(), "the link is for participants");
+    assert_eq!(
+        app.api("POST", &format!("/api/staffroom/v1/events/{id}/join"), Some(&ta), None)
+            .await
+            .json()["participation"],
+        "going"
+    );
+    let b = app
+        .api("POST", &format!("/api/staffroom/v1/events/{id}/join"), Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(
+        (
+            b["participation"].as_str(),
+            b["remaining_capacity"].as_i64(),
+            b["waitlist_count"].as_i64()
+        ),
+        (Some("waitlist"), Some(0), Some(1))
+    );
+    assert!(b["online_url"].is_null());
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/staffroom/v1/events/{id}/participants"),
+            Some(&tb),
+            None
+        )
+        .await
+        .status,
+        403
+    );
+    app.api("POST", &format!("/api/staffroom/v1/events/{id}/leave"), Some(&ta), None)
+        .await;
+    let b = app
+        .api("GET", &format!("/api/staffroom/v1/events/{id}"), Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(b["participation"], "going");
+    let people = app
+        .api(
+            "GET",
+            &format!("/api/staffroom/v1/events/{id}/participants"),
+            Some(&to),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(people.as_array().unwrap().len(), 1);
+    assert_eq!(people[0]["account"]["username"], "bob");
+
+    // Approval mode.
+    let e2 = app.api("POST", "/api/staffroom/v1/events", Some(&to), Some(json!({ "title": "Olympiad coaching", "starts_at": "2027-09-01T16:00", "timezone": "Europe/Helsinki", "join_mode": "approval" }))).await.json();
+    let id2 = e2["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.api("POST", &format!("/api/staffroom/v1/events/{id2}/join"), Some(&ta), None)
+            .await
+            .json()["participation"],
+        "pending"
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            &format!("/api/staffroom/v1/events/{id2}/participants/{}/approve", ada.actor.id),
+            Some(&tb),
+            None
+        )
+        .await
+        .status,
+        403
+    );
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/staffroom/v1/events/{id2}/participants/{}/approve", ada.actor.id),
+            Some(&to),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        app.api("GET", &format!("/api/staffroom/v1/events/{id2}"), Some(&ta), None)
+            .await
+            .json()["participation"],
+        "going"
+    );
+
+    // Listing, by start time, with filters.
+    let all = app
+        .api("GET", "/api/staffroom/v1/events?local=true", None, None)
+        .await
+        .json();
+    assert_eq!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["title"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["Lab safety", "Olympiad coaching"]
+    );
+    let workshops = app
+        .api("GET", "/api/staffroom/v1/events?category=workshop", None, None)
+        .await
+        .json();
+    assert_eq!(workshops.as_array().unwrap().len(), 1);
+    let later = app
+        .api("GET", "/api/staffroom/v1/events?from=2027-08-01T00:00:00Z", None, None)
+        .await
+        .json();
+    assert_eq!(later.as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.api("GET", "/api/staffroom/v1/events?from=yesterday", None, None)
+            .await
+            .status,
+        400
+    );
+
+    // Cancelled: the calendars say so.
+    let c = app
+        .api(
+            "POST",
+            &format!("/api/staffroom/v1/events/{id}/cancel"),
+            Some(&to),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(c["status"], "cancelled");
+    assert_eq!(
+        app.api("POST", &format!("/api/staffroom/v1/events/{id}/join"), Some(&ta), None)
+            .await
+            .status,
+        403
+    );
+    let ics = app.get(&format!("/events/{id}.ics")).await;
+    assert!(ics.header("content-type").starts_with("text/calendar"));
+    let cal: Calendar = ics.text().parse().unwrap();
+    let CalendarComponent::Event(v) = &cal.components[0] else {
+        panic!("{}", ics.text())
+    };
+    assert_eq!(v.property_value("DTSTART"), Some("20270701T070000Z"));
+    assert_eq!(v.property_value("DTEND"), Some("20270701T090000Z"));
+    assert_eq!(v.property_value("STATUS"), Some("CANCELLED"));
+    assert_eq!(v.property_value("LOCATION"), Some("Room 12"));
+    assert!(!ics.text().contains("meet.example"), "no private link in a public feed");
+    let node: Calendar = app.get("/calendar.ics").await.text().parse().unwrap();
+    assert_eq!(node.components.len(), 2);
+    let group_feed: Calendar = app.get("/@science/calendar.ics").await.text().parse().unwrap();
+    assert_eq!(
+        group_feed.components.len(),
+        1,
+        "the second event is olga's own, not the group's"
+    );
+    assert_eq!(app.get("/agenda/nonsense.ics").await.status, 404);
+    assert_eq!(
+        app.get("/api/staffroom/v1/openapi.json").await.json()["openapi"],
+        "3.1.0"
+    );
+}
