@@ -218,7 +218,34 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
         400
     );
 
-    // Cancelled: the calendars say so.
+    // In Mastodon apps: the group's event is a status from the group in its members' home timelines.
+    app.api(
+        "POST",
+        &format!("/api/v1/accounts/{}/follow", group.id),
+        Some(&tb),
+        None,
+    )
+    .await;
+    let home = app.api("GET", "/api/v1/timelines/home", Some(&tb), None).await.json();
+    let shown = home
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id.as_str())
+        .expect("the event at home");
+    assert_eq!(shown["account"]["group"], true);
+    assert!(
+        shown["content"].as_str().unwrap().contains("Lab safety")
+            && shown["content"].as_str().unwrap().contains("Room 12")
+    );
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/statuses/{id}"), Some(&tb), None)
+            .await
+            .json()["uri"],
+        e["uri"]
+    );
+
+    // Cancelled: participants are notified, and the calendars say so.
     let c = app
         .api(
             "POST",
@@ -229,6 +256,12 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
         .await
         .json();
     assert_eq!(c["status"], "cancelled");
+    let notes = app
+        .api("GET", "/api/v1/notifications?types[]=update", Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(notes[0]["status"]["id"], id.as_str(), "{notes}");
+    assert!(notes[0]["status"]["content"].as_str().unwrap().contains("CANCELLED"));
     assert_eq!(
         app.api("POST", &format!("/api/staffroom/v1/events/{id}/join"), Some(&ta), None)
             .await

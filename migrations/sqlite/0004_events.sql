@@ -50,3 +50,6 @@ CREATE TABLE calendar_tokens (
     user_id BIGINT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
     created_at TEXT NOT NULL
 );
+
+-- Notifications about events (changes, cancellations) for their participants.
+ALTER TABLE notifications ADD COLUMN event_id BIGINT REFERENCES events (id) ON DELETE CASCADE;

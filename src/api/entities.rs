@@ -250,15 +250,19 @@ pub async fn notification(state: &AppState, n: &NotificationRow, viewer: &ActorR
     let Some(from) = actors::find_by_id(&state.db, n.from_actor_id).await? else {
         return Ok(None);
     };
-    let status = match n.post_id {
-        Some(pid) => match posts::find_by_id(&state.db, pid)
+    let status = match (n.post_id, n.event_id) {
+        (Some(pid), _) => match posts::find_by_id(&state.db, pid)
             .await?
             .filter(|p| p.deleted_at.is_none())
         {
             Some(p) => Some(status(state, &p, Some(viewer)).await?),
             None => return Ok(None),
         },
-        None => None,
+        (None, Some(eid)) => match crate::storage::events::find(&state.db, eid).await? {
+            Some(e) => Some(event_status(state, &e, Some(viewer)).await?),
+            None => return Ok(None),
+        },
+        (None, None) => None,
     };
     Ok(Some(json!({
         "id": n.id.to_string(),
@@ -268,4 +272,34 @@ pub async fn notification(state: &AppState, n: &NotificationRow, viewer: &ActorR
         "account": account(state, &from).await?,
         "status": status,
     })))
+}
+
+/// An event as a Mastodon Status from its group (or organiser), so app users see it: the title,
+/// the date and place, the description and a link.
+pub async fn event_status(
+    state: &AppState,
+    e: &crate::storage::events::EventRow,
+    _viewer: Option<&ActorRow>,
+) -> anyhow::Result<Value> {
+    let by = actors::find_by_id(&state.db, e.group_id.unwrap_or(e.organizer_id))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("organizer gone"))?;
+    let summary = crate::federation::events::summary(e);
+    let link = e.url.clone().unwrap_or_else(|| e.ap_id.clone());
+    let content = format!(
+        "<p><strong>{}</strong></p><p>{}</p>{}<p><a href=\"{}\">{}</a></p>",
+        crate::text::escape_html(&e.title),
+        crate::text::escape_html(&summary),
+        e.description_html,
+        crate::text::escape_html(&link),
+        crate::text::escape_html(&link)
+    );
+    Ok(json!({
+        "id": e.id.to_string(), "uri": e.ap_id, "url": link, "created_at": api_time(e.created_at), "edited_at": (e.updated_at != e.created_at).then(|| api_time(e.updated_at)),
+        "account": account(state, &by).await?, "content": content, "text": null, "visibility": visibility(&e.visibility),
+        "sensitive": false, "spoiler_text": "", "media_attachments": [], "application": null, "mentions": [], "tags": [],
+        "emojis": [], "reblogs_count": 0, "favourites_count": 0, "replies_count": 0, "in_reply_to_id": null,
+        "in_reply_to_account_id": null, "reblog": null, "poll": null, "card": null, "language": null, "favourited": false,
+        "reblogged": false, "muted": false, "bookmarked": false, "pinned": false, "filtered": [],
+    }))
 }

@@ -145,15 +145,28 @@ fn viewer(auth: &Option<Auth>) -> Option<ActorRow> {
     auth.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.actor.clone())
 }
 
-/// `GET /api/v1/statuses/{id}`
+/// `GET /api/v1/statuses/{id}`: a post, or an event shown as a status.
 pub async fn get(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let v = viewer(&auth);
-    let p = visible(&state, &id, v.as_ref()).await?;
-    Ok(Json(status(&state, &p, v.as_ref()).await?))
+    match visible(&state, &id, v.as_ref()).await {
+        Ok(p) => Ok(Json(status(&state, &p, v.as_ref()).await?)),
+        Err(e) => {
+            let Ok(n) = id.parse::<i64>() else { return Err(e) };
+            let ev = crate::storage::events::find(&state.db, n).await?.ok_or(e)?;
+            let member = match (ev.group_id, &v) {
+                (Some(g), Some(v)) => follows::is_member(&state.db, v.id, g).await?,
+                _ => false,
+            };
+            if ev.visibility != "public" && !member {
+                return Err(ApiError::not_found());
+            }
+            Ok(Json(super::entities::event_status(&state, &ev, v.as_ref()).await?))
+        }
+    }
 }
 
 /// `GET /api/v1/statuses/{id}/context`: ancestors and descendants the viewer may see.

@@ -75,12 +75,29 @@ pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -
         "SELECT f.followed_id FROM follows f JOIN actors a ON a.id = f.followed_id WHERE f.follower_id = $1 AND f.accepted AND a.kind <> 'Group'")
         .bind(me.id).fetch_all(p).await)?;
     let me_id = me.id;
-    let (items, ids) = render(&state, rows, Some(&me), limit, |p| {
+    let (mut items, mut ids) = render(&state, rows, Some(&me), limit, |p| {
         // A post reached me through a group I joined, not through its author: a boost by the group.
         p.group_id
             .filter(|_| p.author_id != me_id && !followed_people.contains(&p.author_id))
     })
     .await?;
+    // Events of the groups and people I follow appear as their statuses, in id order.
+    let order = if page.ascending() { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT * FROM events WHERE (group_id IN ({followed}) OR organizer_id IN ({followed})) AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4"
+    );
+    let evs: Vec<crate::storage::events::EventRow> = with_db!(&state.db, p => sqlx::query_as::<_, crate::storage::events::EventRow>(sqlx::AssertSqlSafe(sql))
+        .bind(me.id).bind(page.max_id()?.unwrap_or(i64::MAX)).bind(page.min_id()?.unwrap_or(0)).bind(limit).fetch_all(p).await)?;
+    if !evs.is_empty() {
+        let mut merged: Vec<(i64, serde_json::Value)> = ids.into_iter().zip(items).collect();
+        for e in evs {
+            merged.push((e.id, super::entities::event_status(&state, &e, Some(&me)).await?));
+        }
+        merged.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+        merged.truncate(limit as usize);
+        ids = merged.iter().map(|(id, _)| *id).collect();
+        items = merged.into_iter().map(|(_, v)| v).collect();
+    }
     Ok(paged(items, link_header(&state, "/api/v1/timelines/home", &ids, limit)))
 }
 

@@ -776,9 +776,20 @@ async fn on_event(
     {
         return Err(invalid("a remote copy of a local event"));
     }
+    let before = crate::storage::events::find_by_ap_id(&state.db, &row.ap_id).await?;
     let mut tx = state.db.begin().await?;
     crate::storage::events::upsert(&mut tx, &row).await?;
     tx.commit().await?;
+    // Participants here hear of changes to the time, the place or the status.
+    if let Some(b) = before
+        && (b.starts_at != row.starts_at
+            || b.ends_at != row.ends_at
+            || b.status != row.status
+            || b.place_name != row.place_name)
+        && let Some(stored) = crate::storage::events::find_by_ap_id(&state.db, &row.ap_id).await?
+    {
+        crate::services::notify::event_changed(state, &stored).await;
+    }
     Ok(())
 }
 

@@ -458,6 +458,7 @@ pub async fn cancel(state: &AppState, e: &EventRow, by: &ActorRow) -> Result<Eve
     announce(&mut tx, state, &cancelled, "Update").await?;
     tx.commit().await?;
     state.delivery_wake.notify_one();
+    crate::services::notify::event_changed(state, &cancelled).await;
     Ok(cancelled)
 }
 

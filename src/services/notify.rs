@@ -72,3 +72,27 @@ pub async fn followed(state: &AppState, follower_id: i64, target_id: i64, kind: 
         tracing::error!(error = %e, "notifying a follow");
     }
 }
+
+/// An event changed (or was cancelled): its local participants are told.
+pub async fn event_changed(state: &AppState, e: &crate::storage::events::EventRow) {
+    let result: anyhow::Result<()> = async {
+        let from = e.group_id.unwrap_or(e.organizer_id);
+        for s in ["going", "waitlist", "pending"] {
+            for p in crate::storage::events::participants(&state.db, e.id, s).await? {
+                if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await?
+                    && a.is_local()
+                    && a.kind == KIND_PERSON
+                {
+                    let id =
+                        notifications::insert_for_event(&state.db, a.id, "update", from, e.id, storage::now()).await?;
+                    state.publish(crate::app::Event::Notification(a.id, id));
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(err) = result {
+        tracing::error!(error = %err, "notifying an event change");
+    }
+}

@@ -12,6 +12,7 @@ pub struct NotificationRow {
     pub kind: String,
     pub from_actor_id: i64,
     pub post_id: Option<i64>,
+    pub event_id: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -40,14 +41,14 @@ pub async fn page(
     limit: i64,
 ) -> Result<Vec<NotificationRow>, sqlx::Error> {
     with_db!(db, p => sqlx::query_as::<_, NotificationRow>(
-        "SELECT id, recipient_id, kind, from_actor_id, post_id, created_at FROM notifications \
+        "SELECT id, recipient_id, kind, from_actor_id, post_id, event_id, created_at FROM notifications \
          WHERE recipient_id = $1 AND NOT dismissed AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4")
         .bind(recipient).bind(max_id.unwrap_or(i64::MAX)).bind(min_id.unwrap_or(0)).bind(limit).fetch_all(p).await)
 }
 
 pub async fn find(db: &Db, recipient: i64, id: i64) -> Result<Option<NotificationRow>, sqlx::Error> {
     with_db!(db, p => sqlx::query_as::<_, NotificationRow>(
-        "SELECT id, recipient_id, kind, from_actor_id, post_id, created_at FROM notifications WHERE recipient_id = $1 AND id = $2 AND NOT dismissed")
+        "SELECT id, recipient_id, kind, from_actor_id, post_id, event_id, created_at FROM notifications WHERE recipient_id = $1 AND id = $2 AND NOT dismissed")
         .bind(recipient).bind(id).fetch_optional(p).await)
 }
 
@@ -82,4 +83,19 @@ pub async fn set_marker(
          ON CONFLICT (user_id, timeline) DO UPDATE SET last_read_id = excluded.last_read_id, \
          version = markers.version + 1, updated_at = excluded.updated_at")
         .bind(user_id).bind(timeline).bind(last_read_id).bind(now).execute(p).await.map(|_| ()))
+}
+
+/// A notification about an event (always new: each change is news).
+pub async fn insert_for_event(
+    db: &Db,
+    recipient: i64,
+    kind: &str,
+    from: i64,
+    event: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let id = crate::ids::id_at(now);
+    with_db!(db, p => sqlx::query(
+        "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id).bind(recipient).bind(kind).bind(from).bind(event).bind(now).execute(p).await.map(|_| id))
 }
