@@ -218,6 +218,35 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
         400
     );
 
+    // The organiser moves the event an hour later and opens a second place: participants hear of it.
+    let moved = app.api("PUT", &format!("/api/staffroom/v1/events/{id}"), Some(&to), Some(json!({
+        "title": "Lab safety", "description": "Bring goggles.", "starts_at": "2027-07-01T11:00", "ends_at": "2027-07-01T13:00",
+        "timezone": "Europe/Helsinki", "place_name": "Room 12", "online_url": "https://meet.example/lab", "category": "workshop", "capacity": 2,
+    }))).await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    assert_eq!(moved.json()["starts_at"], "2027-07-01T08:00:00.000Z");
+    assert_eq!(moved.json()["remaining_capacity"], 1);
+    assert_eq!(
+        app.api(
+            "PUT",
+            &format!("/api/staffroom/v1/events/{id}"),
+            Some(&tb),
+            Some(json!({ "title": "x", "starts_at": "2027-07-01T11:00", "timezone": "UTC" }))
+        )
+        .await
+        .status,
+        403
+    );
+    let updates = app
+        .api("GET", "/api/v1/notifications?types[]=update", Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(
+        updates.as_array().unwrap().len(),
+        1,
+        "bob, going, is told of the change"
+    );
+
     // In Mastodon apps: the group's event is a status from the group in its members' home timelines.
     app.api(
         "POST",
@@ -260,6 +289,7 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
         .api("GET", "/api/v1/notifications?types[]=update", Some(&tb), None)
         .await
         .json();
+    assert_eq!(notes.as_array().unwrap().len(), 2, "the change and the cancellation");
     assert_eq!(notes[0]["status"]["id"], id.as_str(), "{notes}");
     assert!(notes[0]["status"]["content"].as_str().unwrap().contains("CANCELLED"));
     assert_eq!(
@@ -274,8 +304,8 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
     let CalendarComponent::Event(v) = &cal.components[0] else {
         panic!("{}", ics.text())
     };
-    assert_eq!(v.property_value("DTSTART"), Some("20270701T070000Z"));
-    assert_eq!(v.property_value("DTEND"), Some("20270701T090000Z"));
+    assert_eq!(v.property_value("DTSTART"), Some("20270701T080000Z"));
+    assert_eq!(v.property_value("DTEND"), Some("20270701T100000Z"));
     assert_eq!(v.property_value("STATUS"), Some("CANCELLED"));
     assert_eq!(v.property_value("LOCATION"), Some("Room 12"));
     assert!(!ics.text().contains("meet.example"), "no private link in a public feed");

@@ -236,6 +236,37 @@ pub async fn create(
     Ok(Json(entity(&state, &e, Some(&me)).await?))
 }
 
+/// `PUT /api/staffroom/v1/events/{id}`: the organisers change an event (same body as create).
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    super::Body(c): super::Body<CreateEvent>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:statuses")?.actor.clone();
+    let e = find(&state, &id, Some(&me)).await?;
+    let new = NewEvent {
+        title: c.title,
+        description: c.description,
+        starts: Some(local(&c.starts_at)?),
+        ends: c.ends_at.as_deref().map(local).transpose()?,
+        timezone: c.timezone,
+        all_day: c.all_day,
+        place_name: c.place_name,
+        place_address: c.place_address,
+        online_url: c.online_url,
+        online_url_public: c.online_url_public,
+        category: c.category,
+        capacity: c.capacity,
+        join_mode: c.join_mode,
+        external_url: c.external_url,
+        tentative: c.tentative,
+        series: None,
+    };
+    let e = svc::update(&state, &e, &me, new).await.map_err(event_error)?;
+    Ok(Json(entity(&state, &e, Some(&me)).await?))
+}
+
 /// `GET /api/staffroom/v1/events/{id}`
 pub async fn get(
     State(state): State<AppState>,

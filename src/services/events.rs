@@ -118,7 +118,8 @@ async fn announce(tx: &mut Tx, state: &AppState, e: &EventRow, kind: &str) -> an
     delivery::queue(tx, &sender, &activity, &inboxes).await
 }
 
-pub async fn create(
+/// Checks a new or changed event and builds its row (a fresh id and URL).
+async fn build(
     state: &AppState,
     organizer: &ActorRow,
     group: Option<&ActorRow>,
@@ -240,12 +241,64 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
+    Ok(e)
+}
+
+pub async fn create(
+    state: &AppState,
+    organizer: &ActorRow,
+    group: Option<&ActorRow>,
+    new: NewEvent,
+) -> Result<EventRow, EventError> {
+    let e = build(state, organizer, group, new).await?;
     let mut tx = state.db.begin().await?;
     events::upsert(&mut tx, &e).await?;
     announce(&mut tx, state, &e, "Create").await?;
     tx.commit().await?;
     state.delivery_wake.notify_one();
     Ok(e)
+}
+
+/// The organisers change an event (everything `create` takes, in full): an Update reaches the
+/// group's members and every participant's server, participants here are notified, and places
+/// a larger capacity opens go to the waiting list.
+pub async fn update(state: &AppState, e: &EventRow, by: &ActorRow, new: NewEvent) -> Result<EventRow, EventError> {
+    if !e.local || !is_organiser(state, e, by).await? {
+        return Err(EventError::Refused("only the organisers change an event".into()));
+    }
+    if e.status == "cancelled" {
+        return Err(EventError::Refused("the event is cancelled".into()));
+    }
+    let organizer = actors::find_by_id(&state.db, e.organizer_id)
+        .await?
+        .ok_or_else(|| invalid("organizer gone"))?;
+    let group = match e.group_id {
+        Some(g) => actors::find_by_id(&state.db, g).await?,
+        None => None,
+    };
+    let mut changed = build(
+        state,
+        &organizer,
+        group.as_ref(),
+        NewEvent {
+            series: e.series_id,
+            ..new
+        },
+    )
+    .await?;
+    changed.id = e.id;
+    changed.ap_id = e.ap_id.clone();
+    changed.url = e.url.clone();
+    changed.created_at = e.created_at;
+    changed.visibility = e.visibility.clone();
+    let mut tx = state.db.begin().await?;
+    events::upsert(&mut tx, &changed).await?;
+    announce(&mut tx, state, &changed, "Update").await?;
+    while promote(&mut tx, state, &changed).await?.is_some() {}
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    crate::services::notify::event_changed(state, &changed).await;
+    Ok(changed)
 }
 
 /// How someone stands with an event after asking to join.
