@@ -184,28 +184,9 @@ pub struct CreateEvent {
     series_id: Option<String>,
 }
 
-fn local(s: &str) -> ApiResult<chrono::NaiveDateTime> {
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| {
-            ApiError::unprocessable(format!(
-                "Validation failed: {s:?} is not a local time such as 2026-12-01T09:30"
-            ))
-        })
-}
-
-/// `POST /api/staffroom/v1/events` (JSON).
-pub async fn create(
-    State(state): State<AppState>,
-    auth: Auth,
-    super::Body(c): super::Body<CreateEvent>,
-) -> ApiResult<Json<Value>> {
-    let me = auth.member("write:statuses")?.actor.clone();
-    let group = match c.group_id.as_deref() {
-        Some(g) => Some(super::accounts::actor(&state, g).await?),
-        None => None,
-    };
-    let new = NewEvent {
+/// The service's input from the request body (create and change take the same).
+fn new_event(c: CreateEvent) -> ApiResult<NewEvent> {
+    Ok(NewEvent {
         title: c.title,
         description: c.description,
         starts: Some(local(&c.starts_at)?),
@@ -229,7 +210,31 @@ pub async fn create(
                     .map_err(|_| ApiError::unprocessable("Validation failed: series_id"))
             })
             .transpose()?,
+    })
+}
+
+fn local(s: &str) -> ApiResult<chrono::NaiveDateTime> {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| {
+            ApiError::unprocessable(format!(
+                "Validation failed: {s:?} is not a local time such as 2026-12-01T09:30"
+            ))
+        })
+}
+
+/// `POST /api/staffroom/v1/events` (JSON).
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    super::Body(c): super::Body<CreateEvent>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:statuses")?.actor.clone();
+    let group = match c.group_id.as_deref() {
+        Some(g) => Some(super::accounts::actor(&state, g).await?),
+        None => None,
     };
+    let new = new_event(c)?;
     let e = svc::create(&state, &me, group.as_ref(), new)
         .await
         .map_err(event_error)?;
@@ -246,22 +251,8 @@ pub async fn update(
     let me = auth.member("write:statuses")?.actor.clone();
     let e = find(&state, &id, Some(&me)).await?;
     let new = NewEvent {
-        title: c.title,
-        description: c.description,
-        starts: Some(local(&c.starts_at)?),
-        ends: c.ends_at.as_deref().map(local).transpose()?,
-        timezone: c.timezone,
-        all_day: c.all_day,
-        place_name: c.place_name,
-        place_address: c.place_address,
-        online_url: c.online_url,
-        online_url_public: c.online_url_public,
-        category: c.category,
-        capacity: c.capacity,
-        join_mode: c.join_mode,
-        external_url: c.external_url,
-        tentative: c.tentative,
         series: None,
+        ..new_event(c)?
     };
     let e = svc::update(&state, &e, &me, new).await.map_err(event_error)?;
     Ok(Json(entity(&state, &e, Some(&me)).await?))
