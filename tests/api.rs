@@ -793,6 +793,7 @@ async fn instance_unserved_endpoints_and_errors() {
     for path in [
         "/api/v1/custom_emojis",
         "/api/v1/lists",
+        "/api/v1/timelines/list/1",
         "/api/v1/filters",
         "/api/v2/filters",
         "/api/v1/bookmarks",

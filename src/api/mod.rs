@@ -250,6 +250,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{tag}", get(timelines::tag))
+        .route("/api/v1/timelines/list/{id}", get(misc::empty_list))
         .route(
             "/api/v2/media",
             post(media::upload).layer(axum::extract::DefaultBodyLimit::max(

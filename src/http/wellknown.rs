@@ -214,7 +214,10 @@ async fn nodeinfo(state: &AppState, version: &str) -> AppResult<Response> {
         "metadata": {
             "nodeName": config.node.name,
             "nodeDescription": config.node.description,
-            "registrations": config.registrations.as_str(),
+                        "registrations": config.registrations.as_str(),
+            // Clients and crawlers look here for what the node speaks besides ActivityPub.
+            "features": ["mastodon_api", "mastodon_api_streaming", "groups", "events"],
+            "mastodonApiVersion": crate::api::instance::version(),
             "federation": {
                 "mode": config.federation.mode,
             },
