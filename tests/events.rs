@@ -188,6 +188,50 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
         "going"
     );
 
+    // A course of two sessions, joined as a whole; each session names its course on the wire.
+    let course = app
+        .api(
+            "POST",
+            "/api/staffroom/v1/events",
+            Some(&to),
+            Some(json!({ "title": "Course: day 1", "starts_at": "2027-10-01T09:00", "timezone": "Europe/Helsinki" })),
+        )
+        .await
+        .json();
+    let course_id = course["id"].as_str().unwrap().to_owned();
+    let day2 = app.api("POST", "/api/staffroom/v1/events", Some(&to), Some(json!({ "title": "Course: day 2", "starts_at": "2027-10-08T09:00", "timezone": "Europe/Helsinki", "series_id": course_id }))).await.json();
+    assert_eq!(day2["series_id"], course_id.as_str());
+    let joined = app
+        .api(
+            "POST",
+            &format!("/api/staffroom/v1/events/{course_id}/join?series=true"),
+            Some(&tb),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(joined["participation"], "going");
+    assert_eq!(joined["sessions"], json!([day2["id"]]));
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/staffroom/v1/events/{}", day2["id"].as_str().unwrap()),
+            Some(&tb),
+            None
+        )
+        .await
+        .json()["participation"],
+        "going"
+    );
+    let wire = app
+        .get_accept(
+            &format!("/events/{}", day2["id"].as_str().unwrap()),
+            "application/activity+json",
+        )
+        .await
+        .json();
+    assert_eq!(wire["superEvent"], course["uri"]);
+
     // Listing, by start time, with filters.
     let all = app
         .api("GET", "/api/staffroom/v1/events?local=true", None, None)
@@ -199,7 +243,7 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
             .iter()
             .map(|e| e["title"].as_str().unwrap())
             .collect::<Vec<_>>(),
-        vec!["Lab safety", "Olympiad coaching"]
+        vec!["Lab safety", "Olympiad coaching", "Course: day 1", "Course: day 2"]
     );
     let workshops = app
         .api("GET", "/api/staffroom/v1/events?category=workshop", None, None)
@@ -210,7 +254,7 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
         .api("GET", "/api/staffroom/v1/events?from=2027-08-01T00:00:00Z", None, None)
         .await
         .json();
-    assert_eq!(later.as_array().unwrap().len(), 1);
+    assert_eq!(later.as_array().unwrap().len(), 3, "the coaching and both course days");
     assert_eq!(
         app.api("GET", "/api/staffroom/v1/events?from=yesterday", None, None)
             .await
@@ -310,7 +354,7 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
     assert_eq!(v.property_value("LOCATION"), Some("Room 12"));
     assert!(!ics.text().contains("meet.example"), "no private link in a public feed");
     let node: Calendar = app.get("/calendar.ics").await.text().parse().unwrap();
-    assert_eq!(node.components.len(), 2);
+    assert_eq!(node.components.len(), 4);
     let group_feed: Calendar = app.get("/@science/calendar.ics").await.text().parse().unwrap();
     assert_eq!(
         group_feed.components.len(),

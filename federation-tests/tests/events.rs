@@ -119,6 +119,15 @@ async fn a_training_course_federates_with_approval_capacity_waitlist_and_cancell
         .await;
     }
 
+    let linked = format!(
+        "SELECT COUNT(*) FROM events s JOIN events c ON c.id = s.series_id WHERE s.ap_id = '{second}' AND c.ap_id = '{first}'"
+    );
+    assert_eq!(
+        b.count(&linked).await,
+        1,
+        "B links the session to its course (superEvent)"
+    );
+
     // Approval mode: bob waits until the organiser accepts him.
     assert!(b.run(&["event", "join", "bob", &first]).contains("pending"));
     eventually(20, "bob's request on A", || async {

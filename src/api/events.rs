@@ -78,6 +78,7 @@ async fn entity(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> an
         "participants_count": going,
         "waitlist_count": events::count(&state.db, e.id, "waitlist").await?,
         "series_id": e.series_id.map(|s| s.to_string()),
+        "sessions": events::sessions(&state.db, e.id).await?.iter().map(|s| s.id.to_string()).collect::<Vec<_>>(),
         "organizer": account(state, &organizer).await?,
         "group": match &group { Some(g) => Some(account(state, g).await?), None => None },
         "participation": mine,
@@ -269,10 +270,30 @@ pub async fn get(
     Ok(Json(entity(&state, &e, v.as_ref()).await?))
 }
 
-/// `POST /api/staffroom/v1/events/{id}/join`: here, or a Join to the organiser on another node.
-pub async fn join(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+#[derive(Debug, Deserialize, Default)]
+pub struct JoinQuery {
+    series: Option<String>,
+}
+
+/// `POST /api/staffroom/v1/events/{id}/join[?series=true]`: here, or a Join to the organiser on
+/// another node; with `series=true`, the course and every session of it.
+pub async fn join(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Q(q): Q<JoinQuery>,
+) -> ApiResult<Json<Value>> {
     let me = auth.member("write:statuses")?.actor.clone();
     let e = find(&state, &id, Some(&me)).await?;
+    if matches!(q.series.as_deref(), Some("true" | "1")) {
+        if !e.local {
+            return Err(ApiError::unprocessable(
+                "Validation failed: join the sessions of a remote course one by one",
+            ));
+        }
+        svc::admit_series(&state, &e, &me).await.map_err(event_error)?;
+        return Ok(Json(entity(&state, &e, Some(&me)).await?));
+    }
     if e.local {
         svc::admit(&state, &e, &me, None).await
     } else {

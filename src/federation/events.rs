@@ -22,7 +22,8 @@ pub fn context() -> Value {
             "participantCount": "mz:participantCount",
             "maximumAttendeeCapacity": "schema:maximumAttendeeCapacity",
             "remainingAttendeeCapacity": "schema:remainingAttendeeCapacity",
-            "eventStatus": "ical:status",
+                        "eventStatus": "ical:status",
+            "superEvent": { "@id": "schema:superEvent", "@type": "@id" },
             "PostalAddress": "schema:PostalAddress",
             "VirtualLocation": "schema:VirtualLocation",
             "address": { "@id": "schema:address", "@type": "schema:PostalAddress" },
@@ -61,8 +62,14 @@ pub fn summary(e: &EventRow) -> String {
 }
 
 /// A stored event as the `Event` object other servers fetch. The online link is left out
-/// when the organiser keeps it for participants.
-pub fn event_to_ap(e: &EventRow, organizer: &ActorRow, group: Option<&ActorRow>, going: i64) -> Value {
+/// when the organiser keeps it for participants; a session names its series (`superEvent`).
+pub fn event_to_ap(
+    e: &EventRow,
+    organizer: &ActorRow,
+    group: Option<&ActorRow>,
+    going: i64,
+    series: Option<&str>,
+) -> Value {
     let mut locations = Vec::new();
     if e.place_name.is_some() || e.place_address.is_some() {
         let mut place = json!({ "type": "Place", "name": e.place_name.clone().unwrap_or_default() });
@@ -127,6 +134,9 @@ pub fn event_to_ap(e: &EventRow, organizer: &ActorRow, group: Option<&ActorRow>,
     }
     if let Some(g) = group {
         o["audience"] = json!(g.ap_id);
+    }
+    if let Some(s) = series {
+        o["superEvent"] = json!(s);
     }
     if let Some(x) = &e.external_url {
         o["attachment"] = json!([{ "type": "Link", "mediaType": "text/html", "name": "Registration", "href": x }]);

@@ -769,8 +769,33 @@ async fn on_event(
     let group = via_group
         .cloned()
         .or_else(|| (actor.kind == KIND_GROUP).then(|| actor.clone()));
-    let row = crate::federation::events::remote_event_to_row(object, actor.id, group.map(|g| g.id))
+    let mut row = crate::federation::events::remote_event_to_row(object, actor.id, group.map(|g| g.id))
         .ok_or_else(|| invalid("an Event needs an id and a startTime"))?;
+    if let Some(series) = object.get("superEvent").and_then(id_of)
+        && authority(&series) == authority(&id)
+    {
+        row.series_id = match crate::storage::events::find_by_ap_id(&state.db, series.as_str()).await? {
+            Some(s) => Some(s.id),
+            // Sessions may arrive before their course: fetch the course from its origin first.
+            // If it cannot be fetched (a members-only course), the session is kept unlinked.
+            None => {
+                let fetched = object_of(state, &json!({ "object": series.as_str() }))
+                    .await
+                    .unwrap_or_default();
+                match crate::federation::events::remote_event_to_row(&fetched, actor.id, row.group_id) {
+                    Some(course) if fetched["type"] == "Event" => {
+                        let mut tx = state.db.begin().await?;
+                        crate::storage::events::upsert(&mut tx, &course).await?;
+                        tx.commit().await?;
+                        crate::storage::events::find_by_ap_id(&state.db, &course.ap_id)
+                            .await?
+                            .map(|s| s.id)
+                    }
+                    _ => None,
+                }
+            }
+        };
+    }
     if let Some(existing) = crate::storage::events::find_by_ap_id(&state.db, &row.ap_id).await?
         && existing.local
     {

@@ -97,11 +97,16 @@ async fn object(state: &AppState, e: &EventRow) -> anyhow::Result<Value> {
         Some(g) => actors::find_by_id(&state.db, g).await?,
         None => None,
     };
+    let series = match e.series_id {
+        Some(s) => events::find(&state.db, s).await?.map(|x| x.ap_id),
+        None => None,
+    };
     Ok(event_to_ap(
         e,
         &organizer,
         group.as_ref(),
         events::count(&state.db, e.id, "going").await?,
+        series.as_deref(),
     ))
 }
 
@@ -554,4 +559,22 @@ pub async fn leave_remote(state: &AppState, e: &EventRow, who: &ActorRow) -> Res
 /// The wire object of an event (for HTTP and tests).
 pub async fn wire(state: &AppState, e: &EventRow) -> anyhow::Result<Value> {
     object(state, e).await
+}
+
+/// Joins a course or programme as a whole: the series itself and every session of it. Each
+/// session keeps its own capacity, approval and waiting list.
+pub async fn admit_series(
+    state: &AppState,
+    series: &EventRow,
+    who: &ActorRow,
+) -> Result<Vec<(EventRow, Standing)>, EventError> {
+    let mut out = vec![(series.clone(), admit(state, series, who, None).await?)];
+    for session in events::sessions(&state.db, series.id).await? {
+        if session.status == "cancelled" {
+            continue;
+        }
+        let standing = admit(state, &session, who, None).await?;
+        out.push((session, standing));
+    }
+    Ok(out)
 }

@@ -170,3 +170,9 @@ pub async fn upcoming(
         .bind(from).bind(group.unwrap_or(-1)).bind(category.unwrap_or("")).bind(local_only).bind(limit)
         .fetch_all(p).await)
 }
+
+/// The sessions of a series, by start time.
+pub async fn sessions(db: &Db, series_id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE series_id = $1 ORDER BY starts_at LIMIT 200")
+        .bind(series_id).fetch_all(p).await)
+}
