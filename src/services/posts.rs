@@ -430,14 +430,8 @@ pub async fn react(
     if kind == "Announce" {
         recipients.extend(follows::follower_actors(&state.db, actor.id).await?);
     }
-    let mut audience = audience(state, actor, group.as_ref(), members_only, &recipients).await?;
-    if kind == "Announce" {
-        // A boost goes to the booster's followers as well as to the author and the group.
-        let followers = follows::follower_actors(&state.db, actor.id).await?;
-        audience.inboxes.extend(delivery::inboxes_for(state, followers.iter()));
-        audience.inboxes.sort();
-        audience.inboxes.dedup();
-    }
+    // The author, the group, and (for a boost, already in `recipients`) the booster's followers.
+    let audience = audience(state, actor, group.as_ref(), members_only, &recipients).await?;
     let mut activity = json!({
         "@context": activities::AS_CONTEXT, "id": id, "type": kind, "actor": actor.ap_id, "object": post.ap_id,
         "to": [crate::federation::protocol::PUBLIC], "cc": [author.ap_id],
