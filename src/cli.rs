@@ -65,11 +65,21 @@ pub struct EventArgs {
     pub title: String,
     #[arg(long, default_value = "")]
     pub description: String,
-    /// Local start, `YYYY-MM-DDTHH:MM`, in `--timezone`.
+    /// Local start, `YYYY-MM-DDTHH:MM`, in `--timezone` (with `--all-day`, `YYYY-MM-DD`).
     #[arg(long)]
     pub start: String,
+    /// Local end; with `--all-day`, the last day (`YYYY-MM-DD`).
     #[arg(long)]
     pub end: Option<String>,
+    /// Whole days, without times (a conference over several days).
+    #[arg(long)]
+    pub all_day: bool,
+    /// A hashtag; repeat for several (at most 10).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Who may see the list of attendees.
+    #[arg(long, default_value = "organisers", value_parser = ["public", "participants", "organisers"])]
+    pub attendees: String,
     /// An IANA time zone, such as Europe/Paris.
     #[arg(long)]
     pub timezone: String,
@@ -127,6 +137,21 @@ pub enum EventCommand {
     },
     /// List who takes part.
     Participants { event: String },
+    /// Say maybe: shown to the organisers and in the member's agenda, taking no place.
+    Maybe { name: String, event: String },
+    /// Invite someone (`name@domain`, or a local name) to an event.
+    Invite {
+        event: String,
+        handle: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Delete an event (a course with its sessions); other nodes are told.
+    Delete {
+        event: String,
+        #[arg(long)]
+        by: String,
+    },
     /// A private calendar URL listing the member's events.
     AgendaUrl { name: String },
 }
@@ -730,12 +755,6 @@ async fn find_event(state: &AppState, id: &str) -> anyhow::Result<crate::storage
         .ok_or_else(|| anyhow::anyhow!("unknown event {id}"))
 }
 
-fn local_time(s: &str) -> anyhow::Result<chrono::NaiveDateTime> {
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| anyhow::anyhow!("{s:?} is not a local time such as 2026-12-01T09:30"))
-}
-
 async fn event(state: &AppState, cmd: EventCommand) -> anyhow::Result<()> {
     use crate::services::events as ev;
     match cmd {
@@ -747,6 +766,9 @@ async fn event(state: &AppState, cmd: EventCommand) -> anyhow::Result<()> {
                 description,
                 start,
                 end,
+                all_day,
+                tags,
+                attendees,
                 timezone,
                 place,
                 address,
@@ -771,10 +793,10 @@ async fn event(state: &AppState, cmd: EventCommand) -> anyhow::Result<()> {
             let new = ev::NewEvent {
                 title,
                 description,
-                starts: Some(local_time(&start)?),
-                ends: end.as_deref().map(local_time).transpose()?,
+                starts: Some(ev::wall_clock(&start, all_day, false)?),
+                ends: end.as_deref().map(|e| ev::wall_clock(e, all_day, true)).transpose()?,
                 timezone,
-                all_day: false,
+                all_day,
                 place_name: place,
                 place_address: address,
                 online_url: online,
@@ -785,6 +807,10 @@ async fn event(state: &AppState, cmd: EventCommand) -> anyhow::Result<()> {
                 external_url,
                 tentative,
                 series,
+                tags,
+                cover_media_id: None,
+                remove_cover: false,
+                attendees_visibility: attendees,
             };
             let e = ev::create(state, &me, group.as_ref(), new).await?;
             println!("{}", e.ap_id);
@@ -820,13 +846,35 @@ async fn event(state: &AppState, cmd: EventCommand) -> anyhow::Result<()> {
         }
         EventCommand::Participants { event } => {
             let e = find_event(state, &event).await?;
-            for status in ["going", "waitlist", "pending"] {
+            for status in crate::storage::events::STATES {
                 for p in crate::storage::events::participants(&state.db, e.id, status).await? {
                     if let Some(a) = crate::storage::actors::find_by_id(&state.db, p.actor_id).await? {
-                        println!("{status:<9} {}", a.ap_id);
+                        println!("{status:<10} {}", a.ap_id);
                     }
                 }
             }
+        }
+        EventCommand::Maybe { name, event } => {
+            let me = local_person(state, &name).await?;
+            let e = find_event(state, &event).await?;
+            ev::interested(state, &e, &me, None).await?;
+            println!("@{name}: interested");
+        }
+        EventCommand::Invite { event, handle, by } => {
+            let me = local_person(state, &by).await?;
+            let e = find_event(state, &event).await?;
+            let who = remote::resolve_handle(state, &handle).await?;
+            if ev::invite(state, &e, &me, &who).await? {
+                println!("Invited {}", who.ap_id);
+            } else {
+                println!("{} was invited already", who.ap_id);
+            }
+        }
+        EventCommand::Delete { event, by } => {
+            let me = local_person(state, &by).await?;
+            let e = find_event(state, &event).await?;
+            ev::delete(state, &e, &me).await?;
+            println!("Deleted {}", e.ap_id);
         }
         EventCommand::AgendaUrl { name } => {
             let me = local_person(state, &name).await?;

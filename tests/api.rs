@@ -882,77 +882,20 @@ async fn instance_unserved_endpoints_and_errors() {
     assert_eq!(me["id"], ada.actor.id.to_string());
 }
 
-/// A valid 3×2 RGB PNG, built here.
-fn png() -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend((data.len() as u32).to_be_bytes());
-        let mut c = kind.to_vec();
-        c.extend(data);
-        out.extend(&c);
-        // CRC-32 of type and data.
-        let mut crc = 0xffff_ffffu32;
-        for b in &c {
-            crc ^= *b as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 {
-                    0xedb8_8320 ^ (crc >> 1)
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        out.extend((!crc).to_be_bytes());
-    }
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = Vec::new();
-    ihdr.extend(3u32.to_be_bytes());
-    ihdr.extend(2u32.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
-    // Two rows of three grey pixels, stored uncompressed in a zlib stream.
-    let raw: Vec<u8> = [0u8, 128, 128, 128, 128, 128, 128, 128, 128, 128].repeat(2);
-    let mut z = vec![0x78, 0x01, 0x01];
-    z.extend((raw.len() as u16).to_le_bytes());
-    z.extend((!(raw.len() as u16)).to_le_bytes());
-    z.extend(&raw);
-    let (mut a, mut b) = (1u32, 0u32);
-    for x in &raw {
-        a = (a + *x as u32) % 65521;
-        b = (b + a) % 65521;
-    }
-    z.extend(((b << 16) | a).to_be_bytes());
-    chunk(&mut out, b"IDAT", &z);
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
-
-fn multipart(file: &[u8], content_type: &str, description: &str) -> (String, Vec<u8>) {
-    let boundary = "staffroomboundary";
-    let mut body = Vec::new();
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n{description}\r\n")
-            .as_bytes(),
-    );
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
-    body.extend(file);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 #[tokio::test]
 async fn media_uploads_and_attachments() {
     let app = TestApp::new().await;
     let ada = app.create_user("ada", Role::Member).await;
     let t = app.token(&ada, "read write").await;
     let upload = |bytes: Vec<u8>, ct: &'static str| {
-        let (content_type, body) = multipart(&bytes, ct, "Three grey pixels");
+        let (content_type, body) = common::multipart(&bytes, ct, "Three grey pixels");
         axum::http::Request::post("/api/v2/media")
             .header("authorization", format!("Bearer {t}"))
             .header("content-type", content_type)
             .body(axum::body::Body::from(body))
             .unwrap()
     };
-    let r = app.request(upload(png(), "image/png")).await;
+    let r = app.request(upload(common::png(), "image/png")).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let m = r.json();
     assert_eq!(m["type"], "image");
@@ -962,7 +905,7 @@ async fn media_uploads_and_attachments() {
     let url = m["url"].as_str().unwrap().to_owned();
     let file = app.get(&url.replace("https://staffroom.test", "")).await;
     assert_eq!((file.status.as_u16(), file.header("content-type")), (200, "image/png"));
-    assert_eq!(file.body, png());
+    assert_eq!(file.body, common::png());
 
     // The type is read from the content, not the name or the declared type.
     let r = app
@@ -1043,7 +986,7 @@ async fn profiles_bookmarks_reactions_and_history() {
     );
     assert_eq!(me["note"], "<p>Maths &lt;b&gt;teacher&lt;/b&gt;</p>");
     assert_eq!(me["source"]["note"], "Maths <b>teacher</b>");
-    let (ct, body) = multipart_field("avatar", &png());
+    let (ct, body) = multipart_field("avatar", &common::png());
     let r = app
         .request(
             axum::http::Request::patch("/api/v1/accounts/update_credentials")

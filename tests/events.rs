@@ -3,7 +3,7 @@
 mod common;
 
 use common::TestApp;
-use icalendar::{Calendar, CalendarComponent, Component};
+use icalendar::{Calendar, CalendarComponent, Component, EventLike};
 use serde_json::{Value, json};
 use staffroom::services::accounts::Role;
 
@@ -366,4 +366,344 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
         app.get("/api/staffroom/v1/openapi.json").await.json()["openapi"],
         "3.1.0"
     );
+}
+
+async fn science_group(
+    app: &TestApp,
+    owner: &staffroom::services::accounts::Account,
+) -> staffroom::storage::actors::ActorRow {
+    staffroom::services::groups::create(
+        &app.state,
+        staffroom::services::groups::NewGroup {
+            name: "science".into(),
+            display_name: "Science".into(),
+            summary: String::new(),
+            members_only: false,
+            posting_restricted_to_mods: false,
+            owner: Some(owner.actor.id),
+        },
+    )
+    .await
+    .unwrap()
+    .0
+}
+
+#[tokio::test]
+async fn tags_cover_attendees_maybe_invitations_all_day_and_delete() {
+    let app = TestApp::new().await;
+    let olga = app.create_user("olga", Role::Member).await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let bob = app.create_user("bob", Role::Member).await;
+    let (to, ta, tb) = (
+        app.token(&olga, "read write").await,
+        app.token(&ada, "read write").await,
+        app.token(&bob, "read write").await,
+    );
+    let group = science_group(&app, &olga).await;
+    let cover = app.upload_media(&to, &common::png(), "Pupils at the bench").await;
+    assert_eq!(cover.status, 200, "{}", cover.text());
+    let cover = cover.json();
+    let not_hers = app.upload_media(&ta, &common::png(), "").await.json();
+
+    // Tags are normalised; the cover must be the organiser's own upload.
+    let body = |extra: Value| {
+        let mut b = json!({ "title": "STEM fair", "starts_at": "2027-06-10T14:00", "ends_at": "2027-06-10T17:00",
+            "timezone": "Europe/Lisbon", "group_id": group.id.to_string(), "capacity": 1 });
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    for (bad, why) in [
+        (json!({ "tags": ["two words"] }), "not a hashtag"),
+        (
+            json!({ "tags": (0..11).map(|i| format!("t{i}")).collect::<Vec<_>>() }),
+            "at most 10",
+        ),
+        (json!({ "cover_media_id": not_hers["id"] }), "you uploaded"),
+        (json!({ "attendees_visibility": "friends" }), "attendees_visibility"),
+    ] {
+        let r = app
+            .api("POST", "/api/staffroom/v1/events", Some(&to), Some(body(bad)))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.text());
+        assert!(r.json()["error"].as_str().unwrap().contains(why), "{}", r.text());
+    }
+    let r = app
+        .api(
+            "POST",
+            "/api/staffroom/v1/events",
+            Some(&to),
+            Some(body(
+                json!({ "tags": ["#STEM", "Erasmus", "stem"], "cover_media_id": cover["id"],
+                "attendees_visibility": "participants" }),
+            )),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let fair = r.json();
+    assert_event_entity(&fair);
+    let id = fair["id"].as_str().unwrap().to_owned();
+    assert_eq!(fair["tags"], json!(["stem", "erasmus"]));
+    assert_eq!(fair["cover"]["url"], cover["url"]);
+    assert_eq!(fair["cover"]["description"], "Pupils at the bench");
+    assert_eq!(fair["attendees_visibility"], "participants");
+
+    // On the wire: hashtags, Mobilizon's banner, an image, and the attendees collection.
+    let wire = app
+        .get_accept(&format!("/events/{id}"), "application/activity+json")
+        .await
+        .json();
+    let tags: Vec<&str> = wire["tag"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, vec!["#stem", "#erasmus"]);
+    assert_eq!(wire["tag"][0]["href"], "https://staffroom.test/tags/stem");
+    let banner = wire["attachment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Banner")
+        .unwrap();
+    assert_eq!(
+        (&banner["url"], &banner["mediaType"]),
+        (&cover["url"], &json!("image/png"))
+    );
+    assert_eq!(wire["image"]["url"], cover["url"]);
+    assert_eq!(
+        wire["attendees"],
+        format!("{}/attendees", fair["uri"].as_str().unwrap())
+    );
+    // Our own wire object reads back into the same tags and cover.
+    let back = staffroom::federation::events::remote_event_to_row(&wire, 1, None).unwrap();
+    assert_eq!(back.tags, "stem erasmus");
+    assert_eq!(back.cover_url.as_deref(), cover["url"].as_str());
+
+    // Listing by tag.
+    let by_tag = |t: &str| {
+        let app = &app;
+        let t = t.to_owned();
+        async move {
+            app.api("GET", &format!("/api/staffroom/v1/events?tag={t}"), None, None)
+                .await
+        }
+    };
+    assert_eq!(by_tag("STEM").await.json().as_array().unwrap().len(), 1);
+    assert_eq!(by_tag("%23erasmus").await.json().as_array().unwrap().len(), 1);
+    assert_eq!(by_tag("st_m").await.json().as_array().unwrap().len(), 0, "no wildcard");
+    assert_eq!(by_tag("chemistry").await.json().as_array().unwrap().len(), 0);
+    assert_eq!(by_tag("two%20words").await.status, 400);
+
+    // In Mastodon apps the cover is an image attachment and the tags are tags.
+    let status = app
+        .api("GET", &format!("/api/v1/statuses/{id}"), Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(status["media_attachments"][0]["url"], cover["url"]);
+    assert_eq!(status["media_attachments"][0]["type"], "image");
+    assert_eq!(status["tags"][0]["name"], "stem");
+
+    // Maybe: no place is taken; bob can still join later, and takes the one place.
+    let maybe = app
+        .api(
+            "POST",
+            &format!("/api/staffroom/v1/events/{id}/interested"),
+            Some(&tb),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            &maybe["participation"],
+            &maybe["interested_count"],
+            &maybe["remaining_capacity"]
+        ),
+        (&json!("interested"), &json!(1), &json!(1))
+    );
+    let joined = app
+        .api("POST", &format!("/api/staffroom/v1/events/{id}/join"), Some(&tb), None)
+        .await
+        .json();
+    assert_eq!(
+        (&joined["participation"], &joined["remaining_capacity"]),
+        (&json!("going"), &json!(0))
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            &format!("/api/staffroom/v1/events/{id}/interested"),
+            Some(&tb),
+            None
+        )
+        .await
+        .status,
+        403,
+        "going already: leave first"
+    );
+
+    // Attendees, as the organiser chose (participants): not to strangers, yes to bob, going.
+    let attendees = format!("/api/staffroom/v1/events/{id}/attendees");
+    assert_eq!(app.api("GET", &attendees, None, None).await.status, 403);
+    assert_eq!(app.api("GET", &attendees, Some(&ta), None).await.status, 403);
+    let seen = app.api("GET", &attendees, Some(&tb), None).await.json();
+    assert_eq!(seen[0]["username"], "bob");
+    let collection = app
+        .get_accept(&format!("/events/{id}/attendees"), "application/activity+json")
+        .await
+        .json();
+    assert_eq!(collection["totalItems"], 1);
+    assert!(collection.get("orderedItems").is_none(), "unsigned: the count alone");
+
+    // Invitation only: ada cannot join until invited; the invitation reaches her as a
+    // notification, and lets her past a full event's approval straight to the waiting list.
+    let gala = app
+        .api(
+            "POST",
+            "/api/staffroom/v1/events",
+            Some(&to),
+            Some(
+                json!({ "title": "Prize-giving", "starts_at": "2027-06-20T18:00", "timezone": "Europe/Lisbon",
+                "join_mode": "invite", "attendees_visibility": "public" }),
+            ),
+        )
+        .await
+        .json();
+    let gid = gala["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.api("POST", &format!("/api/staffroom/v1/events/{gid}/join"), Some(&ta), None)
+            .await
+            .status,
+        403
+    );
+    let invite = |who: i64, token: &str| {
+        let app = &app;
+        let (gid, token) = (gid.clone(), token.to_owned());
+        async move {
+            app.api(
+                "POST",
+                &format!("/api/staffroom/v1/events/{gid}/invite"),
+                Some(&token),
+                Some(json!({ "account_id": who.to_string() })),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        invite(bob.actor.id, &ta).await.status,
+        403,
+        "only the organisers invite"
+    );
+    assert_eq!(invite(ada.actor.id, &to).await.status, 200);
+    assert_eq!(invite(group.id, &to).await.status, 422, "people only");
+    let people = app
+        .api(
+            "GET",
+            &format!("/api/staffroom/v1/events/{gid}/participants"),
+            Some(&to),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (&people[0]["account"]["username"], &people[0]["state"]),
+        (&json!("ada"), &json!("invited"))
+    );
+    let notes = app.api("GET", "/api/v1/notifications", Some(&ta), None).await.json();
+    let note = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["status"]["id"] == gid.as_str())
+        .expect("invited");
+    assert_eq!(
+        (&note["type"], &note["account"]["username"]),
+        (&json!("mention"), &json!("olga"))
+    );
+    let mine = app
+        .api("POST", &format!("/api/staffroom/v1/events/{gid}/join"), Some(&ta), None)
+        .await
+        .json();
+    assert_eq!(
+        (&mine["participation"], &mine["invited"]),
+        (&json!("going"), &json!(true))
+    );
+    let public = app
+        .get_accept(&format!("/events/{gid}/attendees"), "application/activity+json")
+        .await
+        .json();
+    assert_eq!(public["orderedItems"], json!([ada.actor.ap_id]));
+
+    // All-day, over three days: dates in the event's zone, DTEND the day after the last.
+    let r = app
+        .api(
+            "POST",
+            "/api/staffroom/v1/events",
+            Some(&to),
+            Some(
+                json!({ "title": "Summer school", "all_day": true, "starts_at": "2027-07-05", "ends_at": "2027-07-07",
+                "timezone": "Pacific/Auckland", "tags": ["summer"] }),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let school = r.json();
+    assert_eq!(
+        school["starts_at"], "2027-07-04T12:00:00.000Z",
+        "midnight in Auckland (winter, +12)"
+    );
+    let cal: Calendar = app
+        .get(&format!("/events/{}.ics", school["id"].as_str().unwrap()))
+        .await
+        .text()
+        .parse()
+        .unwrap();
+    let CalendarComponent::Event(v) = &cal.components[0] else {
+        panic!("no event")
+    };
+    assert_eq!(v.property_value("DTSTART"), Some("20270705"));
+    assert_eq!(v.property_value("DTEND"), Some("20270708"));
+    assert_eq!(v.get_categories(), Some(vec!["OTHER".to_owned(), "summer".to_owned()]));
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/staffroom/v1/events",
+            Some(&to),
+            Some(json!({ "title": "x", "starts_at": "2027-07-05", "timezone": "UTC" }))
+        )
+        .await
+        .status,
+        422,
+        "a date alone is for all-day events"
+    );
+
+    // Deleting: organisers only; the event is gone from the API, the wire and the calendars.
+    assert_eq!(
+        app.api("DELETE", &format!("/api/staffroom/v1/events/{id}"), Some(&tb), None)
+            .await
+            .status,
+        403
+    );
+    let gone = app
+        .api("DELETE", &format!("/api/staffroom/v1/events/{id}"), Some(&to), None)
+        .await;
+    assert_eq!(gone.status, 200, "{}", gone.text());
+    assert_eq!(gone.json()["title"], "STEM fair");
+    assert_eq!(
+        app.api("GET", &format!("/api/staffroom/v1/events/{id}"), Some(&to), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get_accept(&format!("/events/{id}"), "application/activity+json")
+            .await
+            .status,
+        404
+    );
+    let node: Calendar = app.get("/calendar.ics").await.text().parse().unwrap();
+    assert_eq!(node.components.len(), 2, "the prize-giving and the summer school");
 }

@@ -294,10 +294,24 @@ pub async fn event_status(
         crate::text::escape_html(&link),
         crate::text::escape_html(&link)
     );
+    let tags: Vec<Value> = e
+        .tag_list()
+        .map(|t| json!({ "name": t, "url": state.urls.tag(t) }))
+        .collect();
+    let media: Vec<Value> = e
+        .cover_url
+        .iter()
+        .map(|u| {
+            crate::services::media::entity(&json!({
+                "id": format!("{}-cover", e.id), "type": "image", "url": u, "media_type": e.cover_media_type,
+                "description": e.cover_description,
+            }))
+        })
+        .collect();
     Ok(json!({
         "id": e.id.to_string(), "uri": e.ap_id, "url": link, "created_at": api_time(e.created_at), "edited_at": (e.updated_at != e.created_at).then(|| api_time(e.updated_at)),
         "account": account(state, &by).await?, "content": content, "text": null, "visibility": visibility(&e.visibility),
-        "sensitive": false, "spoiler_text": "", "media_attachments": [], "application": null, "mentions": [], "tags": [],
+        "sensitive": false, "spoiler_text": "", "media_attachments": media, "application": null, "mentions": [], "tags": tags,
         "emojis": [], "reblogs_count": 0, "favourites_count": 0, "replies_count": 0, "in_reply_to_id": null,
         "in_reply_to_account_id": null, "reblog": null, "poll": null, "card": null, "language": null, "favourited": false,
         "reblogged": false, "muted": false, "bookmarked": false, "pinned": false, "filtered": [],

@@ -32,7 +32,9 @@ async fn may_see(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> a
     let (Some(v), Some(g)) = (viewer, e.group_id) else {
         return Ok(false);
     };
-    Ok(follows::is_member(&state.db, v.id, g).await? || e.organizer_id == v.id)
+    Ok(follows::is_member(&state.db, v.id, g).await?
+        || e.organizer_id == v.id
+        || events::invitation(&state.db, e.id, v.id).await?.is_some())
 }
 
 async fn entity(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> anyhow::Result<Value> {
@@ -82,6 +84,16 @@ async fn entity(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> an
         "organizer": account(state, &organizer).await?,
         "group": match &group { Some(g) => Some(account(state, g).await?), None => None },
         "participation": mine,
+        "invited": match viewer {
+            Some(v) => events::invitation(&state.db, e.id, v.id).await?.is_some(),
+            None => false,
+        },
+        "interested_count": events::count(&state.db, e.id, "interested").await?,
+        "tags": e.tag_list().collect::<Vec<_>>(),
+        "cover": e.cover_url.as_ref().map(|u| json!({
+            "url": u, "media_type": e.cover_media_type, "description": e.cover_description,
+        })),
+        "attendees_visibility": e.attendees_visibility,
         "ical_url": e.local.then(|| format!("{}.ics", e.ap_id)),
         "local": e.local,
     }))
@@ -105,6 +117,7 @@ pub struct ListQuery {
     group: Option<String>,
     from: Option<String>,
     category: Option<String>,
+    tag: Option<String>,
     local: Option<String>,
     limit: Option<String>,
 }
@@ -144,10 +157,30 @@ pub async fn list(
             svc::CATEGORIES.join(", ")
         )));
     }
+    let tag = match q.tag.as_deref() {
+        Some(t) => Some(
+            crate::services::content::normalize_tag(t).ok_or_else(|| ApiError::bad_request("tag must be a hashtag"))?,
+        ),
+        None => None,
+    };
     let local_only = matches!(q.local.as_deref(), Some("true" | "1"));
     let mut out = Vec::new();
     let group = (group >= 0).then_some(group);
-    for e in events::upcoming(&state.db, from, group, q.category.as_deref(), local_only, limit * 2).await? {
+    let found = events::upcoming(
+        &state.db,
+        from,
+        group,
+        q.category.as_deref(),
+        tag.as_deref(),
+        local_only,
+        limit * 2,
+    )
+    .await?;
+    for e in found {
+        // LIKE's `_` matches any character: keep exact tag matches only.
+        if tag.as_deref().is_some_and(|t| !e.tag_list().any(|x| x == t)) {
+            continue;
+        }
         if may_see(&state, &e, v.as_ref()).await? {
             out.push(entity(&state, &e, v.as_ref()).await?);
             if out.len() as i64 >= limit {
@@ -183,6 +216,13 @@ pub struct CreateEvent {
     tentative: bool,
     group_id: Option<String>,
     series_id: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    cover_media_id: Option<String>,
+    #[serde(default)]
+    remove_cover: bool,
+    #[serde(default)]
+    attendees_visibility: String,
 }
 
 /// The service's input from the request body (create and change take the same).
@@ -190,8 +230,13 @@ fn new_event(c: CreateEvent) -> ApiResult<NewEvent> {
     Ok(NewEvent {
         title: c.title,
         description: c.description,
-        starts: Some(local(&c.starts_at)?),
-        ends: c.ends_at.as_deref().map(local).transpose()?,
+        starts: Some(svc::wall_clock(&c.starts_at, c.all_day, false).map_err(event_error)?),
+        ends: c
+            .ends_at
+            .as_deref()
+            .map(|e| svc::wall_clock(e, c.all_day, true))
+            .transpose()
+            .map_err(event_error)?,
         timezone: c.timezone,
         all_day: c.all_day,
         place_name: c.place_name,
@@ -211,17 +256,18 @@ fn new_event(c: CreateEvent) -> ApiResult<NewEvent> {
                     .map_err(|_| ApiError::unprocessable("Validation failed: series_id"))
             })
             .transpose()?,
+        tags: c.tags,
+        cover_media_id: c
+            .cover_media_id
+            .as_deref()
+            .map(|m| {
+                m.parse()
+                    .map_err(|_| ApiError::unprocessable("Validation failed: cover_media_id"))
+            })
+            .transpose()?,
+        remove_cover: c.remove_cover,
+        attendees_visibility: c.attendees_visibility,
     })
-}
-
-fn local(s: &str) -> ApiResult<chrono::NaiveDateTime> {
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| {
-            ApiError::unprocessable(format!(
-                "Validation failed: {s:?} is not a local time such as 2026-12-01T09:30"
-            ))
-        })
 }
 
 /// `POST /api/staffroom/v1/events` (JSON).
@@ -323,14 +369,83 @@ pub async fn participants(State(state): State<AppState>, auth: Auth, Path(id): P
         return Err(ApiError::forbidden("only the organisers see the participants"));
     }
     let mut out = Vec::new();
-    for s in ["going", "waitlist", "pending"] {
+    for s in events::STATES {
         for p in events::participants(&state.db, e.id, s).await? {
             if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await? {
                 out.push(json!({ "account": account(&state, &a).await?, "state": s, "since": api_time(p.created_at) }));
             }
         }
     }
+    // Invited people who have not answered yet.
+    for i in events::invitations(&state.db, e.id).await? {
+        if events::participation(&state.db, e.id, i.actor_id).await?.is_none()
+            && let Some(a) = actors::find_by_id(&state.db, i.actor_id).await?
+        {
+            out.push(
+                json!({ "account": account(&state, &a).await?, "state": "invited", "since": api_time(i.created_at) }),
+            );
+        }
+    }
     Ok(Json(Value::Array(out)))
+}
+
+/// `GET /api/staffroom/v1/events/{id}/attendees`: the accounts going, for whoever the
+/// organiser lets see them (public, participants, or organisers only).
+pub async fn attendees(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let v = viewer(&auth);
+    let e = find(&state, &id, v.as_ref()).await?;
+    if !svc::may_list_attendees(&state, &e, v.as_ref()).await? {
+        return Err(ApiError::forbidden("the organisers keep the list of attendees"));
+    }
+    let mut out = Vec::new();
+    for p in events::participants(&state.db, e.id, "going").await? {
+        if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await? {
+            out.push(account(&state, &a).await?);
+        }
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+/// `POST /api/staffroom/v1/events/{id}/interested`: maybe; no place is taken.
+pub async fn interested(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:statuses")?.actor.clone();
+    let e = find(&state, &id, Some(&me)).await?;
+    svc::interested(&state, &e, &me, None).await.map_err(event_error)?;
+    Ok(Json(entity(&state, &e, Some(&me)).await?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct InviteBody {
+    account_id: String,
+}
+
+/// `POST /api/staffroom/v1/events/{id}/invite` with `account_id`: the organisers invite
+/// someone (an account here, or one resolved from another node).
+pub async fn invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    super::Body(b): super::Body<InviteBody>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:statuses")?.actor.clone();
+    let e = find(&state, &id, Some(&me)).await?;
+    let who = super::accounts::actor(&state, &b.account_id).await?;
+    svc::invite(&state, &e, &me, &who).await.map_err(event_error)?;
+    Ok(Json(entity(&state, &e, Some(&me)).await?))
+}
+
+/// `DELETE /api/staffroom/v1/events/{id}`: the organisers delete an event (a course with its
+/// sessions); answers the event as it was, like Mastodon's status deletion.
+pub async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let me = auth.member("write:statuses")?.actor.clone();
+    let e = find(&state, &id, Some(&me)).await?;
+    let before = entity(&state, &e, Some(&me)).await?;
+    svc::delete(&state, &e, &me).await.map_err(event_error)?;
+    Ok(Json(before))
 }
 
 async fn decide(state: AppState, auth: Auth, id: String, account_id: String, accept: bool) -> ApiResult<Json<Value>> {

@@ -305,7 +305,13 @@ pub fn router() -> Router<AppState> {
         .route("/headers/original/missing.png", get(misc::default_avatar))
         .route("/api/staffroom/v1/openapi.json", get(events::openapi))
         .route("/api/staffroom/v1/events", get(events::list).post(events::create))
-        .route("/api/staffroom/v1/events/{id}", get(events::get).put(events::update))
+        .route(
+            "/api/staffroom/v1/events/{id}",
+            get(events::get).put(events::update).delete(events::delete),
+        )
+        .route("/api/staffroom/v1/events/{id}/interested", post(events::interested))
+        .route("/api/staffroom/v1/events/{id}/invite", post(events::invite))
+        .route("/api/staffroom/v1/events/{id}/attendees", get(events::attendees))
         .route("/api/staffroom/v1/events/{id}/join", post(events::join))
         .route("/api/staffroom/v1/events/{id}/leave", post(events::leave))
         .route("/api/staffroom/v1/events/{id}/cancel", post(events::cancel))

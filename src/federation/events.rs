@@ -22,13 +22,15 @@ pub fn context() -> Value {
             "participantCount": "mz:participantCount",
             "maximumAttendeeCapacity": "schema:maximumAttendeeCapacity",
             "remainingAttendeeCapacity": "schema:remainingAttendeeCapacity",
-                        "eventStatus": "ical:status",
+            "eventStatus": "ical:status",
             "superEvent": { "@id": "schema:superEvent", "@type": "@id" },
             "PostalAddress": "schema:PostalAddress",
             "VirtualLocation": "schema:VirtualLocation",
             "address": { "@id": "schema:address", "@type": "schema:PostalAddress" },
             "streetAddress": "schema:streetAddress",
-            "sensitive": "as:sensitive"
+            "sensitive": "as:sensitive",
+            "Hashtag": "as:Hashtag",
+            "attendees": { "@id": "schema:attendee", "@type": "@id" }
         }
     ])
 }
@@ -138,10 +140,87 @@ pub fn event_to_ap(
     if let Some(s) = series {
         o["superEvent"] = json!(s);
     }
+    let mut attachment = Vec::new();
     if let Some(x) = &e.external_url {
-        o["attachment"] = json!([{ "type": "Link", "mediaType": "text/html", "name": "Registration", "href": x }]);
+        attachment.push(json!({ "type": "Link", "mediaType": "text/html", "name": "Registration", "href": x }));
     }
+    if let Some(cover) = &e.cover_url {
+        // Mobilizon reads its banner from a Document named "Banner"; Mastodon shows attachments.
+        let media_type = e.cover_media_type.clone().unwrap_or_else(|| "image/jpeg".into());
+        attachment.push(
+            json!({ "type": "Document", "mediaType": media_type, "name": "Banner", "url": cover,
+            "summary": e.cover_description }),
+        );
+        o["image"] = json!({ "type": "Image", "mediaType": media_type, "url": cover });
+    }
+    if !attachment.is_empty() {
+        o["attachment"] = Value::Array(attachment);
+    }
+    let tags: Vec<Value> = e
+        .tag_list()
+        .map(|t| {
+            let href = url::Url::parse(&e.ap_id)
+                .and_then(|u| u.join(&format!("/tags/{t}")))
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            json!({ "type": "Hashtag", "name": format!("#{t}"), "href": href })
+        })
+        .collect();
+    if !tags.is_empty() {
+        o["tag"] = Value::Array(tags);
+    }
+    o["attendees"] = json!(format!("{}/attendees", e.ap_id));
     o
+}
+
+/// Hashtags named in an object's `tag`, normalised, at most `MAX_TAGS`.
+fn remote_tags(o: &Value) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for t in o["tag"].as_array().into_iter().flatten() {
+        if t["type"] == "Hashtag"
+            && let Some(n) = t["name"].as_str().and_then(crate::services::content::normalize_tag)
+            && !out.contains(&n)
+            && out.len() < crate::services::events::MAX_TAGS
+        {
+            out.push(n);
+        }
+    }
+    out.join(" ")
+}
+
+/// The cover of a remote event: Mobilizon's "Banner" Document, else the first image
+/// attachment, else `image`. Kept as a link (not copied here).
+fn remote_cover(o: &Value) -> Option<(String, Option<String>, String)> {
+    let images: Vec<&Value> = o["attachment"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| {
+            ["Document", "Image"].contains(&a["type"].as_str().unwrap_or_default())
+                && a["mediaType"].as_str().is_none_or(|m| m.starts_with("image/"))
+        })
+        .collect();
+    let pick = images
+        .iter()
+        .find(|a| a["name"] == "Banner")
+        .or(images.first())
+        .copied()
+        .or_else(|| match &o["image"] {
+            Value::Null => None,
+            v => Some(v),
+        })?;
+    let url = first_url(pick)?;
+    if url.scheme() != "https" && url.scheme() != "http" {
+        return None;
+    }
+    let describe = |k: &str| pick[k].as_str().map(|s| s.chars().take(1500).collect::<String>());
+    Some((
+        url.to_string(),
+        pick["mediaType"].as_str().map(|m| m.chars().take(100).collect()),
+        describe("summary")
+            .or_else(|| describe("name").filter(|n| n != "Banner"))
+            .unwrap_or_default(),
+    ))
 }
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {
@@ -205,6 +284,7 @@ pub fn remote_event_to_row(o: &Value, organizer_id: i64, group_id: Option<i64>) 
     }
     .to_owned();
     let content = o["content"].as_str().unwrap_or_default();
+    let cover = remote_cover(o);
     Some(EventRow {
         id: crate::ids::id_at(now),
         ap_id: id.to_string(),
@@ -256,5 +336,11 @@ pub fn remote_event_to_row(o: &Value, organizer_id: i64, group_id: Option<i64>) 
         local: false,
         created_at: time(&o["published"]).unwrap_or(now),
         updated_at: time(&o["updated"]).unwrap_or(now),
+        tags: remote_tags(o),
+        cover_media_type: cover.as_ref().and_then(|c| c.1.clone()),
+        cover_description: cover.as_ref().map(|c| c.2.clone()).unwrap_or_default(),
+        cover_url: cover.map(|c| c.0),
+        // What the organiser's server shows is its own business; here, organisers only.
+        attendees_visibility: "organisers".into(),
     })
 }

@@ -16,7 +16,7 @@ use super::policy::{self, authority};
 use super::protocol::id_of;
 use super::remote::{ResolveError, refresh_actor, resolve_actor};
 use super::signatures::{self, SignatureError};
-use super::{activities, delivery};
+use super::{activities, delivery, event_inbox};
 use crate::app::AppState;
 use crate::services::groups;
 use crate::services::social::personal_inbox;
@@ -198,7 +198,7 @@ impl From<ResolveError> for ProcessError {
     }
 }
 
-fn invalid(m: impl Into<String>) -> ProcessError {
+pub(super) fn invalid(m: impl Into<String>) -> ProcessError {
     ProcessError::Invalid(m.into())
 }
 
@@ -253,7 +253,7 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
 }
 
 /// The object of an activity: embedded, or fetched by id (only from its own origin).
-async fn object_of(state: &AppState, activity: &Value) -> Result<Value, ProcessError> {
+pub(super) async fn object_of(state: &AppState, activity: &Value) -> Result<Value, ProcessError> {
     match &activity["object"] {
         Value::Object(_) => Ok(activity["object"].clone()),
         Value::String(s) => {
@@ -282,7 +282,9 @@ pub async fn process(state: &AppState, actor: &ActorRow, activity: &Value, depth
     let kind = activity["type"].as_str().unwrap_or_default();
     match kind {
         "Follow" => on_follow(state, actor, activity).await,
-        "Join" | "Leave" => on_join_or_leave(state, actor, activity).await,
+        "Join" | "Leave" => event_inbox::on_join_or_leave(state, actor, activity).await,
+        "TentativeAccept" => event_inbox::on_maybe(state, actor, activity).await,
+        "Invite" => event_inbox::on_invite(state, actor, activity).await,
         "Undo" => on_undo(state, actor, activity).await,
         "Accept" => on_answer(state, actor, activity, true).await,
         "Reject" => on_answer(state, actor, activity, false).await,
@@ -380,7 +382,10 @@ async fn on_undo(state: &AppState, actor: &ActorRow, activity: &Value) -> Result
 async fn on_answer(state: &AppState, actor: &ActorRow, activity: &Value, accepted: bool) -> Result<(), ProcessError> {
     let inner = &activity["object"];
     if inner["type"] == "Join" {
-        return on_join_answer(state, activity, accepted).await;
+        return event_inbox::on_join_answer(state, activity, accepted).await;
+    }
+    if event_inbox::on_rsvp(state, actor, activity, accepted).await? {
+        return Ok(());
     }
     // Our follow of `actor` was accepted or rejected (or, later, the member removed).
     let follower = match inner.get("actor").and_then(id_of) {
@@ -452,7 +457,7 @@ async fn on_create_or_update(
     let object = object_of(state, activity).await?;
     let kind = object["type"].as_str().unwrap_or_default();
     if kind == "Event" {
-        return on_event(state, actor, &object, via_group).await;
+        return event_inbox::on_event(state, actor, &object, via_group).await;
     }
     if ["Person", "Group", "Service", "Application", "Organization"].contains(&kind) {
         if update && object.get("id").and_then(id_of).map(|u| u.to_string()).as_deref() == Some(&actor.ap_id) {
@@ -586,6 +591,9 @@ async fn on_delete(state: &AppState, actor: &ActorRow, activity: &Value) -> Resu
             .bind(actor.id).execute(&mut *c).await.map(|_| ()))?;
         tx.commit().await?;
         actors::set_suspended(&state.db, actor.id, Some(storage::now())).await?;
+        return Ok(());
+    }
+    if event_inbox::on_delete(state, actor, &object_id).await? {
         return Ok(());
     }
     let Some(post) = posts::find_by_ap_id(&state.db, object_id.as_str()).await? else {
@@ -747,138 +755,6 @@ async fn on_group_post_moderation(
         }
         "Lock" => posts::set_locked(&mut tx, post.id, !undo).await?,
         _ => {}
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// An Event created or updated by its organiser (or relayed by its group): stored, updated.
-async fn on_event(
-    state: &AppState,
-    actor: &ActorRow,
-    object: &Value,
-    via_group: Option<&ActorRow>,
-) -> Result<(), ProcessError> {
-    let id = object
-        .get("id")
-        .and_then(id_of)
-        .ok_or_else(|| invalid("Event without id"))?;
-    if authority(&id) != authority(&Url::parse(&actor.ap_id).map_err(|e| invalid(e.to_string()))?) {
-        return Err(invalid("the event is not the actor's own"));
-    }
-    let group = via_group
-        .cloned()
-        .or_else(|| (actor.kind == KIND_GROUP).then(|| actor.clone()));
-    let mut row = crate::federation::events::remote_event_to_row(object, actor.id, group.map(|g| g.id))
-        .ok_or_else(|| invalid("an Event needs an id and a startTime"))?;
-    if let Some(series) = object.get("superEvent").and_then(id_of)
-        && authority(&series) == authority(&id)
-    {
-        row.series_id = match crate::storage::events::find_by_ap_id(&state.db, series.as_str()).await? {
-            Some(s) => Some(s.id),
-            // Sessions may arrive before their course: fetch the course from its origin first.
-            // If it cannot be fetched (a members-only course), the session is kept unlinked.
-            None => {
-                let fetched = object_of(state, &json!({ "object": series.as_str() }))
-                    .await
-                    .unwrap_or_default();
-                match crate::federation::events::remote_event_to_row(&fetched, actor.id, row.group_id) {
-                    Some(course) if fetched["type"] == "Event" => {
-                        let mut tx = state.db.begin().await?;
-                        crate::storage::events::upsert(&mut tx, &course).await?;
-                        tx.commit().await?;
-                        crate::storage::events::find_by_ap_id(&state.db, &course.ap_id)
-                            .await?
-                            .map(|s| s.id)
-                    }
-                    _ => None,
-                }
-            }
-        };
-    }
-    if let Some(existing) = crate::storage::events::find_by_ap_id(&state.db, &row.ap_id).await?
-        && existing.local
-    {
-        return Err(invalid("a remote copy of a local event"));
-    }
-    let before = crate::storage::events::find_by_ap_id(&state.db, &row.ap_id).await?;
-    let mut tx = state.db.begin().await?;
-    crate::storage::events::upsert(&mut tx, &row).await?;
-    tx.commit().await?;
-    // Participants here hear of changes to the time, the place or the status.
-    if let Some(b) = before
-        && (b.starts_at != row.starts_at
-            || b.ends_at != row.ends_at
-            || b.status != row.status
-            || b.place_name != row.place_name)
-        && let Some(stored) = crate::storage::events::find_by_ap_id(&state.db, &row.ap_id).await?
-    {
-        crate::services::notify::event_changed(state, &stored).await;
-    }
-    Ok(())
-}
-
-/// Someone joins or leaves one of our events.
-async fn on_join_or_leave(state: &AppState, actor: &ActorRow, activity: &Value) -> Result<(), ProcessError> {
-    let object = activity
-        .get("object")
-        .and_then(id_of)
-        .ok_or_else(|| invalid("Join without object"))?;
-    let Some(event) = crate::storage::events::find_by_ap_id(&state.db, object.as_str())
-        .await?
-        .filter(|e| e.local)
-    else {
-        return Ok(());
-    };
-    if activity["type"] == "Leave" {
-        crate::services::events::leave(state, &event, actor)
-            .await
-            .map_err(|e| invalid(e.to_string()))?;
-        return Ok(());
-    }
-    match crate::services::events::admit(state, &event, actor, activity["id"].as_str()).await {
-        Ok(_) => Ok(()),
-        Err(crate::services::events::EventError::Refused(_)) => {
-            // Refused (invitation only, cancelled…): tell the participant's server.
-            let organizer = actors::find_by_id(&state.db, event.group_id.unwrap_or(event.organizer_id))
-                .await?
-                .ok_or_else(|| invalid("organizer gone"))?;
-            let id = state.urls.activity(crate::ids::new_id()).to_string();
-            let mut tx = state.db.begin().await?;
-            delivery::queue(
-                &mut tx,
-                &organizer,
-                &activities::answer_follow("Reject", &id, &organizer.ap_id, activity.clone()),
-                &personal_inbox(state, actor),
-            )
-            .await?;
-            tx.commit().await?;
-            state.delivery_wake.notify_one();
-            Ok(())
-        }
-        Err(e) => Err(invalid(e.to_string())),
-    }
-}
-
-/// The organiser of a remote event accepted or rejected one of our members' Join.
-async fn on_join_answer(state: &AppState, activity: &Value, accepted: bool) -> Result<(), ProcessError> {
-    let join = &activity["object"];
-    let (Some(who), Some(event)) = (join.get("actor").and_then(id_of), join.get("object").and_then(id_of)) else {
-        return Ok(());
-    };
-    let (Some(who), Some(event)) = (
-        actors::find_by_ap_id(&state.db, who.as_str())
-            .await?
-            .filter(|a| a.is_local()),
-        crate::storage::events::find_by_ap_id(&state.db, event.as_str()).await?,
-    ) else {
-        return Ok(());
-    };
-    let mut tx = state.db.begin().await?;
-    if accepted {
-        crate::storage::events::set_participation(&mut tx, event.id, who.id, "going", None, storage::now()).await?;
-    } else {
-        crate::storage::events::remove_participation(&mut tx, event.id, who.id).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -5,6 +5,7 @@ pub mod activities;
 pub mod actors;
 pub mod collections;
 pub mod delivery;
+mod event_inbox;
 pub mod events;
 pub mod fetch;
 pub mod inbox;

@@ -40,7 +40,15 @@ fn vevent(e: &EventRow, with_private_link: bool) -> icalendar::Event {
     let mut v = icalendar::Event::new();
     v.uid(&e.ap_id).summary(&e.title).timestamp(e.updated_at);
     if e.all_day {
-        v.all_day(e.starts_at.date_naive());
+        // Dates in the event's own zone; DTEND is the day after the last (RFC 5545 3.6.1).
+        let tz: chrono_tz::Tz = e.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let first = e.starts_at.with_timezone(&tz).date_naive();
+        let last = e
+            .ends_at
+            .map(|t| t.with_timezone(&tz).date_naive())
+            .unwrap_or(first)
+            .max(first);
+        v.starts(first).ends(last.succ_opt().unwrap_or(last));
     } else {
         v.starts(e.starts_at);
         if let Some(end) = e.ends_at {
@@ -71,7 +79,16 @@ fn vevent(e: &EventRow, with_private_link: bool) -> icalendar::Event {
         "tentative" => EventStatus::Tentative,
         _ => EventStatus::Confirmed,
     });
-    v.add_property("CATEGORIES", e.category.to_uppercase());
+    v.categories(std::iter::once(e.category.to_uppercase()).chain(e.tag_list().map(str::to_owned)));
+    if let Some(cover) = &e.cover_url {
+        // RFC 7986 IMAGE.
+        v.append_property(
+            icalendar::Property::new("IMAGE", cover)
+                .add_parameter("VALUE", "URI")
+                .add_parameter("DISPLAY", "BADGE")
+                .done(),
+        );
+    }
     v.add_property("X-STAFFROOM-TIMEZONE", &e.timezone);
     v.done()
 }
@@ -163,4 +180,42 @@ pub async fn agenda(State(state): State<AppState>, Path(file): Path<String>) -> 
         .ok_or(AppError::NotFound)?;
     let list = events::agenda(&state.db, user).await?;
     Ok(calendar("My agenda", &list, true))
+}
+
+/// `GET /events/{id}/attendees`: an `OrderedCollection` of the people going. Its items are
+/// shown as the organiser chose: to everyone, or only to requests signed by a participant or
+/// an organiser; others see the count alone (as Mastodon hides a follower list).
+pub async fn attendees(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let e = visible_event(&state, &id, &method, &uri, &headers).await?;
+    let going = events::participants(&state.db, e.id, "going").await?;
+    let signer = if e.attendees_visibility == "public" {
+        None
+    } else {
+        crate::federation::inbox::verify_signed(&state, &method, &uri, &headers, None)
+            .await
+            .ok()
+            .flatten()
+    };
+    let mut doc = serde_json::json!({
+        "@context": crate::federation::activities::AS_CONTEXT,
+        "id": format!("{}/attendees", e.ap_id),
+        "type": "OrderedCollection",
+        "totalItems": going.len(),
+    });
+    if crate::services::events::may_list_attendees(&state, &e, signer.as_ref()).await? {
+        let mut items = Vec::new();
+        for p in &going {
+            if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await? {
+                items.push(a.ap_id);
+            }
+        }
+        doc["orderedItems"] = serde_json::json!(items);
+    }
+    Ok(activity_json(&doc))
 }

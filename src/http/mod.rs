@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{name}/modlog", get(groups::modlog))
         .route("/posts/{id}", get(groups::post))
         .route("/events/{file}", get(events::event))
+        .route("/events/{id}/attendees", get(events::attendees))
         .route("/calendar.ics", get(events::node_calendar))
         .route("/agenda/{file}", get(events::agenda))
         .route("/{at_name}/calendar.ics", get(events::group_calendar))

@@ -77,6 +77,17 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'
 }
 
+/// A hashtag as stored and addressed (`/tags/{name}`): without `#`, lower-case, letters, digits
+/// and `_` only, not only digits, at most 60 characters. `None` when it is no hashtag.
+pub fn normalize_tag(tag: &str) -> Option<String> {
+    let t = tag.trim().trim_start_matches('#').to_lowercase();
+    let ok = !t.is_empty()
+        && t.chars().count() <= 60
+        && t.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && t.chars().any(|c| !c.is_ascii_digit());
+    ok.then_some(t)
+}
+
 /// Splits plain text into text, mentions, hashtags and links.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
@@ -223,6 +234,16 @@ mod tests {
         );
         assert!(clean.contains("href=\"https://ok.example\""));
         assert!(clean.contains("class=\"mention\""));
+    }
+
+    #[test]
+    fn normalizes_tags() {
+        assert_eq!(normalize_tag("#Éducation").as_deref(), Some("éducation"));
+        assert_eq!(normalize_tag(" STEM_2027 ").as_deref(), Some("stem_2027"));
+        assert_eq!(normalize_tag("2027"), None, "numbers are no hashtags");
+        assert_eq!(normalize_tag("two words"), None);
+        assert_eq!(normalize_tag("#"), None);
+        assert_eq!(normalize_tag(&"a".repeat(61)), None);
     }
 
     #[test]

@@ -62,6 +62,54 @@ pub struct NewEvent {
     pub tentative: bool,
     /// The series (training course, programme) this session belongs to.
     pub series: Option<i64>,
+    /// Hashtags, with or without `#`.
+    pub tags: Vec<String>,
+    /// An image the organiser uploaded (`/api/v2/media`) as the cover; on a change, `None`
+    /// keeps the cover the event has unless `remove_cover`.
+    pub cover_media_id: Option<i64>,
+    pub remove_cover: bool,
+    /// Who may list the attendees: public, participants or organisers (the default).
+    pub attendees_visibility: String,
+}
+
+pub const MAX_TAGS: usize = 10;
+pub const ATTENDEES_VISIBILITY: &[&str] = &["public", "participants", "organisers"];
+
+/// Tags as stored: normalised, without repeats, space-separated.
+fn tags_column(tags: &[String]) -> Result<String, EventError> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let n = crate::services::content::normalize_tag(t)
+            .ok_or_else(|| invalid(format!("{t:?} is not a hashtag: letters, digits and _ only")))?;
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err(invalid(format!("at most {MAX_TAGS} tags")));
+    }
+    Ok(out.join(" "))
+}
+
+/// A wall-clock time as people write it, `2026-12-01T09:30` (seconds allowed); for an all-day
+/// event a date, `2026-12-01`, meaning its first minute or (`end`) its last.
+pub fn wall_clock(s: &str, all_day: bool, end: bool) -> Result<NaiveDateTime, EventError> {
+    let time = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"));
+    if let Ok(t) = time {
+        return Ok(t);
+    }
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if all_day => Ok(d.and_time(if end {
+            chrono::NaiveTime::from_hms_opt(23, 59, 0).expect("valid time")
+        } else {
+            chrono::NaiveTime::MIN
+        })),
+        _ => Err(invalid(format!(
+            "{s:?} is not a local time such as 2026-12-01T09:30{}",
+            if all_day { " or a date such as 2026-12-01" } else { "" }
+        ))),
+    }
 }
 
 /// Who an event's activities come from, and who receives them: the group and its members, or
@@ -79,7 +127,7 @@ async fn audience(
     };
     let sender = group.clone().unwrap_or_else(|| organizer.clone());
     let mut recipients = follows::follower_actors(&state.db, sender.id).await?;
-    for state_name in ["going", "waitlist", "pending"] {
+    for state_name in events::STATES {
         for p in events::participants(&state.db, e.id, state_name).await? {
             if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await? {
                 recipients.push(a);
@@ -209,6 +257,25 @@ async fn build(
             return Err(invalid("the series must be one of your own events"));
         }
     }
+    let tags = tags_column(&new.tags)?;
+    let cover = match new.cover_media_id {
+        Some(m) => Some(
+            storage::media::find(&state.db, organizer.id, m)
+                .await?
+                .ok_or_else(|| invalid("the cover must be an image you uploaded"))?,
+        ),
+        None => None,
+    };
+    let attendees_visibility = if new.attendees_visibility.is_empty() {
+        "organisers".to_owned()
+    } else {
+        new.attendees_visibility.clone()
+    };
+    if !ATTENDEES_VISIBILITY.contains(&attendees_visibility.as_str()) {
+        return Err(invalid(
+            "attendees_visibility must be public, participants or organisers",
+        ));
+    }
     let now = storage::now();
     let id = crate::ids::id_at(now);
     let ap_id = state
@@ -245,6 +312,11 @@ async fn build(
         local: true,
         created_at: now,
         updated_at: now,
+        tags,
+        cover_url: cover.as_ref().map(|m| crate::services::media::url(state, m)),
+        cover_media_type: cover.as_ref().map(|m| m.content_type.clone()),
+        cover_description: cover.map(|m| m.description).unwrap_or_default(),
+        attendees_visibility,
     };
     Ok(e)
 }
@@ -281,6 +353,7 @@ pub async fn update(state: &AppState, e: &EventRow, by: &ActorRow, new: NewEvent
         Some(g) => actors::find_by_id(&state.db, g).await?,
         None => None,
     };
+    let keep_cover = new.cover_media_id.is_none() && !new.remove_cover;
     let mut changed = build(
         state,
         &organizer,
@@ -291,6 +364,11 @@ pub async fn update(state: &AppState, e: &EventRow, by: &ActorRow, new: NewEvent
         },
     )
     .await?;
+    if keep_cover {
+        changed.cover_url = e.cover_url.clone();
+        changed.cover_media_type = e.cover_media_type.clone();
+        changed.cover_description = e.cover_description.clone();
+    }
     changed.id = e.id;
     changed.ap_id = e.ap_id.clone();
     changed.url = e.url.clone();
@@ -386,8 +464,9 @@ pub async fn admit(
     if e.status == "cancelled" {
         return Err(EventError::Refused("the event is cancelled".into()));
     }
+    let invited = events::invitation(&state.db, e.id, who.id).await?.is_some();
     match e.join_mode.as_str() {
-        "invite" => return Err(EventError::Refused("this event is by invitation only".into())),
+        "invite" if !invited => return Err(EventError::Refused("this event is by invitation only".into())),
         "external" => {
             return Err(EventError::Refused(format!(
                 "register at {}",
@@ -397,19 +476,24 @@ pub async fn admit(
         _ => {}
     }
     if e.visibility == "members"
+        && !invited
         && let Some(g) = e.group_id
         && !follows::is_member(&state.db, who.id, g).await?
     {
         return Err(EventError::Refused("only the group's members may join".into()));
     }
-    if let Some(p) = events::participation(&state.db, e.id, who.id).await? {
+    if let Some(p) = events::participation(&state.db, e.id, who.id)
+        .await?
+        .filter(|p| p.state != "interested")
+    {
         return Ok(match p.state.as_str() {
             "going" => Standing::Going,
             "waitlist" => Standing::Waitlist,
             _ => Standing::Pending,
         });
     }
-    let standing = if e.join_mode == "approval" {
+    // An invitation stands for the organisers' approval.
+    let standing = if e.join_mode == "approval" && !invited {
         Standing::Pending
     } else if is_full(state, e).await? {
         Standing::Waitlist
@@ -577,4 +661,131 @@ pub async fn admit_series(
         out.push((session, standing));
     }
     Ok(out)
+}
+
+/// Someone says they might come (Friendica's and AS2's `TentativeAccept`): shown to the
+/// organisers and in their own agenda as tentative, without taking a place.
+pub async fn interested(state: &AppState, e: &EventRow, who: &ActorRow, ap_id: Option<&str>) -> Result<(), EventError> {
+    if e.status == "cancelled" {
+        return Err(EventError::Refused("the event is cancelled".into()));
+    }
+    if let Some(p) = events::participation(&state.db, e.id, who.id).await?
+        && p.state != "interested"
+    {
+        return Err(EventError::Refused(format!(
+            "already {}: leave first to say maybe",
+            p.state
+        )));
+    }
+    let mut tx = state.db.begin().await?;
+    events::set_participation(&mut tx, e.id, who.id, "interested", ap_id, storage::now()).await?;
+    if !e.local {
+        // Tell the organiser's server, as Friendica and Mobilizon understand it.
+        let organizer = actors::find_by_id(&state.db, e.group_id.unwrap_or(e.organizer_id))
+            .await?
+            .ok_or_else(|| invalid("organizer unknown"))?;
+        let id = state.urls.activity(crate::ids::new_id()).to_string();
+        let maybe = json!({ "@context": activities::AS_CONTEXT, "id": id, "type": "TentativeAccept",
+            "actor": who.ap_id, "object": e.ap_id, "to": [organizer.ap_id] });
+        delivery::queue(&mut tx, who, &maybe, &personal_inbox(state, &organizer)).await?;
+    }
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(())
+}
+
+/// The organisers invite someone, here or on another node. An invitation lets its holder
+/// join an invitation-only (or approval) event directly; a remote invitee's server gets an
+/// `Invite` (Mobilizon's shape: the event as object, the invitee as target). False when the
+/// person was invited already.
+pub async fn invite(state: &AppState, e: &EventRow, by: &ActorRow, who: &ActorRow) -> Result<bool, EventError> {
+    if !e.local || !is_organiser(state, e, by).await? {
+        return Err(EventError::Refused("only the organisers invite".into()));
+    }
+    if e.status == "cancelled" {
+        return Err(EventError::Refused("the event is cancelled".into()));
+    }
+    if who.kind != crate::storage::actors::KIND_PERSON {
+        return Err(invalid("only people can be invited"));
+    }
+    if events::invitations(&state.db, e.id).await?.len() >= 1000 {
+        return Err(invalid("an event has at most 1000 invitations"));
+    }
+    let (sender, _, _) = audience(state, e).await?;
+    let id = state.urls.activity(crate::ids::new_id()).to_string();
+    let mut tx = state.db.begin().await?;
+    let new = events::insert_invitation(
+        &mut tx,
+        &events::InvitationRow {
+            event_id: e.id,
+            actor_id: who.id,
+            invited_by: by.id,
+            ap_id: Some(id.clone()),
+            created_at: storage::now(),
+        },
+    )
+    .await?;
+    if new && !who.is_local() {
+        let activity = invite_activity(&id, &sender, e, who);
+        delivery::queue(&mut tx, &sender, &activity, &personal_inbox(state, who)).await?;
+    }
+    tx.commit().await?;
+    if new {
+        state.delivery_wake.notify_one();
+        if who.is_local() {
+            crate::services::notify::invited(state, e, sender.id, who.id).await;
+        }
+    }
+    Ok(new)
+}
+
+/// An `Invite` to an event, addressed to the invitee.
+pub fn invite_activity(id: &str, sender: &ActorRow, e: &EventRow, who: &ActorRow) -> Value {
+    json!({ "@context": activities::AS_CONTEXT, "id": id, "type": "Invite", "actor": sender.ap_id,
+        "object": e.ap_id, "target": who.ap_id, "to": [who.ap_id] })
+}
+
+/// The organisers delete an event (a series with its sessions): a `Delete` with a Tombstone
+/// reaches the group's members and every participant's server, then the rows go.
+pub async fn delete(state: &AppState, e: &EventRow, by: &ActorRow) -> Result<(), EventError> {
+    if !e.local || !is_organiser(state, e, by).await? {
+        return Err(EventError::Refused("only the organisers delete an event".into()));
+    }
+    let mut gone = events::sessions(&state.db, e.id).await?;
+    gone.push(e.clone());
+    let mut tx = state.db.begin().await?;
+    for x in &gone {
+        let (sender, _, inboxes) = audience(state, x).await?;
+        let id = state.urls.activity(crate::ids::new_id()).to_string();
+        delivery::queue(&mut tx, &sender, &delete_activity(&id, &sender, x), &inboxes).await?;
+    }
+    events::delete(&mut tx, e.id).await?;
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(())
+}
+
+/// A `Delete` of an event, with its Tombstone.
+pub fn delete_activity(id: &str, sender: &ActorRow, e: &EventRow) -> Value {
+    let public = e.visibility == "public";
+    json!({ "@context": activities::AS_CONTEXT, "id": id, "type": "Delete", "actor": sender.ap_id,
+        "object": { "id": e.ap_id, "type": "Tombstone", "formerType": "Event" },
+        "to": if public { json!([crate::federation::protocol::PUBLIC]) } else { json!([sender.ap_id]) },
+        "cc": sender.followers_url.iter().collect::<Vec<_>>() })
+}
+
+/// Whether `viewer` may see who attends: as the organiser chose (public, participants or
+/// the organisers only). `None` is an anonymous viewer.
+pub async fn may_list_attendees(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
+    if e.attendees_visibility == "public" {
+        return Ok(true);
+    }
+    let Some(v) = viewer else { return Ok(false) };
+    if is_organiser(state, e, v).await? || e.group_id == Some(v.id) {
+        return Ok(true);
+    }
+    Ok(e.attendees_visibility == "participants"
+        && events::participation(&state.db, e.id, v.id)
+            .await?
+            .is_some_and(|p| p.state == "going"))
 }

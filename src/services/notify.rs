@@ -77,7 +77,7 @@ pub async fn followed(state: &AppState, follower_id: i64, target_id: i64, kind: 
 pub async fn event_changed(state: &AppState, e: &crate::storage::events::EventRow) {
     let result: anyhow::Result<()> = async {
         let from = e.group_id.unwrap_or(e.organizer_id);
-        for s in ["going", "waitlist", "pending"] {
+        for s in crate::storage::events::STATES {
             for p in crate::storage::events::participants(&state.db, e.id, s).await? {
                 if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await?
                     && a.is_local()
@@ -94,5 +94,24 @@ pub async fn event_changed(state: &AppState, e: &crate::storage::events::EventRo
     .await;
     if let Err(err) = result {
         tracing::error!(error = %err, "notifying an event change");
+    }
+}
+
+/// A local member was invited to an event (here or on another node): a `mention`
+/// notification whose status is the event, as Mastodon apps show it.
+pub async fn invited(state: &AppState, e: &crate::storage::events::EventRow, from: i64, who: i64) {
+    let result: anyhow::Result<()> = async {
+        if let Some(a) = actors::find_by_id(&state.db, who).await?
+            && a.is_local()
+            && a.kind == KIND_PERSON
+        {
+            let id = notifications::insert_for_event(&state.db, a.id, "mention", from, e.id, storage::now()).await?;
+            state.publish(crate::app::Event::Notification(a.id, id));
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(err) = result {
+        tracing::error!(error = %err, "notifying an invitation");
     }
 }

@@ -34,6 +34,19 @@ pub struct EventRow {
     pub local: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Lower-case hashtags without `#`, separated by single spaces.
+    pub tags: String,
+    pub cover_url: Option<String>,
+    pub cover_media_type: Option<String>,
+    pub cover_description: String,
+    /// Who may list the attendees: `public`, `participants` or `organisers`.
+    pub attendees_visibility: String,
+}
+
+impl EventRow {
+    pub fn tag_list(&self) -> impl Iterator<Item = &str> {
+        self.tags.split(' ').filter(|t| !t.is_empty())
+    }
 }
 
 /// Inserts an event, or (remote events) updates the stored copy; true when new.
@@ -42,12 +55,14 @@ pub async fn upsert(tx: &mut Tx, e: &EventRow) -> Result<bool, sqlx::Error> {
         let updated = sqlx::query(
             "UPDATE events SET title = $1, description_html = $2, starts_at = $3, ends_at = $4, timezone = $5, all_day = $6, \
              place_name = $7, place_address = $8, latitude = $9, longitude = $10, online_url = $11, online_url_public = $12, \
-             category = $13, status = $14, capacity = $15, join_mode = $16, external_url = $17, url = $18, updated_at = $19 \
+             category = $13, status = $14, capacity = $15, join_mode = $16, external_url = $17, url = $18, updated_at = $19, \
+             tags = $21, cover_url = $22, cover_media_type = $23, cover_description = $24, attendees_visibility = $25 \
              WHERE ap_id = $20")
             .bind(&e.title).bind(&e.description_html).bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(e.all_day)
             .bind(&e.place_name).bind(&e.place_address).bind(e.latitude).bind(e.longitude).bind(&e.online_url)
             .bind(e.online_url_public).bind(&e.category).bind(&e.status).bind(e.capacity).bind(&e.join_mode)
             .bind(&e.external_url).bind(&e.url).bind(e.updated_at).bind(&e.ap_id)
+            .bind(&e.tags).bind(&e.cover_url).bind(&e.cover_media_type).bind(&e.cover_description).bind(&e.attendees_visibility)
             .execute(&mut *c).await?.rows_affected();
         if updated > 0 {
             return Ok(false);
@@ -55,13 +70,15 @@ pub async fn upsert(tx: &mut Tx, e: &EventRow) -> Result<bool, sqlx::Error> {
         sqlx::query(
             "INSERT INTO events (id, ap_id, url, organizer_id, group_id, series_id, title, description_html, starts_at, ends_at, \
              timezone, all_day, place_name, place_address, latitude, longitude, online_url, online_url_public, category, status, \
-             capacity, join_mode, external_url, visibility, local, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)")
+             capacity, join_mode, external_url, visibility, local, created_at, updated_at, tags, cover_url, cover_media_type, \
+             cover_description, attendees_visibility) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)")
             .bind(e.id).bind(&e.ap_id).bind(&e.url).bind(e.organizer_id).bind(e.group_id).bind(e.series_id).bind(&e.title)
             .bind(&e.description_html).bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(e.all_day).bind(&e.place_name)
             .bind(&e.place_address).bind(e.latitude).bind(e.longitude).bind(&e.online_url).bind(e.online_url_public)
             .bind(&e.category).bind(&e.status).bind(e.capacity).bind(&e.join_mode).bind(&e.external_url).bind(&e.visibility)
-            .bind(e.local).bind(e.created_at).bind(e.updated_at)
+            .bind(e.local).bind(e.created_at).bind(e.updated_at).bind(&e.tags).bind(&e.cover_url).bind(&e.cover_media_type)
+            .bind(&e.cover_description).bind(&e.attendees_visibility)
             .execute(&mut *c).await?;
         Ok(true)
     })
@@ -88,6 +105,9 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: &str, now: DateTime<Utc>) 
     with_tx!(tx, c => sqlx::query("UPDATE events SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status).bind(now).bind(id).execute(&mut *c).await.map(|_| ()))
 }
+
+/// The states of taking part: going, waiting for a place, waiting for approval, maybe.
+pub const STATES: &[&str] = &["going", "waitlist", "pending", "interested"];
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ParticipationRow {
@@ -140,7 +160,7 @@ pub async fn count(db: &Db, event_id: i64, state: &str) -> Result<i64, sqlx::Err
 pub async fn agenda(db: &Db, actor_id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
     with_db!(db, p => sqlx::query_as::<_, EventRow>(
         "SELECT e.* FROM events e JOIN participations pa ON pa.event_id = e.id WHERE pa.actor_id = $1 \
-         AND pa.state IN ('going', 'waitlist', 'pending') ORDER BY e.starts_at LIMIT 500")
+         AND pa.state IN ('going', 'waitlist', 'pending', 'interested') ORDER BY e.starts_at LIMIT 500")
         .bind(actor_id).fetch_all(p).await)
 }
 
@@ -155,19 +175,22 @@ pub async fn calendar_token_user(db: &Db, hash: &str) -> Result<Option<i64>, sql
 }
 
 /// Events still to come (or running) at `from`, by start time, optionally in one group, one
-/// category, or organised here.
+/// category, with one tag, or organised here.
 pub async fn upcoming(
     db: &Db,
     from: DateTime<Utc>,
     group: Option<i64>,
     category: Option<&str>,
+    tag: Option<&str>,
     local_only: bool,
     limit: i64,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     with_db!(db, p => sqlx::query_as::<_, EventRow>(
         "SELECT * FROM events WHERE (starts_at >= $1 OR ends_at >= $1) AND ($2 < 0 OR group_id = $2) \
-         AND ($3 = '' OR category = $3) AND (NOT $4 OR local) ORDER BY starts_at LIMIT $5")
+         AND ($3 = '' OR category = $3) AND (NOT $4 OR local) \
+         AND ($6 = '' OR (' ' || tags || ' ') LIKE ('% ' || $6 || ' %')) ORDER BY starts_at LIMIT $5")
         .bind(from).bind(group.unwrap_or(-1)).bind(category.unwrap_or("")).bind(local_only).bind(limit)
+        .bind(tag.unwrap_or(""))
         .fetch_all(p).await)
 }
 
@@ -175,4 +198,39 @@ pub async fn upcoming(
 pub async fn sessions(db: &Db, series_id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
     with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE series_id = $1 ORDER BY starts_at LIMIT 200")
         .bind(series_id).fetch_all(p).await)
+}
+
+/// Removes an event (its sessions, participations, invitations and notifications go with it).
+pub async fn delete(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("DELETE FROM events WHERE id = $1").bind(id).execute(&mut *c).await.map(|_| ()))
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct InvitationRow {
+    pub event_id: i64,
+    pub actor_id: i64,
+    pub invited_by: i64,
+    pub ap_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Records an invitation; false when the person was already invited.
+pub async fn insert_invitation(tx: &mut Tx, i: &InvitationRow) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO event_invitations (event_id, actor_id, invited_by, ap_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (event_id, actor_id) DO NOTHING")
+        .bind(i.event_id).bind(i.actor_id).bind(i.invited_by).bind(&i.ap_id).bind(i.created_at)
+        .execute(&mut *c).await.map(|r| r.rows_affected() > 0))
+}
+
+pub async fn invitation(db: &Db, event_id: i64, actor_id: i64) -> Result<Option<InvitationRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, InvitationRow>("SELECT * FROM event_invitations WHERE event_id = $1 AND actor_id = $2")
+        .bind(event_id).bind(actor_id).fetch_optional(p).await)
+}
+
+/// The invitations of an event, oldest first.
+pub async fn invitations(db: &Db, event_id: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, InvitationRow>(
+        "SELECT * FROM event_invitations WHERE event_id = $1 ORDER BY created_at LIMIT 1000")
+        .bind(event_id).fetch_all(p).await)
 }

@@ -176,3 +176,76 @@ impl TestApp {
         self.request(req.body(Body::from(body)).unwrap()).await
     }
 }
+
+/// A valid 3×2 RGB PNG, built here.
+pub fn png() -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut c = kind.to_vec();
+        c.extend(data);
+        out.extend(&c);
+        // CRC-32 of type and data.
+        let mut crc = 0xffff_ffffu32;
+        for b in &c {
+            crc ^= *b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    0xedb8_8320 ^ (crc >> 1)
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        out.extend((!crc).to_be_bytes());
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(3u32.to_be_bytes());
+    ihdr.extend(2u32.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    // Two rows of three grey pixels, stored uncompressed in a zlib stream.
+    let raw: Vec<u8> = [0u8, 128, 128, 128, 128, 128, 128, 128, 128, 128].repeat(2);
+    let mut z = vec![0x78, 0x01, 0x01];
+    z.extend((raw.len() as u16).to_le_bytes());
+    z.extend((!(raw.len() as u16)).to_le_bytes());
+    z.extend(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for x in &raw {
+        a = (a + *x as u32) % 65521;
+        b = (b + a) % 65521;
+    }
+    z.extend(((b << 16) | a).to_be_bytes());
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// A multipart body with a `description` and a `file`: (its content type, the body).
+pub fn multipart(file: &[u8], content_type: &str, description: &str) -> (String, Vec<u8>) {
+    let boundary = "staffroomboundary";
+    let mut body = Vec::new();
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n{description}\r\n")
+            .as_bytes(),
+    );
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// Uploads `bytes` as an image through `/api/v2/media`; answers the attachment.
+    pub async fn upload_media(&self, token: &str, bytes: &[u8], description: &str) -> TestResponse {
+        let (content_type, body) = multipart(bytes, "image/png", description);
+        self.request(
+            Request::post("/api/v2/media")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+}

@@ -1,0 +1,277 @@
+//! Incoming activities about events: an `Event` created or changed, Join and Leave, the
+//! organiser's Accept or Reject, RSVPs as Friendica sends them (Accept, TentativeAccept or
+//! Reject of the Event itself), Invite, and the Delete of an event. Called by `inbox::process`.
+
+use serde_json::{Value, json};
+use url::Url;
+
+use super::inbox::{ProcessError, invalid, object_of};
+use super::policy::authority;
+use super::protocol::id_of;
+use super::{activities, delivery};
+use crate::app::AppState;
+use crate::services::events::{self as svc, EventError};
+use crate::services::social::personal_inbox;
+use crate::storage;
+use crate::storage::actors::{self, ActorRow, KIND_GROUP};
+use crate::storage::events::{self, EventRow};
+
+/// An Event created or updated by its organiser (or relayed by its group): stored, updated.
+pub(super) async fn on_event(
+    state: &AppState,
+    actor: &ActorRow,
+    object: &Value,
+    via_group: Option<&ActorRow>,
+) -> Result<(), ProcessError> {
+    let id = object
+        .get("id")
+        .and_then(id_of)
+        .ok_or_else(|| invalid("Event without id"))?;
+    if authority(&id) != authority(&Url::parse(&actor.ap_id).map_err(|e| invalid(e.to_string()))?) {
+        return Err(invalid("the event is not the actor's own"));
+    }
+    let group = via_group
+        .cloned()
+        .or_else(|| (actor.kind == KIND_GROUP).then(|| actor.clone()));
+    let mut row = super::events::remote_event_to_row(object, actor.id, group.map(|g| g.id))
+        .ok_or_else(|| invalid("an Event needs an id and a startTime"))?;
+    if let Some(series) = object.get("superEvent").and_then(id_of)
+        && authority(&series) == authority(&id)
+    {
+        row.series_id = match events::find_by_ap_id(&state.db, series.as_str()).await? {
+            Some(s) => Some(s.id),
+            // Sessions may arrive before their course: fetch the course from its origin first.
+            // If it cannot be fetched (a members-only course), the session is kept unlinked.
+            None => {
+                let fetched = object_of(state, &json!({ "object": series.as_str() }))
+                    .await
+                    .unwrap_or_default();
+                match super::events::remote_event_to_row(&fetched, actor.id, row.group_id) {
+                    Some(course) if fetched["type"] == "Event" => {
+                        let mut tx = state.db.begin().await?;
+                        events::upsert(&mut tx, &course).await?;
+                        tx.commit().await?;
+                        events::find_by_ap_id(&state.db, &course.ap_id).await?.map(|s| s.id)
+                    }
+                    _ => None,
+                }
+            }
+        };
+    }
+    if let Some(existing) = events::find_by_ap_id(&state.db, &row.ap_id).await?
+        && existing.local
+    {
+        return Err(invalid("a remote copy of a local event"));
+    }
+    let before = events::find_by_ap_id(&state.db, &row.ap_id).await?;
+    let mut tx = state.db.begin().await?;
+    events::upsert(&mut tx, &row).await?;
+    tx.commit().await?;
+    // Participants here hear of changes to the time, the place or the status.
+    if let Some(b) = before
+        && (b.starts_at != row.starts_at
+            || b.ends_at != row.ends_at
+            || b.status != row.status
+            || b.place_name != row.place_name)
+        && let Some(stored) = events::find_by_ap_id(&state.db, &row.ap_id).await?
+    {
+        crate::services::notify::event_changed(state, &stored).await;
+    }
+    Ok(())
+}
+
+/// Someone joins or leaves one of our events.
+pub(super) async fn on_join_or_leave(state: &AppState, actor: &ActorRow, activity: &Value) -> Result<(), ProcessError> {
+    let object = activity
+        .get("object")
+        .and_then(id_of)
+        .ok_or_else(|| invalid("Join without object"))?;
+    let Some(event) = events::find_by_ap_id(&state.db, object.as_str())
+        .await?
+        .filter(|e| e.local)
+    else {
+        return Ok(());
+    };
+    if activity["type"] == "Leave" {
+        svc::leave(state, &event, actor)
+            .await
+            .map_err(|e| invalid(e.to_string()))?;
+        return Ok(());
+    }
+    join_or_reject(state, actor, &event, activity).await
+}
+
+/// The organiser of a remote event accepted or rejected one of our members' Join.
+pub(super) async fn on_join_answer(state: &AppState, activity: &Value, accepted: bool) -> Result<(), ProcessError> {
+    let join = &activity["object"];
+    let (Some(who), Some(event)) = (join.get("actor").and_then(id_of), join.get("object").and_then(id_of)) else {
+        return Ok(());
+    };
+    let (Some(who), Some(event)) = (
+        actors::find_by_ap_id(&state.db, who.as_str())
+            .await?
+            .filter(|a| a.is_local()),
+        events::find_by_ap_id(&state.db, event.as_str()).await?,
+    ) else {
+        return Ok(());
+    };
+    let mut tx = state.db.begin().await?;
+    if accepted {
+        events::set_participation(&mut tx, event.id, who.id, "going", None, storage::now()).await?;
+    } else {
+        events::remove_participation(&mut tx, event.id, who.id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Someone says maybe (`TentativeAccept` of one of our events, as Friendica sends it).
+pub(super) async fn on_maybe(state: &AppState, actor: &ActorRow, activity: &Value) -> Result<(), ProcessError> {
+    let Some(event) = local_event(state, &activity["object"]).await? else {
+        return Ok(());
+    };
+    match svc::interested(state, &event, actor, activity["id"].as_str()).await {
+        Ok(()) | Err(EventError::Refused(_)) => Ok(()),
+        Err(e) => Err(invalid(e.to_string())),
+    }
+}
+
+/// The local event an activity's object names (an id, or the Event itself), if any.
+async fn local_event(state: &AppState, object: &Value) -> Result<Option<EventRow>, ProcessError> {
+    let Some(id) = id_of(object) else { return Ok(None) };
+    Ok(events::find_by_ap_id(&state.db, id.as_str()).await?.filter(|e| e.local))
+}
+
+/// An Accept or Reject about events that is not an answer to a Join: an RSVP to one of our
+/// events (Friendica: Accept = going, Reject = not going), or an answer to our `Invite`
+/// (Accept = join, Reject = decline). True when it was one of these.
+pub(super) async fn on_rsvp(
+    state: &AppState,
+    actor: &ActorRow,
+    activity: &Value,
+    accepted: bool,
+) -> Result<bool, ProcessError> {
+    let inner = &activity["object"];
+    let event = if inner["type"] == "Invite" {
+        let Some(event) = local_event(state, &inner["object"]).await? else {
+            return Ok(false);
+        };
+        if inner.get("target").and_then(id_of).map(|t| t.to_string()).as_deref() != Some(&actor.ap_id) {
+            return Err(invalid("an answer to an invitation of someone else"));
+        }
+        event
+    } else {
+        match local_event(state, inner).await? {
+            Some(e) => e,
+            None => return Ok(false),
+        }
+    };
+    if !accepted {
+        svc::leave(state, &event, actor)
+            .await
+            .map_err(|e| invalid(e.to_string()))?;
+        return Ok(true);
+    }
+    join_or_reject(state, actor, &event, activity).await?;
+    Ok(true)
+}
+
+/// Admits `actor` to a local event for `activity` (a Join, or an Accept that means one); when
+/// the event refuses (invitation only, cancelled…), the participant's server hears a Reject.
+async fn join_or_reject(
+    state: &AppState,
+    actor: &ActorRow,
+    event: &EventRow,
+    activity: &Value,
+) -> Result<(), ProcessError> {
+    match svc::admit(state, event, actor, activity["id"].as_str()).await {
+        Ok(_) => Ok(()),
+        Err(EventError::Refused(_)) => {
+            let organizer = actors::find_by_id(&state.db, event.group_id.unwrap_or(event.organizer_id))
+                .await?
+                .ok_or_else(|| invalid("organizer gone"))?;
+            let id = state.urls.activity(crate::ids::new_id()).to_string();
+            let mut tx = state.db.begin().await?;
+            delivery::queue(
+                &mut tx,
+                &organizer,
+                &activities::answer_follow("Reject", &id, &organizer.ap_id, activity.clone()),
+                &personal_inbox(state, actor),
+            )
+            .await?;
+            tx.commit().await?;
+            state.delivery_wake.notify_one();
+            Ok(())
+        }
+        Err(e) => Err(invalid(e.to_string())),
+    }
+}
+
+/// A remote organiser invites one of our members to their event: the invitation is kept and
+/// the member notified; joining from the app then sends the Join. Invites to a group
+/// (Mobilizon's membership invitations) are not handled.
+pub(super) async fn on_invite(state: &AppState, actor: &ActorRow, activity: &Value) -> Result<(), ProcessError> {
+    let Some(target) = activity.get("target").and_then(id_of) else {
+        return Ok(());
+    };
+    let Some(who) = actors::find_by_ap_id(&state.db, target.as_str())
+        .await?
+        .filter(|a| a.is_local() && a.kind == actors::KIND_PERSON)
+    else {
+        return Ok(());
+    };
+    let Some(event_id) = activity.get("object").and_then(id_of) else {
+        return Ok(());
+    };
+    let event = match events::find_by_ap_id(&state.db, event_id.as_str()).await? {
+        Some(e) => e,
+        None => {
+            // An event we have not seen yet: fetch it from its origin (the inviter's server).
+            let fetched = object_of(state, &json!({ "object": event_id.as_str() })).await?;
+            if fetched["type"] != "Event" {
+                return Ok(());
+            }
+            on_event(state, actor, &fetched, None).await?;
+            events::find_by_ap_id(&state.db, event_id.as_str())
+                .await?
+                .ok_or_else(|| invalid("the invited event could not be stored"))?
+        }
+    };
+    if event.local {
+        return Err(invalid("an invitation to a local event from elsewhere"));
+    }
+    if event.organizer_id != actor.id && event.group_id != Some(actor.id) {
+        return Err(invalid("only the event's organiser invites"));
+    }
+    let mut tx = state.db.begin().await?;
+    let new = events::insert_invitation(
+        &mut tx,
+        &events::InvitationRow {
+            event_id: event.id,
+            actor_id: who.id,
+            invited_by: actor.id,
+            ap_id: activity["id"].as_str().map(str::to_owned),
+            created_at: storage::now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    if new {
+        crate::services::notify::invited(state, &event, actor.id, who.id).await;
+    }
+    Ok(())
+}
+
+/// The Delete of a remote event by its organiser or its group; true when `object` was one.
+pub(super) async fn on_delete(state: &AppState, actor: &ActorRow, object: &Url) -> Result<bool, ProcessError> {
+    let Some(event) = events::find_by_ap_id(&state.db, object.as_str()).await? else {
+        return Ok(false);
+    };
+    if event.local || (event.organizer_id != actor.id && event.group_id != Some(actor.id)) {
+        return Err(invalid("Delete of someone else's event"));
+    }
+    let mut tx = state.db.begin().await?;
+    events::delete(&mut tx, event.id).await?;
+    tx.commit().await?;
+    Ok(true)
+}
