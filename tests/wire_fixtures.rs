@@ -228,6 +228,23 @@ fn mobilizon_and_gancio_events() {
         (e.join_mode.as_str(), e.status.as_str(), e.group_id),
         ("free", "confirmed", Some(2))
     );
+    assert_eq!(e.tags, "dance caledonian lesson");
+    assert!(
+        e.cover_url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://rendezvous.nomagic.uk/media/cd75bf2f"),
+        "Mobilizon's Banner is the cover"
+    );
+    assert_eq!(e.cover_media_type.as_deref(), Some("image/jpeg"));
+    assert!(!e.all_day);
+    // A Mobilizon post-as-event with links and an image: the image is the cover, links are not.
+    let Some(media) = load("mobilizon-tests/mobilizon-post-activity-media.json") else {
+        return;
+    };
+    let e = remote_event_to_row(&media["object"], 1, None).expect("an event with media");
+    assert_eq!(e.cover_url.as_deref(), Some("https://mobilizon.fr/some-image"));
+    assert_eq!(e.tags, "", "mentions are no tags");
 
     let Some(g) = load("mobilizon-tests/gancio-event-activity.json") else {
         return;
@@ -243,4 +260,12 @@ fn mobilizon_and_gancio_events() {
     assert_eq!(e.ends_at.unwrap().to_rfc3339(), "2021-07-14T16:30:57+00:00");
     assert_eq!(e.place_name.as_deref(), Some("Colosseo"));
     assert_eq!(e.timezone, "UTC", "Gancio sends no zone");
+    assert_eq!(e.tags, "test");
+    assert_eq!(e.cover_url, None);
+
+    // Mobilizon's Invite (here to a group, which we leave alone) names its target and object.
+    if let Some(invite) = load("mobilizon-tests/mobilizon-invite-activity.json") {
+        assert_eq!(invite["type"], "Invite");
+        assert!(id_of(&invite["target"]).is_some() && id_of(&invite["object"]).is_some());
+    }
 }

@@ -222,3 +222,135 @@ async fn a_training_course_federates_with_approval_capacity_waitlist_and_cancell
         .unwrap();
     assert_eq!(group_ics.parse::<Calendar>().unwrap().components.len(), 2);
 }
+
+/// An invitation-only, all-day event on A: a member of B is invited without following anyone,
+/// B fetches the event and notifies him; he joins, another member of B says maybe
+/// (TentativeAccept); the attendees collection lists him; A deletes the event and B's copy goes.
+#[tokio::test]
+async fn invitations_maybe_attendees_and_deletion_across_nodes() {
+    let (a, b) = tokio::join!(Node::start("a"), Node::start("b"));
+    a.create_user("olga");
+    b.create_user("bob");
+    b.create_user("bea");
+    a.run(&[
+        "group",
+        "create",
+        "fair",
+        "--owner",
+        "olga",
+        "--display-name",
+        "Science fair",
+    ]);
+    let event = a.run(&[
+        "event",
+        "create",
+        "--by",
+        "olga",
+        "--group",
+        "fair",
+        "--title",
+        "Science fair jury",
+        "--all-day",
+        "--start",
+        "2027-03-12",
+        "--end",
+        "2027-03-13",
+        "--timezone",
+        "Europe/Lisbon",
+        "--join-mode",
+        "invite",
+        "--tag",
+        "STEM",
+        "--tag",
+        "#jury",
+        "--attendees",
+        "public",
+    ]);
+    a.run(&["event", "invite", &event, &b.handle("bob"), "--by", "olga"]);
+    let bobs_invitation = format!(
+        "SELECT COUNT(*) FROM event_invitations i JOIN actors a ON a.id = i.actor_id JOIN events e ON e.id = i.event_id \
+         WHERE a.username = 'bob' AND e.ap_id = '{event}'"
+    );
+    eventually(20, "B stores the invitation (fetching the event)", || async {
+        b.count(&bobs_invitation).await == 1
+    })
+    .await;
+    assert_eq!(
+        b.count(&format!(
+            "SELECT COUNT(*) FROM events WHERE ap_id = '{event}' AND tags = 'stem jury' AND join_mode = 'invite'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        b.count(
+            "SELECT COUNT(*) FROM notifications n JOIN actors a ON a.id = n.recipient_id \
+             WHERE a.username = 'bob' AND n.kind = 'mention' AND n.event_id IS NOT NULL"
+        )
+        .await,
+        1,
+        "bob is told of the invitation"
+    );
+
+    // Bea, not invited, is refused; bob, invited, goes.
+    b.run(&["event", "join", "bea", &event]);
+    b.run(&["event", "join", "bob", &event]);
+    eventually(20, "bob going, as B learns", || async {
+        state_on(&b, "bob", &event).await.as_deref() == Some("going")
+    })
+    .await;
+    eventually(20, "bea refused, as B learns", || async {
+        state_on(&b, "bea", &event).await.is_none()
+    })
+    .await;
+    assert_eq!(state_on(&a, "bea", &event).await, None);
+
+    // Bea says maybe instead: A records it, taking no place.
+    b.run(&["event", "maybe", "bea", &event]);
+    eventually(20, "bea interested on A", || async {
+        a.count(&format!(
+            "SELECT COUNT(*) FROM participations p JOIN actors a ON a.id = p.actor_id JOIN events e ON e.id = p.event_id \
+             WHERE a.username = 'bea' AND e.ap_id = '{event}' AND p.state = 'interested'"
+        ))
+        .await
+            == 1
+    })
+    .await;
+
+    // The attendees collection, public by the organiser's choice, lists bob alone.
+    let (status, attendees) = a
+        .get_json(
+            &format!("{}/attendees", event.replace(&format!("http://{}", a.domain), "")),
+            "application/activity+json",
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(attendees["totalItems"], 1);
+    assert_eq!(
+        attendees["orderedItems"],
+        serde_json::json!([format!("http://{}/users/bob", b.domain)])
+    );
+
+    // All-day in B's agenda: the dates, not instants.
+    let url = b.run(&["event", "agenda-url", "bob"]);
+    let ics = b.http.get(&url).send().await.unwrap().text().await.unwrap();
+    let cal: Calendar = ics.parse().unwrap();
+    let CalendarComponent::Event(v) = &cal.components[0] else {
+        panic!("{ics}")
+    };
+    assert_eq!(
+        (v.property_value("DTSTART"), v.property_value("DTEND")),
+        (Some("20270312"), Some("20270314")),
+        "{ics}"
+    );
+
+    // Deleted on A: gone on B, with the invitation and the participations.
+    a.run(&["event", "delete", &event, "--by", "olga"]);
+    eventually(20, "the event deleted on B", || async {
+        b.count(&format!("SELECT COUNT(*) FROM events WHERE ap_id = '{event}'"))
+            .await
+            == 0
+    })
+    .await;
+    assert_eq!(b.count(&bobs_invitation).await, 0);
+}

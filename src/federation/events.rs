@@ -229,6 +229,21 @@ fn time(v: &Value) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// Whether an Event is for whole days. There is no property for it on the wire: an event
+/// from 00:00 to 23:59 local time in its `timezone` is taken as all-day, which is also how we
+/// send ours (and how Mobilizon users write whole days).
+fn is_all_day(o: &Value, starts_at: DateTime<Utc>) -> bool {
+    use chrono::Timelike;
+    let Some(tz) = o["timezone"].as_str().and_then(|t| t.parse::<chrono_tz::Tz>().ok()) else {
+        return false;
+    };
+    let (Some(end), start) = (time(&o["endTime"]), starts_at.with_timezone(&tz)) else {
+        return false;
+    };
+    let end = end.with_timezone(&tz);
+    (start.hour(), start.minute()) == (0, 0) && (end.hour(), end.minute()) == (23, 59) && end > start
+}
+
 /// An `Event` from Mobilizon, Gancio, Friendica or another server, as a row organised by
 /// `organizer_id` (in `group_id` when a group organises it). `None` without a start time.
 pub fn remote_event_to_row(o: &Value, organizer_id: i64, group_id: Option<i64>) -> Option<EventRow> {
@@ -301,7 +316,7 @@ pub fn remote_event_to_row(o: &Value, organizer_id: i64, group_id: Option<i64>) 
             .filter(|t| t.parse::<chrono_tz::Tz>().is_ok())
             .unwrap_or("UTC")
             .to_owned(),
-        all_day: false,
+        all_day: is_all_day(o, starts_at),
         place_name: place.and_then(|p| p["name"].as_str()).map(|s| clip(s, 300)),
         place_address: address.map(|a| clip(&a, 500)),
         latitude: place.and_then(|p| p["latitude"].as_f64()),

@@ -191,7 +191,14 @@ async fn build(
             new.timezone
         ))
     })?;
-    let starts_local = new.starts.ok_or_else(|| invalid("a start time is required"))?;
+    let mut starts_local = new.starts.ok_or_else(|| invalid("a start time is required"))?;
+    let mut ends_local = new.ends;
+    if new.all_day {
+        // Whole days: from the first minute of the first day to the last of the last.
+        starts_local = starts_local.date().and_time(chrono::NaiveTime::MIN);
+        let last = ends_local.map(|e| e.date()).unwrap_or(starts_local.date());
+        ends_local = Some(last.and_hms_opt(23, 59, 0).expect("valid time"));
+    }
     let local = |t: NaiveDateTime| {
         tz.from_local_datetime(&t)
             .earliest()
@@ -199,7 +206,7 @@ async fn build(
             .ok_or_else(|| invalid(format!("{t} does not exist in {tz}")))
     };
     let starts_at = local(starts_local)?;
-    let ends_at = match new.ends {
+    let ends_at = match ends_local {
         Some(e) => Some(local(e)?),
         None => None,
     };
