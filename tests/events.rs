@@ -345,19 +345,38 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
     let ics = app.get(&format!("/events/{id}.ics")).await;
     assert!(ics.header("content-type").starts_with("text/calendar"));
     let cal: Calendar = ics.text().parse().unwrap();
-    let CalendarComponent::Event(v) = &cal.components[0] else {
-        panic!("{}", ics.text())
+    let v = cal.components.iter().find_map(|c| c.as_event()).expect("a VEVENT");
+    // Wall-clock times in Helsinki (UTC+3 in July), with the zone's definition in the feed.
+    let start = v.properties().get("DTSTART").unwrap();
+    assert_eq!(
+        (start.value(), start.params().get("TZID").map(|p| p.value())),
+        ("20270701T110000", Some("Europe/Helsinki"))
+    );
+    assert_eq!(v.property_value("DTEND"), Some("20270701T130000"));
+    let zone = cal
+        .components
+        .iter()
+        .find(|c| matches!(c, CalendarComponent::Other(o) if o.property_value("TZID") == Some("Europe/Helsinki")))
+        .expect("a VTIMEZONE for Helsinki");
+    let CalendarComponent::Other(zone) = zone else {
+        unreachable!()
     };
-    assert_eq!(v.property_value("DTSTART"), Some("20270701T080000Z"));
-    assert_eq!(v.property_value("DTEND"), Some("20270701T100000Z"));
+    assert!(
+        zone.components()
+            .iter()
+            .any(|o| o.property_value("TZOFFSETTO") == Some("+0300")
+                && o.property_value("DTSTART") == Some("20270328T030000")),
+        "summer time from 28 March 2027, 03:00: {}",
+        ics.text()
+    );
     assert_eq!(v.property_value("STATUS"), Some("CANCELLED"));
     assert_eq!(v.property_value("LOCATION"), Some("Room 12"));
     assert!(!ics.text().contains("meet.example"), "no private link in a public feed");
     let node: Calendar = app.get("/calendar.ics").await.text().parse().unwrap();
-    assert_eq!(node.components.len(), 4);
+    assert_eq!(node.components.iter().filter(|c| c.as_event().is_some()).count(), 4);
     let group_feed: Calendar = app.get("/@science/calendar.ics").await.text().parse().unwrap();
     assert_eq!(
-        group_feed.components.len(),
+        group_feed.components.iter().filter(|c| c.as_event().is_some()).count(),
         1,
         "the second event is olga's own, not the group's"
     );
@@ -661,9 +680,11 @@ async fn tags_cover_attendees_maybe_invitations_all_day_and_delete() {
         .text()
         .parse()
         .unwrap();
-    let CalendarComponent::Event(v) = &cal.components[0] else {
-        panic!("no event")
-    };
+    let v = cal.components.iter().find_map(|c| c.as_event()).expect("a VEVENT");
+    assert!(
+        !cal.components.iter().any(|c| matches!(c, CalendarComponent::Other(_))),
+        "dates need no zone"
+    );
     assert_eq!(v.property_value("DTSTART"), Some("20270705"));
     assert_eq!(v.property_value("DTEND"), Some("20270708"));
     assert_eq!(v.get_categories(), Some(vec!["OTHER".to_owned(), "summer".to_owned()]));
@@ -705,5 +726,9 @@ async fn tags_cover_attendees_maybe_invitations_all_day_and_delete() {
         404
     );
     let node: Calendar = app.get("/calendar.ics").await.text().parse().unwrap();
-    assert_eq!(node.components.len(), 2, "the prize-giving and the summer school");
+    assert_eq!(
+        node.components.iter().filter(|c| c.as_event().is_some()).count(),
+        2,
+        "the prize-giving and the summer school"
+    );
 }

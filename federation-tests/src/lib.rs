@@ -347,3 +347,47 @@ impl Drop for Node {
         self.kill();
     }
 }
+
+/// The UTC instant of an event's `DTSTART` or `DTEND` in a parsed feed, worked out the way a
+/// calendar does: a `Z` time as it is; a `TZID` time with the offsets of that zone's VTIMEZONE
+/// in the same feed (the latest observance that began before it), never from a tz database.
+pub fn ics_instant(cal: &icalendar::Calendar, event: &icalendar::Event, key: &str) -> Option<chrono::NaiveDateTime> {
+    use icalendar::Component;
+    let prop = event.properties().get(key)?;
+    let parse = |s: &str| chrono::NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), "%Y%m%dT%H%M%S").ok();
+    let local = parse(prop.value())?;
+    if prop.value().ends_with('Z') {
+        return Some(local);
+    }
+    let tzid = prop.params().get("TZID")?.value();
+    let zone = cal.components.iter().find_map(|c| match c {
+        icalendar::CalendarComponent::Other(o)
+            if o.component_kind() == "VTIMEZONE" && o.property_value("TZID") == Some(tzid) =>
+        {
+            Some(o)
+        }
+        _ => None,
+    })?;
+    let offset = |s: &str| -> Option<i64> {
+        let sign = if s.starts_with('-') { -1 } else { 1 };
+        let d = &s[1..];
+        Some(sign * (d.get(0..2)?.parse::<i64>().ok()? * 3600 + d.get(2..4)?.parse::<i64>().ok()? * 60))
+    };
+    let (_, to) = zone
+        .components()
+        .iter()
+        .filter_map(|o| {
+            Some((
+                parse(o.property_value("DTSTART")?)?,
+                offset(o.property_value("TZOFFSETTO")?)?,
+            ))
+        })
+        .filter(|(start, _)| *start <= local)
+        .max_by_key(|(start, _)| *start)?;
+    Some(local - chrono::Duration::seconds(to))
+}
+
+/// The VEVENTs of a parsed feed.
+pub fn ics_events(cal: &icalendar::Calendar) -> Vec<&icalendar::Event> {
+    cal.components.iter().filter_map(|c| c.as_event()).collect()
+}

@@ -1,8 +1,8 @@
 //! Events across three real nodes: a training course of two sessions on A, joined from B and C,
 //! with approval, capacity, a waiting list and a cancellation; B's member's agenda feed.
 
-use federation_tests::{Node, eventually};
-use icalendar::{Calendar, CalendarComponent, Component};
+use federation_tests::{Node, eventually, ics_events, ics_instant};
+use icalendar::{Calendar, Component};
 
 async fn state_on(node: &Node, who: &str, event: &str) -> Option<String> {
     let sql = format!(
@@ -181,16 +181,17 @@ async fn a_training_course_federates_with_approval_capacity_waitlist_and_cancell
     let url = b.run(&["event", "agenda-url", "bob"]);
     let ics = b.http.get(&url).send().await.unwrap().text().await.unwrap();
     let cal: Calendar = ics.parse().unwrap_or_else(|e| panic!("not iCalendar ({e}):\n{ics}"));
-    let mut sessions: Vec<(String, String, String)> = cal
-        .components
-        .iter()
-        .filter_map(|c| match c {
-            CalendarComponent::Event(e) => Some((
+    let mut sessions: Vec<(String, String, String, String)> = ics_events(&cal)
+        .into_iter()
+        .map(|e| {
+            (
                 e.get_summary().unwrap_or_default().to_owned(),
                 e.property_value("DTSTART").unwrap_or_default().to_owned(),
+                ics_instant(&cal, e, "DTSTART")
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
                 e.property_value("STATUS").unwrap_or_default().to_owned(),
-            )),
-            _ => None,
+            )
         })
         .collect();
     sessions.sort();
@@ -199,17 +200,20 @@ async fn a_training_course_federates_with_approval_capacity_waitlist_and_cancell
         vec![
             (
                 "Inclusive classrooms, session 1".into(),
-                "20261201T080000Z".into(),
+                "20261201T090000".into(),
+                "2026-12-01 08:00:00".into(),
                 "CANCELLED".into()
             ),
             (
                 "Inclusive classrooms, session 2".into(),
-                "20261208T083000Z".into(),
+                "20261208T093000".into(),
+                "2026-12-08 08:30:00".into(),
                 "CONFIRMED".into()
             ),
         ],
-        "{ics}"
+        "Paris wall-clock times, read through the feed's VTIMEZONE as UTC instants: {ics}"
     );
+    assert!(ics.contains("DTSTART;TZID=Europe/Paris:20261201T090000"), "{ics}");
     assert!(!ics.contains("meet.example"), "B only knows what A published: {ics}");
     let group_ics = a
         .http
@@ -220,7 +224,7 @@ async fn a_training_course_federates_with_approval_capacity_waitlist_and_cancell
         .text()
         .await
         .unwrap();
-    assert_eq!(group_ics.parse::<Calendar>().unwrap().components.len(), 2);
+    assert_eq!(ics_events(&group_ics.parse::<Calendar>().unwrap()).len(), 2);
 }
 
 /// An invitation-only, all-day event on A: a member of B is invited without following anyone,
@@ -335,9 +339,7 @@ async fn invitations_maybe_attendees_and_deletion_across_nodes() {
     let url = b.run(&["event", "agenda-url", "bob"]);
     let ics = b.http.get(&url).send().await.unwrap().text().await.unwrap();
     let cal: Calendar = ics.parse().unwrap();
-    let CalendarComponent::Event(v) = &cal.components[0] else {
-        panic!("{ics}")
-    };
+    let v = ics_events(&cal)[0];
     assert_eq!(
         (v.property_value("DTSTART"), v.property_value("DTEND")),
         (Some("20270312"), Some("20270314")),

@@ -7,7 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use icalendar::{Calendar, Component, EventLike, EventStatus};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Utc};
+use icalendar::{Calendar, CalendarComponent, CalendarDateTime, Component, EventLike, EventStatus};
 
 use super::actors::activity_json;
 use super::error::{AppError, AppResult};
@@ -50,9 +53,24 @@ fn vevent(e: &EventRow, with_private_link: bool) -> icalendar::Event {
             .max(first);
         v.starts(first).ends(last.succ_opt().unwrap_or(last));
     } else {
-        v.starts(e.starts_at);
-        if let Some(end) = e.ends_at {
-            v.ends(end);
+        match zone(e) {
+            // Wall-clock times in the event's zone, defined by the feed's VTIMEZONE.
+            Some(tz) => {
+                let local = |t: DateTime<Utc>| CalendarDateTime::WithTimezone {
+                    date_time: t.with_timezone(&tz).naive_local(),
+                    tzid: tz.name().to_owned(),
+                };
+                v.starts(local(e.starts_at));
+                if let Some(end) = e.ends_at {
+                    v.ends(local(end));
+                }
+            }
+            None => {
+                v.starts(e.starts_at);
+                if let Some(end) = e.ends_at {
+                    v.ends(end);
+                }
+            }
         }
     }
     let mut description = plain(&e.description_html);
@@ -89,13 +107,51 @@ fn vevent(e: &EventRow, with_private_link: bool) -> icalendar::Event {
                 .done(),
         );
     }
-    v.add_property("X-STAFFROOM-TIMEZONE", &e.timezone);
     v.done()
+}
+
+/// The zone an event's times are written in: its own, unless that is UTC (written as `Z`).
+fn zone(e: &EventRow) -> Option<chrono_tz::Tz> {
+    e.timezone.parse::<chrono_tz::Tz>().ok().filter(|tz| {
+        !matches!(
+            tz.name(),
+            "UTC" | "Etc/UTC" | "Etc/UCT" | "Etc/Universal" | "Etc/Zulu" | "UCT" | "Universal" | "Zulu"
+        )
+    })
+}
+
+/// One VTIMEZONE for each zone the timed events use, covering their years.
+fn timezones(events: &[EventRow]) -> Vec<CalendarComponent> {
+    let mut years: BTreeMap<&'static str, (chrono_tz::Tz, i32, i32)> = BTreeMap::new();
+    for e in events.iter().filter(|e| !e.all_day) {
+        if let Some(tz) = zone(e) {
+            let first = e.starts_at.year();
+            let last = e.ends_at.unwrap_or(e.starts_at).year();
+            let entry = years.entry(tz.name()).or_insert((tz, first, last));
+            entry.1 = entry.1.min(first);
+            entry.2 = entry.2.max(last);
+        }
+    }
+    let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+    for (tz, first, last) in years.values() {
+        text.push_str(&super::vtimezone::vtimezone(*tz, *first, *last));
+    }
+    text.push_str("END:VCALENDAR\r\n");
+    match text.parse::<Calendar>() {
+        Ok(c) => c.components,
+        Err(err) => {
+            tracing::error!(error = %err, "VTIMEZONE not readable");
+            Vec::new()
+        }
+    }
 }
 
 fn calendar(name: &str, events: &[EventRow], with_private_links: bool) -> Response {
     let mut cal = Calendar::new();
     cal.name(name);
+    for tz in timezones(events) {
+        cal.push(tz);
+    }
     for e in events {
         cal.push(vevent(e, with_private_links));
     }

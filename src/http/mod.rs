@@ -8,6 +8,7 @@ pub mod groups;
 pub mod health;
 pub mod html;
 pub mod negotiate;
+pub mod vtimezone;
 pub mod wellknown;
 
 use std::time::Duration;
