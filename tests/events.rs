@@ -501,6 +501,19 @@ async fn tags_cover_attendees_maybe_invitations_all_day_and_delete() {
     assert_eq!(back.tags, "stem erasmus");
     assert_eq!(back.cover_url.as_deref(), cover["url"].as_str());
 
+    // Browsers (following the link in a Mastodon app) get a page, not JSON.
+    let html = app.get_accept(&format!("/events/{id}"), "text/html").await;
+    assert!(html.header("content-type").starts_with("text/html"));
+    for part in [
+        "STEM fair",
+        "Pupils at the bench",
+        "#stem",
+        &format!("/events/{id}.ics"),
+        "0 going, 1 place left",
+    ] {
+        assert!(html.text().contains(part), "{part} missing: {}", html.text());
+    }
+
     // Listing by tag.
     let by_tag = |t: &str| {
         let app = &app;

@@ -14,9 +14,11 @@ use icalendar::{Calendar, CalendarComponent, CalendarDateTime, Component, EventL
 
 use super::actors::activity_json;
 use super::error::{AppError, AppResult};
+use super::negotiate::{Wants, wants};
 use crate::app::AppState;
 use crate::storage::actors::{self, KIND_GROUP};
 use crate::storage::events::{self, EventRow};
+use crate::text::escape_html;
 
 fn plain(html: &str) -> String {
     let mut out = String::new();
@@ -202,7 +204,79 @@ pub async fn event(
         return Ok(calendar(&e.title, std::slice::from_ref(&e), false));
     }
     let e = visible_event(&state, &file, &method, &uri, &headers).await?;
+    if wants(&headers) == Wants::Html {
+        return page(&state, &e).await;
+    }
     Ok(activity_json(&crate::services::events::wire(&state, &e).await?))
+}
+
+/// The page a browser gets at an event's address (Mastodon links there): when and where, the
+/// description, the calendar file, and how to take part.
+async fn page(state: &AppState, e: &EventRow) -> AppResult<Response> {
+    let by = actors::find_by_id(&state.db, e.group_id.unwrap_or(e.organizer_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let going = events::count(&state.db, e.id, "going").await?;
+    let cover = e
+        .cover_url
+        .as_ref()
+        .map(|u| {
+            format!(
+                "<img src=\"{}\" alt=\"{}\" style=\"max-width:100%\">",
+                escape_html(u),
+                escape_html(&e.cover_description)
+            )
+        })
+        .unwrap_or_default();
+    let place = [e.place_name.as_deref(), e.place_address.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(escape_html)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let places = match e.capacity {
+        Some(c) => match (c as i64 - going).max(0) {
+            1 => format!("{going} going, 1 place left"),
+            left => format!("{going} going, {left} places left"),
+        },
+        None => format!("{going} going"),
+    };
+    let tags = e
+        .tag_list()
+        .map(|t| {
+            format!(
+                "<a href=\"{}\" rel=\"tag\">#{}</a>",
+                escape_html(state.urls.tag(t).as_str()),
+                escape_html(t)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let handle = format!("@{}@{}", by.username, state.config.domain);
+    let body = format!(
+        "<header><h1>{}</h1><p class=\"handle\">{} · {} · {}</p></header>\n{cover}\n         <p><strong>{}</strong>{}</p>\n<section>{}</section>\n<p>{tags}</p>\n         <p>Take part from your Staffroom node or Mobilizon, or follow <strong>{}</strong> from any fediverse app. \
+         <a href=\"{}.ics\">Add to your calendar</a>.</p>\n",
+        escape_html(&e.title),
+        escape_html(&handle),
+        escape_html(&e.category.replace('_', " ")),
+        escape_html(&places),
+        escape_html(&crate::federation::events::summary(e)),
+        if place.is_empty() {
+            String::new()
+        } else {
+            format!("<br>{place}")
+        },
+        e.description_html,
+        escape_html(&handle),
+        escape_html(&e.ap_id),
+    );
+    let head = format!(
+        "<link rel=\"alternate\" type=\"{}\" href=\"{}\">\n<link rel=\"alternate\" type=\"text/calendar\" href=\"{}.ics\">",
+        crate::federation::ACTIVITY_JSON,
+        escape_html(&e.ap_id),
+        escape_html(&e.ap_id)
+    );
+    Ok(super::html::page(axum::http::StatusCode::OK, &e.title, &head, &body))
 }
 
 /// `GET /@{group}/calendar.ics`: a group's public events.

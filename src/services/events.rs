@@ -676,6 +676,14 @@ pub async fn interested(state: &AppState, e: &EventRow, who: &ActorRow, ap_id: O
     if e.status == "cancelled" {
         return Err(EventError::Refused("the event is cancelled".into()));
     }
+    if e.local
+        && e.visibility == "members"
+        && let Some(g) = e.group_id
+        && !follows::is_member(&state.db, who.id, g).await?
+        && events::invitation(&state.db, e.id, who.id).await?.is_none()
+    {
+        return Err(EventError::Refused("only the group's members may take part".into()));
+    }
     if let Some(p) = events::participation(&state.db, e.id, who.id).await?
         && p.state != "interested"
     {
