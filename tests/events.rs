@@ -35,19 +35,7 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
         app.token(&ada, "read write").await,
         app.token(&bob, "read write").await,
     );
-    let (group, _) = staffroom::services::groups::create(
-        &app.state,
-        staffroom::services::groups::NewGroup {
-            name: "science".into(),
-            display_name: "Science".into(),
-            summary: String::new(),
-            members_only: false,
-            posting_restricted_to_mods: false,
-            owner: Some(olga.actor.id),
-        },
-    )
-    .await
-    .unwrap();
+    let group = science_group(&app, &olga).await;
 
     // Only stewards organise a group's events; times are wall-clock in the event's zone.
     let body = json!({

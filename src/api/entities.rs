@@ -281,9 +281,7 @@ pub async fn event_status(
     e: &crate::storage::events::EventRow,
     _viewer: Option<&ActorRow>,
 ) -> anyhow::Result<Value> {
-    let by = actors::find_by_id(&state.db, e.group_id.unwrap_or(e.organizer_id))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("organizer gone"))?;
+    let by = crate::services::events::host(state, e).await?;
     let summary = crate::federation::events::summary(e);
     let link = e.url.clone().unwrap_or_else(|| e.ap_id.clone());
     let content = format!(

@@ -187,9 +187,7 @@ async fn join_or_reject(
     match svc::admit(state, event, actor, activity["id"].as_str()).await {
         Ok(_) => Ok(()),
         Err(EventError::Refused(_)) => {
-            let organizer = actors::find_by_id(&state.db, event.group_id.unwrap_or(event.organizer_id))
-                .await?
-                .ok_or_else(|| invalid("organizer gone"))?;
+            let organizer = svc::host(state, event).await?;
             let id = state.urls.activity(crate::ids::new_id()).to_string();
             let mut tx = state.db.begin().await?;
             delivery::queue(

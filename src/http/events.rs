@@ -213,9 +213,7 @@ pub async fn event(
 /// The page a browser gets at an event's address (Mastodon links there): when and where, the
 /// description, the calendar file, and how to take part.
 async fn page(state: &AppState, e: &EventRow) -> AppResult<Response> {
-    let by = actors::find_by_id(&state.db, e.group_id.unwrap_or(e.organizer_id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let by = crate::services::events::host(state, e).await?;
     let going = events::count(&state.db, e.id, "going").await?;
     let cover = e
         .cover_url

@@ -2,10 +2,10 @@
 //! with a capacity and a waiting list; changes and cancellations federate to participants.
 
 use chrono::{NaiveDateTime, TimeZone};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::app::AppState;
-use crate::federation::events::event_to_ap;
+use crate::federation::events::{self as wire_events, event_to_ap};
 use crate::federation::{activities, delivery};
 use crate::services::groups;
 use crate::services::social::personal_inbox;
@@ -409,10 +409,6 @@ impl Standing {
     }
 }
 
-fn join_activity(id: &str, actor: &ActorRow, e: &EventRow) -> Value {
-    json!({ "@context": activities::AS_CONTEXT, "id": id, "type": "Join", "actor": actor.ap_id, "object": e.ap_id })
-}
-
 /// Queues the organiser's Accept of a remote participant's Join.
 async fn accept_join(
     tx: &mut Tx,
@@ -426,7 +422,7 @@ async fn accept_join(
         return Ok(());
     }
     let (sender, _, _) = audience(state, e).await?;
-    let join = join_activity(join_id.unwrap_or(&format!("{}#join-{}", e.ap_id, who.id)), who, e);
+    let join = wire_events::join(join_id.unwrap_or(&format!("{}#join-{}", e.ap_id, who.id)), who, e);
     let id = state.urls.activity(crate::ids::new_id()).to_string();
     delivery::queue(
         tx,
@@ -611,18 +607,23 @@ pub async fn cancel(state: &AppState, e: &EventRow, by: &ActorRow) -> Result<Eve
     Ok(cancelled)
 }
 
+/// The actor that speaks for an event: its group, or its organiser.
+pub async fn host(state: &AppState, e: &EventRow) -> anyhow::Result<ActorRow> {
+    actors::find_by_id(&state.db, e.group_id.unwrap_or(e.organizer_id))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the organiser of {} is gone", e.ap_id))
+}
+
 /// A local member joins an event on another node: a Join to its organiser; pending until answered.
 pub async fn join_remote(state: &AppState, e: &EventRow, who: &ActorRow) -> Result<Standing, EventError> {
-    let organizer = actors::find_by_id(&state.db, e.group_id.unwrap_or(e.organizer_id))
-        .await?
-        .ok_or_else(|| invalid("organizer unknown"))?;
+    let organizer = host(state, e).await?;
     let id = state.urls.activity(crate::ids::new_id()).to_string();
     let mut tx = state.db.begin().await?;
     events::set_participation(&mut tx, e.id, who.id, "pending", Some(&id), storage::now()).await?;
     delivery::queue(
         &mut tx,
         who,
-        &join_activity(&id, who, e),
+        &wire_events::join(&id, who, e),
         &personal_inbox(state, &organizer),
     )
     .await?;
@@ -633,12 +634,9 @@ pub async fn join_remote(state: &AppState, e: &EventRow, who: &ActorRow) -> Resu
 
 /// A local member leaves an event on another node.
 pub async fn leave_remote(state: &AppState, e: &EventRow, who: &ActorRow) -> Result<(), EventError> {
-    let organizer = actors::find_by_id(&state.db, e.group_id.unwrap_or(e.organizer_id))
-        .await?
-        .ok_or_else(|| invalid("organizer unknown"))?;
+    let organizer = host(state, e).await?;
     let id = state.urls.activity(crate::ids::new_id()).to_string();
-    let leave =
-        json!({ "@context": activities::AS_CONTEXT, "id": id, "type": "Leave", "actor": who.ap_id, "object": e.ap_id });
+    let leave = wire_events::leave(&id, who, e);
     let mut tx = state.db.begin().await?;
     events::remove_participation(&mut tx, e.id, who.id).await?;
     delivery::queue(&mut tx, who, &leave, &personal_inbox(state, &organizer)).await?;
@@ -696,12 +694,9 @@ pub async fn interested(state: &AppState, e: &EventRow, who: &ActorRow, ap_id: O
     events::set_participation(&mut tx, e.id, who.id, "interested", ap_id, storage::now()).await?;
     if !e.local {
         // Tell the organiser's server, as Friendica and Mobilizon understand it.
-        let organizer = actors::find_by_id(&state.db, e.group_id.unwrap_or(e.organizer_id))
-            .await?
-            .ok_or_else(|| invalid("organizer unknown"))?;
+        let organizer = host(state, e).await?;
         let id = state.urls.activity(crate::ids::new_id()).to_string();
-        let maybe = json!({ "@context": activities::AS_CONTEXT, "id": id, "type": "TentativeAccept",
-            "actor": who.ap_id, "object": e.ap_id, "to": [organizer.ap_id] });
+        let maybe = wire_events::tentative_accept(&id, who, e, &organizer);
         delivery::queue(&mut tx, who, &maybe, &personal_inbox(state, &organizer)).await?;
     }
     tx.commit().await?;
@@ -741,7 +736,7 @@ pub async fn invite(state: &AppState, e: &EventRow, by: &ActorRow, who: &ActorRo
     )
     .await?;
     if new && !who.is_local() {
-        let activity = invite_activity(&id, &sender, e, who);
+        let activity = wire_events::invite(&id, &sender, e, who);
         delivery::queue(&mut tx, &sender, &activity, &personal_inbox(state, who)).await?;
     }
     tx.commit().await?;
@@ -752,12 +747,6 @@ pub async fn invite(state: &AppState, e: &EventRow, by: &ActorRow, who: &ActorRo
         }
     }
     Ok(new)
-}
-
-/// An `Invite` to an event, addressed to the invitee.
-pub fn invite_activity(id: &str, sender: &ActorRow, e: &EventRow, who: &ActorRow) -> Value {
-    json!({ "@context": activities::AS_CONTEXT, "id": id, "type": "Invite", "actor": sender.ap_id,
-        "object": e.ap_id, "target": who.ap_id, "to": [who.ap_id] })
 }
 
 /// The organisers delete an event (a series with its sessions): a `Delete` with a Tombstone
@@ -772,21 +761,12 @@ pub async fn delete(state: &AppState, e: &EventRow, by: &ActorRow) -> Result<(),
     for x in &gone {
         let (sender, _, inboxes) = audience(state, x).await?;
         let id = state.urls.activity(crate::ids::new_id()).to_string();
-        delivery::queue(&mut tx, &sender, &delete_activity(&id, &sender, x), &inboxes).await?;
+        delivery::queue(&mut tx, &sender, &wire_events::delete(&id, &sender, x), &inboxes).await?;
     }
     events::delete(&mut tx, e.id).await?;
     tx.commit().await?;
     state.delivery_wake.notify_one();
     Ok(())
-}
-
-/// A `Delete` of an event, with its Tombstone.
-pub fn delete_activity(id: &str, sender: &ActorRow, e: &EventRow) -> Value {
-    let public = e.visibility == "public";
-    json!({ "@context": activities::AS_CONTEXT, "id": id, "type": "Delete", "actor": sender.ap_id,
-        "object": { "id": e.ap_id, "type": "Tombstone", "formerType": "Event" },
-        "to": if public { json!([crate::federation::protocol::PUBLIC]) } else { json!([sender.ap_id]) },
-        "cc": sender.followers_url.iter().collect::<Vec<_>>() })
 }
 
 /// Whether `viewer` may see who attends: as the organiser chose (public, participants or
