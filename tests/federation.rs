@@ -525,3 +525,228 @@ async fn the_owner_appoints_stewards_who_then_moderate() {
         vec!["remove_steward", "approve", "add_steward"]
     );
 }
+
+/// Posts a signed activity to the shared inbox and lets the worker process it.
+async fn deliver(app: &TestApp, key: &SigningKey, activity: Value) {
+    assert_eq!(
+        post_signed(app, "/inbox", &activity, Some(key)).await.status,
+        202,
+        "{activity}"
+    );
+    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+}
+
+/// The activities queued for delivery to one inbox, oldest first.
+async fn sent_to(app: &TestApp, inbox: &str) -> Vec<Value> {
+    let payloads: Vec<String> = staffroom::with_db!(&app.state.db, p => sqlx::query_scalar(
+        "SELECT o.payload FROM deliveries d JOIN outgoing_activities o ON o.id = d.activity_id WHERE d.inbox_url = $1 ORDER BY d.id")
+        .bind(inbox).fetch_all(p).await.unwrap());
+    payloads.iter().map(|p| serde_json::from_str(p).unwrap()).collect()
+}
+
+#[tokio::test]
+async fn event_rsvps_invitations_attendees_and_deletions_from_other_servers() {
+    use staffroom::services::events::{self as ev, NewEvent};
+    use staffroom::storage::events;
+    let app = TestApp::new().await;
+    let owner = app.create_user("olga", Role::Member).await;
+    let group = groups::create(
+        &app.state,
+        NewGroup {
+            name: "fair".into(),
+            display_name: "Science fair".into(),
+            summary: String::new(),
+            members_only: false,
+            posting_restricted_to_mods: false,
+            owner: Some(owner.actor.id),
+        },
+    )
+    .await
+    .unwrap()
+    .0;
+    let (fran, fran_key) = remote_actor(&app, "fran", "friendica.example").await;
+    let (rita, rita_key) = remote_actor(&app, "rita", "remote.example").await;
+    let (sam, sam_key) = remote_actor(&app, "sam", "remote.example").await;
+    let new = |title: &str, join_mode: &str| NewEvent {
+        title: title.into(),
+        starts: Some("2027-05-04T10:00:00".parse().unwrap()),
+        timezone: "Europe/Rome".into(),
+        join_mode: join_mode.into(),
+        attendees_visibility: "participants".into(),
+        ..NewEvent::default()
+    };
+    let fair = ev::create(&app.state, &owner.actor, Some(&group), new("Fair", "free"))
+        .await
+        .unwrap();
+    let jury = ev::create(&app.state, &owner.actor, Some(&group), new("Jury", "invite"))
+        .await
+        .unwrap();
+    let standing = |who: i64, e: i64| {
+        let app = &app;
+        async move {
+            events::participation(&app.state.db, e, who)
+                .await
+                .unwrap()
+                .map(|p| p.state)
+        }
+    };
+
+    // Friendica answers the event itself: Accept is going (and answered), TentativeAccept maybe,
+    // Reject not going.
+    deliver(
+        &app,
+        &fran_key,
+        json!({ "id": "https://friendica.example/a/1", "type": "Accept", "actor": fran.ap_id, "object": fair.ap_id }),
+    )
+    .await;
+    assert_eq!(standing(fran.id, fair.id).await.as_deref(), Some("going"));
+    let answers = sent_to(&app, &fran.inbox_url).await;
+    assert_eq!(
+        (answers[0]["type"].as_str(), answers[0]["actor"].as_str()),
+        (Some("Accept"), Some(group.ap_id.as_str()))
+    );
+    deliver(&app, &rita_key, json!({ "id": "https://remote.example/m/1", "type": "TentativeAccept", "actor": rita.ap_id, "object": fair.ap_id })).await;
+    assert_eq!(standing(rita.id, fair.id).await.as_deref(), Some("interested"));
+    assert_eq!(
+        events::count(&app.state.db, fair.id, "going").await.unwrap(),
+        1,
+        "maybe takes no place"
+    );
+
+    // Attendees: participants only. Fran (going) sees the list; Sam, not taking part, the count.
+    let signed_get = |path: String, key: &SigningKey| {
+        let url = url::Url::parse(&format!("https://staffroom.test{path}")).unwrap();
+        let mut req = Request::get(path).header("accept", AP);
+        for (k, v) in sign_request("GET", &url, None, key).unwrap() {
+            req = req.header(k, v);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    let path = format!("/events/{}/attendees", fair.id);
+    let seen = app.request(signed_get(path.clone(), &fran_key)).await.json();
+    assert_eq!(seen["orderedItems"], json!([fran.ap_id]));
+    let counted = app.request(signed_get(path.clone(), &sam_key)).await.json();
+    assert_eq!((&counted["totalItems"], counted.get("orderedItems")), (&json!(1), None));
+    deliver(
+        &app,
+        &fran_key,
+        json!({ "id": "https://friendica.example/r/1", "type": "Reject", "actor": fran.ap_id, "object": fair.ap_id }),
+    )
+    .await;
+    assert_eq!(standing(fran.id, fair.id).await, None);
+
+    // Invitation only: Sam's Join is refused until the organisers invite him; then it is accepted,
+    // and the Invite itself went to his inbox in Mobilizon's shape.
+    deliver(
+        &app,
+        &sam_key,
+        json!({ "id": "https://remote.example/j/1", "type": "Join", "actor": sam.ap_id, "object": jury.ap_id }),
+    )
+    .await;
+    assert_eq!(standing(sam.id, jury.id).await, None);
+    assert_eq!(sent_to(&app, &sam.inbox_url).await.last().unwrap()["type"], "Reject");
+    assert!(ev::invite(&app.state, &jury, &owner.actor, &sam).await.unwrap());
+    assert!(
+        !ev::invite(&app.state, &jury, &owner.actor, &sam).await.unwrap(),
+        "once"
+    );
+    let invite = sent_to(&app, &sam.inbox_url).await.last().unwrap().clone();
+    assert_eq!(
+        (&invite["type"], &invite["object"], &invite["target"]),
+        (&json!("Invite"), &json!(jury.ap_id), &json!(sam.ap_id))
+    );
+    deliver(
+        &app,
+        &sam_key,
+        json!({ "id": "https://remote.example/a/2", "type": "Accept", "actor": sam.ap_id, "object": invite }),
+    )
+    .await;
+    assert_eq!(
+        standing(sam.id, jury.id).await.as_deref(),
+        Some("going"),
+        "accepting the invitation joins"
+    );
+    // Someone else cannot answer Sam's invitation for him.
+    let mut forged = invite.clone();
+    forged["target"] = json!(rita.ap_id);
+    deliver(
+        &app,
+        &sam_key,
+        json!({ "id": "https://remote.example/a/3", "type": "Accept", "actor": sam.ap_id, "object": forged }),
+    )
+    .await;
+    assert_eq!(standing(rita.id, jury.id).await, None);
+
+    // A remote organiser's event, an invitation to a member here, and its deletion.
+    let remote_event = json!({
+        "id": "https://remote.example/events/9", "type": "Event", "name": "Hackathon", "attributedTo": rita.ap_id,
+        "startTime": "2027-06-01T08:00:00Z", "endTime": "2027-06-01T16:00:00Z", "timezone": "Europe/Berlin",
+        "to": ["https://www.w3.org/ns/activitystreams#Public"], "tag": [{ "type": "Hashtag", "name": "#Code" }],
+    });
+    deliver(&app, &rita_key, json!({ "id": "https://remote.example/events/9/create", "type": "Create", "actor": rita.ap_id, "object": remote_event })).await;
+    let hack = events::find_by_ap_id(&app.state.db, "https://remote.example/events/9")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(hack.tags, "code");
+    deliver(
+        &app,
+        &rita_key,
+        json!({ "id": "https://remote.example/i/1", "type": "Invite", "actor": rita.ap_id,
+        "object": hack.ap_id, "target": owner.actor.ap_id }),
+    )
+    .await;
+    assert!(
+        events::invitation(&app.state.db, hack.id, owner.actor.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let token = app.token(&owner, "read").await;
+    let notes = app.api("GET", "/api/v1/notifications", Some(&token), None).await.json();
+    assert_eq!(
+        (&notes[0]["type"], &notes[0]["status"]["uri"]),
+        (&json!("mention"), &json!(hack.ap_id))
+    );
+    // Only its organiser deletes it.
+    let delete = |actor: &ActorRow, id: &str| {
+        json!({ "id": id, "type": "Delete", "actor": actor.ap_id,
+        "object": { "id": "https://remote.example/events/9", "type": "Tombstone" } })
+    };
+    assert_eq!(
+        post_signed(
+            &app,
+            "/inbox",
+            &delete(&sam, "https://remote.example/d/1"),
+            Some(&sam_key)
+        )
+        .await
+        .status,
+        202
+    );
+    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    assert!(
+        events::find(&app.state.db, hack.id).await.unwrap().is_some(),
+        "not Sam's to delete"
+    );
+    deliver(&app, &rita_key, delete(&rita, "https://remote.example/d/2")).await;
+    assert!(events::find(&app.state.db, hack.id).await.unwrap().is_none());
+    assert!(
+        events::invitation(&app.state.db, hack.id, owner.actor.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Our own deletion reaches the participants' servers as a Tombstone.
+    ev::delete(&app.state, &jury, &owner.actor).await.unwrap();
+    let gone = sent_to(&app, sam.shared_inbox_url.as_deref().unwrap())
+        .await
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&gone["type"], &gone["object"]["id"], &gone["object"]["formerType"]),
+        (&json!("Delete"), &json!(jury.ap_id), &json!("Event"))
+    );
+}
