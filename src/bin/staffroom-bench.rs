@@ -2,6 +2,7 @@
 //!
 //! `cargo run --release --bin staffroom-bench -- keys [N]`: RSA-2048 key generation, OpenSSL
 //! (what Staffroom uses) against the pure-Rust `rsa` crate (what activitypub_federation offers).
+//! `vtimezone [ZONES] [YEARS]`: the VTIMEZONE components a calendar feed writes.
 
 use std::time::Instant;
 
@@ -35,6 +36,23 @@ fn keys(n: usize) {
     stats("rsa crate (pure Rust)", pure);
 }
 
+/// The VTIMEZONE work of one calendar feed: `zones` distinct zones over `years` years each
+/// (what a feed of events in that many zones pays on every request).
+fn vtimezones(zones: usize, years: i32) {
+    let names: Vec<chrono_tz::Tz> = chrono_tz::TZ_VARIANTS.iter().copied().take(zones).collect();
+    println!("VTIMEZONE for {} zones over {years} years:", names.len());
+    let samples: Vec<f64> = (0..20)
+        .map(|_| {
+            time_ms(|| {
+                for tz in &names {
+                    std::hint::black_box(staffroom::http::vtimezone::vtimezone(*tz, 2026, 2026 + years - 1));
+                }
+            })
+        })
+        .collect();
+    stats("one feed's zones", samples);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize, default: usize| args.get(i).and_then(|n| n.parse().ok()).unwrap_or(default);
@@ -42,9 +60,10 @@ fn main() {
         Some("keys") => keys(num(1, 20)),
         Some("delivery") => runtime().block_on(fanout::delivery(num(1, 1000), num(2, 10))),
         Some("inbox") => runtime().block_on(fanout::inbox(num(1, 2000), num(2, 16))),
+        Some("vtimezone") => vtimezones(num(1, 20), num(2, 2) as i32),
         _ => {
             eprintln!(
-                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY]"
+                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY] | vtimezone [ZONES] [YEARS]"
             );
             eprintln!("STAFFROOM_BENCH_DATABASE_URL selects the database (default: SQLite in a temporary directory).");
             std::process::exit(2);
