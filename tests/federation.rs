@@ -683,6 +683,25 @@ async fn event_rsvps_invitations_attendees_and_deletions_from_other_servers() {
         "startTime": "2027-06-01T08:00:00Z", "endTime": "2027-06-01T16:00:00Z", "timezone": "Europe/Berlin",
         "to": ["https://www.w3.org/ns/activitystreams#Public"], "tag": [{ "type": "Hashtag", "name": "#Code" }],
     });
+    // Nobody here follows Sam: his event is not kept. Rita, followed by Olga, is.
+    let mut unsolicited = remote_event.clone();
+    unsolicited["id"] = json!("https://remote.example/events/10");
+    unsolicited["attributedTo"] = json!(sam.ap_id);
+    deliver(
+        &app,
+        &sam_key,
+        json!({ "id": "https://remote.example/events/10/create", "type": "Create", "actor": sam.ap_id, "object": unsolicited }),
+    )
+    .await;
+    assert!(
+        events::find_by_ap_id(&app.state.db, "https://remote.example/events/10")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    follows::insert(&app.state.db, owner.actor.id, rita.id, None, true)
+        .await
+        .unwrap();
     deliver(&app, &rita_key, json!({ "id": "https://remote.example/events/9/create", "type": "Create", "actor": rita.ap_id, "object": remote_event })).await;
     let hack = events::find_by_ap_id(&app.state.db, "https://remote.example/events/9")
         .await

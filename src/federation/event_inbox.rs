@@ -12,16 +12,20 @@ use super::{activities, delivery};
 use crate::app::AppState;
 use crate::services::events::{self as svc, EventError};
 use crate::services::social::personal_inbox;
-use crate::storage;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
 use crate::storage::events::{self, EventRow};
+use crate::storage::{self, follows};
 
 /// An Event created or updated by its organiser (or relayed by its group): stored, updated.
+/// A new event is kept only when someone here follows its organiser or its group, or when
+/// `solicited` (we fetched it ourselves, for an invitation): like Mastodon, a node does not
+/// store what nobody here asked for.
 pub(super) async fn on_event(
     state: &AppState,
     actor: &ActorRow,
     object: &Value,
     via_group: Option<&ActorRow>,
+    solicited: bool,
 ) -> Result<(), ProcessError> {
     let id = object
         .get("id")
@@ -33,6 +37,17 @@ pub(super) async fn on_event(
     let group = via_group
         .cloned()
         .or_else(|| (actor.kind == KIND_GROUP).then(|| actor.clone()));
+    if !solicited && events::find_by_ap_id(&state.db, id.as_str()).await?.is_none() {
+        let followed = follows::has_local_follower(&state.db, actor.id).await?
+            || match &group {
+                Some(g) => follows::has_local_follower(&state.db, g.id).await?,
+                None => false,
+            };
+        if !followed {
+            tracing::debug!(event = %id, actor = %actor.ap_id, "an Event nobody here follows: not kept");
+            return Ok(());
+        }
+    }
     let mut row = super::events::remote_event_to_row(object, actor.id, group.map(|g| g.id))
         .ok_or_else(|| invalid("an Event needs an id and a startTime"))?;
     if let Some(series) = object.get("superEvent").and_then(id_of)
@@ -229,7 +244,7 @@ pub(super) async fn on_invite(state: &AppState, actor: &ActorRow, activity: &Val
             if fetched["type"] != "Event" {
                 return Ok(());
             }
-            on_event(state, actor, &fetched, None).await?;
+            on_event(state, actor, &fetched, None, true).await?;
             events::find_by_ap_id(&state.db, event_id.as_str())
                 .await?
                 .ok_or_else(|| invalid("the invited event could not be stored"))?

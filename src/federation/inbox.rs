@@ -457,7 +457,7 @@ async fn on_create_or_update(
     let object = object_of(state, activity).await?;
     let kind = object["type"].as_str().unwrap_or_default();
     if kind == "Event" {
-        return event_inbox::on_event(state, actor, &object, via_group).await;
+        return event_inbox::on_event(state, actor, &object, via_group, false).await;
     }
     if ["Person", "Group", "Service", "Application", "Organization"].contains(&kind) {
         if update && object.get("id").and_then(id_of).map(|u| u.to_string()).as_deref() == Some(&actor.ap_id) {

@@ -109,3 +109,10 @@ pub async fn is_member(db: &Db, follower_id: i64, followed_id: i64) -> Result<bo
         "SELECT COUNT(*) FROM follows WHERE follower_id = $1 AND followed_id = $2 AND accepted")
         .bind(follower_id).bind(followed_id).fetch_one(p).await.map(|n| n > 0))
 }
+
+/// Whether anyone on this node follows (or asked to follow) the actor.
+pub async fn has_local_follower(db: &Db, followed_id: i64) -> Result<bool, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM follows f JOIN actors a ON a.id = f.follower_id WHERE f.followed_id = $1 AND a.domain IS NULL")
+        .bind(followed_id).fetch_one(p).await.map(|n| n > 0))
+}
