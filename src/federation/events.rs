@@ -211,7 +211,7 @@ fn remote_cover(o: &Value) -> Option<(String, Option<String>, String)> {
             v => Some(v),
         })?;
     let url = first_url(pick)?;
-    if url.scheme() != "https" && url.scheme() != "http" {
+    if (url.scheme() != "https" && url.scheme() != "http") || url.as_str().len() > 2048 {
         return None;
     }
     let describe = |k: &str| pick[k].as_str().map(|s| s.chars().take(1500).collect::<String>());
