@@ -349,6 +349,13 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
     let CalendarComponent::Other(zone) = zone else {
         unreachable!()
     };
+    let text = ics.text();
+    let block = &text[text.find("BEGIN:VTIMEZONE").unwrap()..text.find("END:VTIMEZONE").unwrap()];
+    assert!(
+        !block.contains("UID:") && !block.contains("DTSTAMP:"),
+        "RFC 5545 allows neither in a VTIMEZONE: {block}"
+    );
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.contains("PRODID:-//Staffroom//Staffroom "));
     assert!(
         zone.components()
             .iter()

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Utc};
-use icalendar::{Calendar, CalendarComponent, CalendarDateTime, Component, EventLike, EventStatus};
+use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus};
 
 use super::actors::activity_json;
 use super::error::{AppError, AppResult};
@@ -122,8 +122,8 @@ fn zone(e: &EventRow) -> Option<chrono_tz::Tz> {
     })
 }
 
-/// One VTIMEZONE for each zone the timed events use, covering their years.
-fn timezones(events: &[EventRow]) -> Vec<CalendarComponent> {
+/// One VTIMEZONE for each zone the timed events use, covering their years, as iCalendar text.
+fn timezones(events: &[EventRow]) -> String {
     let mut years: BTreeMap<&'static str, (chrono_tz::Tz, i32, i32)> = BTreeMap::new();
     for e in events.iter().filter(|e| !e.all_day) {
         if let Some(tz) = zone(e) {
@@ -134,30 +134,29 @@ fn timezones(events: &[EventRow]) -> Vec<CalendarComponent> {
             entry.2 = entry.2.max(last);
         }
     }
-    let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
-    for (tz, first, last) in years.values() {
-        text.push_str(&super::vtimezone::vtimezone(*tz, *first, *last));
-    }
-    text.push_str("END:VCALENDAR\r\n");
-    match text.parse::<Calendar>() {
-        Ok(c) => c.components,
-        Err(err) => {
-            tracing::error!(error = %err, "VTIMEZONE not readable");
-            Vec::new()
-        }
-    }
+    years
+        .values()
+        .map(|(tz, first, last)| super::vtimezone::vtimezone(*tz, *first, *last))
+        .collect()
 }
 
 fn calendar(name: &str, events: &[EventRow], with_private_links: bool) -> Response {
     let mut cal = Calendar::new();
-    cal.name(name);
-    for tz in timezones(events) {
-        cal.push(tz);
-    }
+    cal.name(name).append_property((
+        "PRODID",
+        concat!("-//Staffroom//Staffroom ", env!("CARGO_PKG_VERSION"), "//EN"),
+    ));
     for e in events {
         cal.push(vevent(e, with_private_links));
     }
-    let body = cal.done().to_string();
+    // The zones go in as text, before the events: the icalendar crate has no VTIMEZONE
+    // builder, and its generic components would carry a DTSTAMP and a UID, which RFC 5545
+    // does not allow there.
+    let mut body = cal.done().to_string();
+    let zones = timezones(events);
+    if let Some(at) = body.find("BEGIN:VEVENT\r\n") {
+        body.insert_str(at, &zones);
+    }
     (
         [
             (CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -226,12 +225,8 @@ async fn page(state: &AppState, e: &EventRow) -> AppResult<Response> {
             )
         })
         .unwrap_or_default();
-    let place = [e.place_name.as_deref(), e.place_address.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(escape_html)
-        .collect::<Vec<_>>()
-        .join(", ");
+    // The summary names the place; the address follows it.
+    let place = e.place_address.as_deref().map(escape_html).unwrap_or_default();
     let places = match e.capacity {
         Some(c) => match (c as i64 - going).max(0) {
             1 => format!("{going} going, 1 place left"),
@@ -252,7 +247,9 @@ async fn page(state: &AppState, e: &EventRow) -> AppResult<Response> {
         .join(" ");
     let handle = format!("@{}@{}", by.username, state.config.domain);
     let body = format!(
-        "<header><h1>{}</h1><p class=\"handle\">{} · {} · {}</p></header>\n{cover}\n         <p><strong>{}</strong>{}</p>\n<section>{}</section>\n<p>{tags}</p>\n         <p>Take part from your Staffroom node or Mobilizon, or follow <strong>{}</strong> from any fediverse app. \
+        "<header><h1>{}</h1><p class=\"handle\">{} · {} · {}</p></header>\n{cover}\n\
+         <p><strong>{}</strong>{}</p>\n<section>{}</section>\n<p>{tags}</p>\n\
+         <p>Take part from your Staffroom node or Mobilizon, or follow <strong>{}</strong> from any fediverse app. \
          <a href=\"{}.ics\">Add to your calendar</a>.</p>\n",
         escape_html(&e.title),
         escape_html(&handle),
