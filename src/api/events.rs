@@ -402,7 +402,8 @@ pub async fn attendees(
         return Err(ApiError::forbidden("the organisers keep the list of attendees"));
     }
     let mut out = Vec::new();
-    for p in events::participants(&state.db, e.id, "going").await? {
+    let going = events::participants(&state.db, e.id, "going").await?;
+    for p in going.iter().take(svc::MAX_LISTED_ATTENDEES) {
         if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await? {
             out.push(account(&state, &a).await?);
         }

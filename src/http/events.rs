@@ -335,7 +335,7 @@ pub async fn attendees(
     });
     if crate::services::events::may_list_attendees(&state, &e, signer.as_ref()).await? {
         let mut items = Vec::new();
-        for p in &going {
+        for p in going.iter().take(crate::services::events::MAX_LISTED_ATTENDEES) {
             if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await? {
                 items.push(a.ap_id);
             }

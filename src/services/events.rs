@@ -73,6 +73,8 @@ pub struct NewEvent {
 }
 
 pub const MAX_TAGS: usize = 10;
+/// Attendee lists (API and ActivityPub) show the first this many, by arrival; counts are exact.
+pub const MAX_LISTED_ATTENDEES: usize = 1000;
 pub const ATTENDEES_VISIBILITY: &[&str] = &["public", "participants", "organisers"];
 
 /// Tags as stored: normalised, without repeats, space-separated.
