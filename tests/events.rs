@@ -386,20 +386,7 @@ async fn science_group(
     app: &TestApp,
     owner: &staffroom::services::accounts::Account,
 ) -> staffroom::storage::actors::ActorRow {
-    staffroom::services::groups::create(
-        &app.state,
-        staffroom::services::groups::NewGroup {
-            name: "science".into(),
-            display_name: "Science".into(),
-            summary: String::new(),
-            members_only: false,
-            posting_restricted_to_mods: false,
-            owner: Some(owner.actor.id),
-        },
-    )
-    .await
-    .unwrap()
-    .0
+    app.create_group("science", Some(owner.actor.id), false).await
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 use staffroom::federation::signatures::{SigningKey, sign_request};
 use staffroom::services::accounts::Role;
-use staffroom::services::groups::{self, NewGroup};
+use staffroom::services::groups;
 use staffroom::storage::actors::{self, ActorRow};
 use staffroom::storage::{deliveries, follows, inbox as inbox_store, posts};
 
@@ -69,22 +69,19 @@ async fn post_signed(app: &TestApp, path: &str, activity: &Value, key: Option<&S
     app.request(req.body(Body::from(body)).unwrap()).await
 }
 
+/// A GET signed with `key`, asking for ActivityPub JSON.
+fn signed_get(path: String, key: &SigningKey) -> Request<Body> {
+    let url = url::Url::parse(&format!("https://staffroom.test{path}")).unwrap();
+    let mut req = Request::get(path).header("accept", AP);
+    for (k, v) in sign_request("GET", &url, None, key).unwrap() {
+        req = req.header(k, v);
+    }
+    req.body(Body::empty()).unwrap()
+}
+
 async fn make_group(app: &TestApp, name: &str, members_only: bool) -> ActorRow {
     let owner = app.create_user(&format!("{name}_owner"), Role::Member).await;
-    groups::create(
-        &app.state,
-        NewGroup {
-            name: name.into(),
-            display_name: format!("{name} group"),
-            summary: "For teachers".into(),
-            members_only,
-            posting_restricted_to_mods: false,
-            owner: Some(owner.actor.id),
-        },
-    )
-    .await
-    .unwrap()
-    .0
+    app.create_group(name, Some(owner.actor.id), members_only).await
 }
 
 #[tokio::test]
@@ -309,14 +306,6 @@ async fn members_only_groups_wait_for_a_steward_and_hide_their_posts() {
     assert_eq!(app.get_accept("/groups/staff/followers", AP).await.status, 404);
     assert_eq!(app.get_accept("/groups/staff/outbox", AP).await.status, 404);
 
-    let signed_get = |path: String, key: &SigningKey| {
-        let url = url::Url::parse(&format!("https://staffroom.test{path}")).unwrap();
-        let mut req = Request::get(path).header("accept", AP);
-        for (k, v) in sign_request("GET", &url, None, key).unwrap() {
-            req = req.header(k, v);
-        }
-        req.body(Body::empty()).unwrap()
-    };
     assert_eq!(
         app.request(signed_get(path.clone(), &key)).await.status,
         404,
@@ -550,20 +539,7 @@ async fn event_rsvps_invitations_attendees_and_deletions_from_other_servers() {
     use staffroom::storage::events;
     let app = TestApp::new().await;
     let owner = app.create_user("olga", Role::Member).await;
-    let group = groups::create(
-        &app.state,
-        NewGroup {
-            name: "fair".into(),
-            display_name: "Science fair".into(),
-            summary: String::new(),
-            members_only: false,
-            posting_restricted_to_mods: false,
-            owner: Some(owner.actor.id),
-        },
-    )
-    .await
-    .unwrap()
-    .0;
+    let group = app.create_group("fair", Some(owner.actor.id), false).await;
     let (fran, fran_key) = remote_actor(&app, "fran", "friendica.example").await;
     let (rita, rita_key) = remote_actor(&app, "rita", "remote.example").await;
     let (sam, sam_key) = remote_actor(&app, "sam", "remote.example").await;
@@ -614,14 +590,6 @@ async fn event_rsvps_invitations_attendees_and_deletions_from_other_servers() {
     );
 
     // Attendees: participants only. Fran (going) sees the list; Sam, not taking part, the count.
-    let signed_get = |path: String, key: &SigningKey| {
-        let url = url::Url::parse(&format!("https://staffroom.test{path}")).unwrap();
-        let mut req = Request::get(path).header("accept", AP);
-        for (k, v) in sign_request("GET", &url, None, key).unwrap() {
-            req = req.header(k, v);
-        }
-        req.body(Body::empty()).unwrap()
-    };
     let path = format!("/events/{}/attendees", fair.id);
     let seen = app.request(signed_get(path.clone(), &fran_key)).await.json();
     assert_eq!(seen["orderedItems"], json!([fran.ap_id]));

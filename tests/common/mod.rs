@@ -249,3 +249,28 @@ impl TestApp {
         .await
     }
 }
+
+impl TestApp {
+    /// A local group `name`, owned by `owner` (an actor id) when given.
+    pub async fn create_group(
+        &self,
+        name: &str,
+        owner: Option<i64>,
+        members_only: bool,
+    ) -> staffroom::storage::actors::ActorRow {
+        staffroom::services::groups::create(
+            &self.state,
+            staffroom::services::groups::NewGroup {
+                name: name.into(),
+                display_name: format!("{name} group"),
+                summary: "For teachers".into(),
+                members_only,
+                posting_restricted_to_mods: false,
+                owner,
+            },
+        )
+        .await
+        .unwrap()
+        .0
+    }
+}
