@@ -644,6 +644,23 @@ async fn event_rsvps_invitations_attendees_and_deletions_from_other_servers() {
     )
     .await;
     assert_eq!(standing(rita.id, jury.id).await, None);
+    // Rita, invited too, accepts by naming our Invite's id alone (and Sam cannot answer for her).
+    assert!(ev::invite(&app.state, &jury, &owner.actor, &rita).await.unwrap());
+    let rita_invite = sent_to(&app, &rita.inbox_url).await.last().unwrap()["id"].clone();
+    deliver(
+        &app,
+        &sam_key,
+        json!({ "id": "https://remote.example/a/4", "type": "Accept", "actor": sam.ap_id, "object": rita_invite }),
+    )
+    .await;
+    assert_eq!(standing(rita.id, jury.id).await, None);
+    deliver(
+        &app,
+        &rita_key,
+        json!({ "id": "https://remote.example/a/5", "type": "Accept", "actor": rita.ap_id, "object": rita_invite }),
+    )
+    .await;
+    assert_eq!(standing(rita.id, jury.id).await.as_deref(), Some("going"));
 
     // A remote organiser's event, an invitation to a member here, and its deletion.
     let remote_event = json!({

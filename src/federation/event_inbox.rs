@@ -175,6 +175,18 @@ pub(super) async fn on_rsvp(
             return Err(invalid("an answer to an invitation of someone else"));
         }
         event
+    } else if let Some(invitation) = match inner.as_str() {
+        // Our Invite named by its id alone.
+        Some(id) => events::invitation_by_ap_id(&state.db, id).await?,
+        None => None,
+    } {
+        if invitation.actor_id != actor.id {
+            return Err(invalid("an answer to an invitation of someone else"));
+        }
+        match events::find(&state.db, invitation.event_id).await?.filter(|e| e.local) {
+            Some(e) => e,
+            None => return Ok(false),
+        }
     } else {
         match local_event(state, inner).await? {
             Some(e) => e,

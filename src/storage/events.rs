@@ -228,6 +228,12 @@ pub async fn invitation(db: &Db, event_id: i64, actor_id: i64) -> Result<Option<
         .bind(event_id).bind(actor_id).fetch_optional(p).await)
 }
 
+/// The invitation an `Invite` activity of ours (by its id) carried.
+pub async fn invitation_by_ap_id(db: &Db, ap_id: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, InvitationRow>("SELECT * FROM event_invitations WHERE ap_id = $1")
+        .bind(ap_id).fetch_optional(p).await)
+}
+
 /// The invitations of an event, oldest first.
 pub async fn invitations(db: &Db, event_id: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
     with_db!(db, p => sqlx::query_as::<_, InvitationRow>(
