@@ -5,7 +5,8 @@ mod common;
 use common::TestApp;
 use icalendar::{Calendar, CalendarComponent, Component, EventLike};
 use serde_json::{Value, json};
-use staffroom::services::accounts::Role;
+use staffroom::services::accounts::{Account, Role};
+use staffroom::storage::actors::ActorRow;
 
 fn openapi() -> Value {
     serde_json::from_str(include_str!("../src/api/events_openapi.json")).unwrap()
@@ -27,15 +28,7 @@ fn assert_event_entity(e: &Value) {
 #[tokio::test]
 async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
     let app = TestApp::new().await;
-    let olga = app.create_user("olga", Role::Member).await;
-    let ada = app.create_user("ada", Role::Member).await;
-    let bob = app.create_user("bob", Role::Member).await;
-    let (to, ta, tb) = (
-        app.token(&olga, "read write").await,
-        app.token(&ada, "read write").await,
-        app.token(&bob, "read write").await,
-    );
-    let group = science_group(&app, &olga).await;
+    let (_, ada, _, to, ta, tb, group) = organiser_two_members_and_group(&app).await;
 
     // Only stewards organise a group's events; times are wall-clock in the event's zone.
     let body = json!({
@@ -382,16 +375,10 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
     );
 }
 
-async fn science_group(
+/// Olga owns the group "science"; Ada and Bob are members of the node. With their tokens.
+async fn organiser_two_members_and_group(
     app: &TestApp,
-    owner: &staffroom::services::accounts::Account,
-) -> staffroom::storage::actors::ActorRow {
-    app.create_group("science", Some(owner.actor.id), false).await
-}
-
-#[tokio::test]
-async fn tags_cover_attendees_maybe_invitations_all_day_and_delete() {
-    let app = TestApp::new().await;
+) -> (Account, Account, Account, String, String, String, ActorRow) {
     let olga = app.create_user("olga", Role::Member).await;
     let ada = app.create_user("ada", Role::Member).await;
     let bob = app.create_user("bob", Role::Member).await;
@@ -400,7 +387,14 @@ async fn tags_cover_attendees_maybe_invitations_all_day_and_delete() {
         app.token(&ada, "read write").await,
         app.token(&bob, "read write").await,
     );
-    let group = science_group(&app, &olga).await;
+    let group = app.create_group("science", Some(olga.actor.id), false).await;
+    (olga, ada, bob, to, ta, tb, group)
+}
+
+#[tokio::test]
+async fn tags_cover_attendees_maybe_invitations_all_day_and_delete() {
+    let app = TestApp::new().await;
+    let (_, ada, bob, to, ta, tb, group) = organiser_two_members_and_group(&app).await;
     let cover = app.upload_media(&to, &common::png(), "Pupils at the bench").await;
     assert_eq!(cover.status, 200, "{}", cover.text());
     let cover = cover.json();
