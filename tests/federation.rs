@@ -18,18 +18,24 @@ const AP: &str = "application/activity+json";
 
 /// A remote actor known to the node (as if fetched a moment ago), with its signing key.
 async fn remote_actor(app: &TestApp, name: &str, domain: &str) -> (ActorRow, SigningKey) {
+    remote_actor_at(app, "Person", &format!("https://{domain}"), name).await
+}
+
+/// A remote actor of `kind` at `{base}/users/{name}` (`base` is a scheme and authority).
+async fn remote_actor_at(app: &TestApp, kind: &str, base: &str, name: &str) -> (ActorRow, SigningKey) {
     let keys = staffroom::services::keys::generate().unwrap();
     let now = staffroom::storage::now();
-    let ap_id = format!("https://{domain}/users/{name}");
+    let ap_id = format!("{base}/users/{name}");
+    let domain = base.split("://").nth(1).unwrap().to_owned();
     let row = ActorRow {
         id: staffroom::ids::id_at(now),
-        kind: "Person".into(),
+        kind: kind.into(),
         username: name.into(),
-        domain: Some(domain.into()),
+        domain: Some(domain),
         ap_id: ap_id.clone(),
         url: None,
         inbox_url: format!("{ap_id}/inbox"),
-        shared_inbox_url: Some(format!("https://{domain}/inbox")),
+        shared_inbox_url: Some(format!("{base}/inbox")),
         outbox_url: None,
         followers_url: Some(format!("{ap_id}/followers")),
         following_url: None,
@@ -752,5 +758,184 @@ async fn event_rsvps_invitations_attendees_and_deletions_from_other_servers() {
     assert_eq!(
         (&gone["type"], &gone["object"]["id"], &gone["object"]["formerType"]),
         (&json!("Delete"), &json!(jury.ap_id), &json!("Event"))
+    );
+}
+
+/// A post by a local member, optionally into a local group.
+async fn local_post(
+    app: &TestApp,
+    author: &ActorRow,
+    group: Option<&ActorRow>,
+    text: &str,
+) -> staffroom::storage::posts::PostRow {
+    staffroom::services::posts::create(
+        &app.state,
+        author,
+        staffroom::services::posts::NewPost {
+            title: None,
+            text: text.into(),
+            group: group.cloned(),
+            in_reply_to: None,
+            media: Vec::new(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Serves `/notes/1` (the genuine note of `zoe`) and 404 for anything else, on loopback.
+async fn origin_server(content: &'static str) -> String {
+    use axum::routing::get;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
+    let b = base.clone();
+    let router = axum::Router::new().route(
+        "/notes/1",
+        get(move || async move {
+            axum::Json(json!({
+                "id": format!("{b}/notes/1"), "type": "Note", "attributedTo": format!("{b}/users/zoe"),
+                "content": content, "to": ["https://www.w3.org/ns/activitystreams#Public", "https://evil.example/users/relay"]
+            }))
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn a_group_relays_only_what_concerns_it_and_what_its_origin_confirms() {
+    let app = TestApp::with_config(|c| c.allow_private_addresses = true).await;
+    let origin = origin_server("genuine words").await;
+    let admin = app.create_user("office", Role::Admin).await.actor;
+    let mia = app.create_user("mia", Role::Member).await.actor;
+    let maths = make_group(&app, "maths", false).await;
+    let steward = actors::find_local(&app.state.db, "maths_owner").await.unwrap().unwrap();
+    let staff = make_group(&app, "staff", true).await;
+    follows::insert(&app.state.db, mia.id, maths.id, None, true)
+        .await
+        .unwrap();
+    // A throwaway Group actor that one of our members joined, and a person on another host.
+    let (relay, key) = remote_actor_at(&app, "Group", "https://evil.example", "relay").await;
+    follows::insert(&app.state.db, mia.id, relay.id, None, true)
+        .await
+        .unwrap();
+    let (pete, _) = remote_actor_at(&app, "Person", "https://evil.example", "pete").await;
+    follows::insert(&app.state.db, pete.id, staff.id, None, false)
+        .await
+        .unwrap();
+    let (zoe, _) = remote_actor_at(&app, "Person", &origin, "zoe").await;
+
+    let admins_post = local_post(&app, &admin, None, "Welcome to the node").await;
+    let mias_post = local_post(&app, &mia, Some(&maths), "Fractions with pizza").await;
+    let announce = |n: u32, inner: Value| {
+        json!({ "id": format!("https://evil.example/announces/{n}"), "type": "Announce", "actor": relay.ap_id,
+                "to": [relay.followers_url], "object": inner })
+    };
+    let to = json!([relay.ap_id]);
+    let forgeries = [
+        json!({ "id": format!("{}#u", admin.ap_id), "type": "Update", "actor": admin.ap_id, "to": to,
+                "object": { "id": admins_post.ap_id, "type": "Note", "attributedTo": admin.ap_id,
+                            "content": "FORGED: the secretariat says send your password", "audience": relay.ap_id } }),
+        json!({ "id": format!("{}#a", staff.ap_id), "type": "Accept", "actor": staff.ap_id, "to": to,
+                "object": { "id": "https://evil.example/f/1", "type": "Follow", "actor": pete.ap_id, "object": staff.ap_id } }),
+        json!({ "id": format!("{}#d", mia.ap_id), "type": "Delete", "actor": mia.ap_id, "to": to, "object": mias_post.ap_id }),
+        json!({ "id": format!("{}#c", mia.ap_id), "type": "Create", "actor": mia.ap_id, "to": to,
+                "object": { "id": format!("{}/forged", mia.ap_id), "type": "Note", "attributedTo": mia.ap_id, "content": "FORGED", "to": to } }),
+        json!({ "id": format!("{}#b", maths.ap_id), "type": "Block", "actor": maths.ap_id, "to": to, "object": mia.ap_id }),
+        json!({ "id": format!("{}#s", steward.ap_id), "type": "Delete", "actor": steward.ap_id, "to": to, "object": mias_post.ap_id }),
+        json!({ "id": format!("{}#l", admin.ap_id), "type": "Like", "actor": admin.ap_id, "to": to, "object": mias_post.ap_id }),
+        // From another host, and its origin does not serve it.
+        json!({ "id": format!("{origin}/creates/2"), "type": "Create", "actor": zoe.ap_id, "to": to,
+                "object": { "id": format!("{origin}/notes/2"), "type": "Note", "attributedTo": zoe.ap_id, "content": "FORGED", "to": to } }),
+        // From another host, whose origin serves other words than the relayed copy: the origin's count.
+        json!({ "id": format!("{origin}/creates/1"), "type": "Create", "actor": zoe.ap_id, "to": to,
+                "object": { "id": format!("{origin}/notes/1"), "type": "Note", "attributedTo": zoe.ap_id, "content": "FORGED", "to": to } }),
+        // Not about the relaying group at all.
+        json!({ "id": "https://evil.example/creates/3", "type": "Create", "actor": pete.ap_id, "to": [maths.ap_id],
+                "object": { "id": "https://evil.example/notes/3", "type": "Note", "attributedTo": pete.ap_id, "content": "FORGED", "to": [maths.ap_id] } }),
+    ];
+    for (n, inner) in forgeries.into_iter().enumerate() {
+        deliver(&app, &key, announce(n as u32, inner)).await;
+    }
+
+    let db = &app.state.db;
+    let p = posts::find_by_ap_id(db, &admins_post.ap_id).await.unwrap().unwrap();
+    assert_eq!(
+        p.content_html, admins_post.content_html,
+        "the admin's post is untouched"
+    );
+    assert!(p.updated_at.is_none());
+    assert!(
+        !follows::is_member(db, pete.id, staff.id).await.unwrap(),
+        "the pending member stays pending"
+    );
+    let p = posts::find_by_ap_id(db, &mias_post.ap_id).await.unwrap().unwrap();
+    assert!(p.deleted_at.is_none(), "neither the member nor the steward deleted it");
+    assert!(
+        posts::find_by_ap_id(db, &format!("{}/forged", mia.ap_id))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        follows::is_member(db, mia.id, maths.id).await.unwrap(),
+        "not kicked out"
+    );
+    assert_eq!(
+        posts::reaction_count(db, p.id, "like").await.unwrap(),
+        0,
+        "no like as the admin"
+    );
+    assert!(
+        posts::find_by_ap_id(db, &format!("{origin}/notes/2"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        posts::find_by_ap_id(db, "https://evil.example/notes/3")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let confirmed = posts::find_by_ap_id(db, &format!("{origin}/notes/1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        confirmed.content_html.contains("genuine words"),
+        "{}",
+        confirmed.content_html
+    );
+    assert_eq!(confirmed.group_id, Some(relay.id));
+
+    // The group's own members (same host) are relayed as sent.
+    let own = json!({ "id": "https://evil.example/creates/4", "type": "Create", "actor": pete.ap_id, "to": to,
+        "object": { "id": "https://evil.example/notes/4", "type": "Note", "attributedTo": pete.ap_id,
+                    "content": "Hello from the group's host", "to": to, "audience": relay.ap_id } });
+    deliver(&app, &key, announce(20, own.clone())).await;
+    assert!(
+        posts::find_by_ap_id(db, "https://evil.example/notes/4")
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // A group none of our members belongs to relays nothing.
+    let (stranger, skey) = remote_actor_at(&app, "Group", "https://other.example", "g").await;
+    let inner = json!({ "id": "https://other.example/creates/5", "type": "Create", "actor": format!("https://other.example/users/x"),
+        "to": [stranger.ap_id], "object": { "id": "https://other.example/notes/5", "type": "Note",
+        "attributedTo": "https://other.example/users/x", "content": "hi", "to": [stranger.ap_id] } });
+    deliver(
+        &app,
+        &skey,
+        json!({ "id": "https://other.example/a/5", "type": "Announce", "actor": stranger.ap_id, "object": inner }),
+    )
+    .await;
+    assert!(
+        posts::find_by_ap_id(db, "https://other.example/notes/5")
+            .await
+            .unwrap()
+            .is_none()
     );
 }

@@ -14,6 +14,7 @@ use super::fetch::FetchError;
 use super::objects::{POST_TYPES, RemoteObject, remote_object_to_row};
 use super::policy::{self, authority};
 use super::protocol::id_of;
+use super::relay::Relayed;
 use super::remote::{ResolveError, refresh_actor, resolve_actor};
 use super::signatures::{self, SignatureError};
 use super::{activities, delivery, event_inbox};
@@ -645,43 +646,44 @@ async fn on_announce(state: &AppState, actor: &ActorRow, activity: &Value, depth
     let inner = &activity["object"];
     let inner_type = inner["type"].as_str().unwrap_or_default();
     if actor.kind == KIND_GROUP && inner.is_object() && !POST_TYPES.contains(&inner_type) {
-        // The group relays an activity of one of its members. We trust the group for activities
-        // addressed to it, but the inner activity must still be its own actor's (same host).
-        let inner_actor = inner
-            .get("actor")
-            .and_then(id_of)
-            .ok_or_else(|| invalid("announced activity without actor"))?;
-        if ["Add", "Remove", "Lock"].contains(&inner_type) {
-            // A moderator's action relayed by the group: the group vouches for it.
-            return on_group_post_moderation(state, actor, inner, false).await;
-        }
-        let inner_object = inner.get("object").and_then(id_of);
-        if inner_object
-            .as_ref()
-            .is_some_and(|o| authority(o) != authority(&inner_actor))
-            && inner_type != "Like"
-            && inner_type != "Undo"
-        {
-            return Err(invalid("announced activity about another host's object"));
-        }
-        if !policy::allows(&state.config, &authority(&inner_actor)) {
-            return Ok(());
-        }
-        let author = resolve_actor(state, &inner_actor).await?;
-        return match inner_type {
-            "Create" | "Update" => {
-                Box::pin(on_create_or_update(
-                    state,
-                    &author,
-                    inner,
-                    inner_type == "Update",
-                    Some(actor),
-                ))
-                .await
+        // The group relays an activity: only what the relay rule confirms is acted on.
+        return match super::relay::check(state, actor, inner).await? {
+            Relayed::Moderation(m) if m["type"] == "Block" => {
+                // A steward banned someone: their membership of the group ends here.
+                if let Some(member) = m.get("object").and_then(id_of)
+                    && let Some(row) = actors::find_by_ap_id(&state.db, member.as_str()).await?
+                {
+                    let mut tx = state.db.begin().await?;
+                    follows::delete(&mut tx, row.id, actor.id).await?;
+                    tx.commit().await?;
+                }
+                Ok(())
             }
-            "Delete" => Box::pin(on_delete(state, &author, inner)).await,
-            "Like" => Box::pin(on_like(state, &author, inner)).await,
-            _ => Box::pin(process(state, &author, inner, depth + 1)).await,
+            Relayed::Moderation(m) => on_group_post_moderation(state, actor, &m, false).await,
+            Relayed::Activity {
+                actor: inner_actor,
+                activity,
+            } => {
+                if !policy::allows(&state.config, &authority(&inner_actor)) {
+                    return Ok(());
+                }
+                let author = resolve_actor(state, &inner_actor).await?;
+                match inner_type {
+                    "Create" | "Update" => {
+                        Box::pin(on_create_or_update(
+                            state,
+                            &author,
+                            &activity,
+                            inner_type == "Update",
+                            Some(actor),
+                        ))
+                        .await
+                    }
+                    "Delete" => Box::pin(on_delete(state, &author, &activity)).await,
+                    "Like" => Box::pin(on_like(state, &author, &activity)).await,
+                    _ => Box::pin(process(state, &author, &activity, depth + 1)).await,
+                }
+            }
         };
     }
     // An Announce of an object: store it if new (from its origin), and record the boost.

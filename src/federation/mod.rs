@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod objects;
 pub mod policy;
 pub mod protocol;
+mod relay;
 pub mod remote;
 pub mod signatures;
 

@@ -116,3 +116,10 @@ pub async fn has_local_follower(db: &Db, followed_id: i64) -> Result<bool, sqlx:
         "SELECT COUNT(*) FROM follows f JOIN actors a ON a.id = f.follower_id WHERE f.followed_id = $1 AND a.domain IS NULL")
         .bind(followed_id).fetch_one(p).await.map(|n| n > 0))
 }
+
+/// Whether a member of this node belongs to the (remote) group: an accepted follow.
+pub async fn has_local_member(db: &Db, group_id: i64) -> Result<bool, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM follows f JOIN actors a ON a.id = f.follower_id WHERE f.followed_id = $1 AND f.accepted AND a.domain IS NULL")
+        .bind(group_id).fetch_one(p).await.map(|n| n > 0))
+}
