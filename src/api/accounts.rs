@@ -181,7 +181,7 @@ pub async fn statuses(
     let mut items = Vec::new();
     let mut ids = Vec::new();
     for p in rows {
-        if super::statuses::can_see(&state, &p, viewer.as_ref()).await? {
+        if crate::services::visibility::may_see_post(&state, &p, viewer.as_ref()).await? {
             ids.push(p.id);
             items.push(entities::status(&state, &p, viewer.as_ref()).await?);
             if items.len() as i64 >= limit {
@@ -195,8 +195,18 @@ pub async fn statuses(
     ))
 }
 
-async fn follow_list(state: &AppState, id: &str, page: &Page, followers: bool) -> ApiResult<Response> {
+async fn follow_list(
+    state: &AppState,
+    id: &str,
+    viewer: Option<&ActorRow>,
+    page: &Page,
+    followers: bool,
+) -> ApiResult<Response> {
     let a = actor(state, id).await?;
+    if !crate::services::visibility::may_list_connections(state, &a, viewer).await? {
+        // As the ActivityPub collection does: nothing is there for outsiders.
+        return Err(ApiError::not_found());
+    }
     let limit = page.limit()?;
     let sql = if followers {
         "SELECT f.id, f.follower_id FROM follows f WHERE f.followed_id = $1 AND f.accepted AND f.id < $2 AND f.id > $3 ORDER BY f.id DESC LIMIT $4"
@@ -221,13 +231,25 @@ async fn follow_list(state: &AppState, id: &str, page: &Page, followers: bool) -
 }
 
 /// `GET /api/v1/accounts/{id}/followers`
-pub async fn followers(State(state): State<AppState>, Path(id): Path<String>, Q(page): Q<Page>) -> ApiResult<Response> {
-    follow_list(&state, &id, &page, true).await
+pub async fn followers(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<String>,
+    Q(page): Q<Page>,
+) -> ApiResult<Response> {
+    let viewer = auth.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.actor.clone());
+    follow_list(&state, &id, viewer.as_ref(), &page, true).await
 }
 
 /// `GET /api/v1/accounts/{id}/following`
-pub async fn following(State(state): State<AppState>, Path(id): Path<String>, Q(page): Q<Page>) -> ApiResult<Response> {
-    follow_list(&state, &id, &page, false).await
+pub async fn following(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    Path(id): Path<String>,
+    Q(page): Q<Page>,
+) -> ApiResult<Response> {
+    let viewer = auth.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.actor.clone());
+    follow_list(&state, &id, viewer.as_ref(), &page, false).await
 }
 
 /// `POST /api/v1/accounts/{id}/follow`: follow a person, or join a group (a request for

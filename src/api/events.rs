@@ -15,7 +15,6 @@ use crate::app::AppState;
 use crate::services::events::{self as svc, EventError, NewEvent};
 use crate::storage::actors::{self, ActorRow};
 use crate::storage::events::{self, EventRow};
-use crate::storage::follows;
 
 fn event_error(e: EventError) -> ApiError {
     match e {
@@ -23,18 +22,6 @@ fn event_error(e: EventError) -> ApiError {
         EventError::Refused(m) => ApiError::forbidden(m),
         EventError::Internal(e) => e.into(),
     }
-}
-
-async fn may_see(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
-    if e.visibility == "public" {
-        return Ok(true);
-    }
-    let (Some(v), Some(g)) = (viewer, e.group_id) else {
-        return Ok(false);
-    };
-    Ok(follows::is_member(&state.db, v.id, g).await?
-        || e.organizer_id == v.id
-        || events::invitation(&state.db, e.id, v.id).await?.is_some())
 }
 
 async fn entity(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> anyhow::Result<Value> {
@@ -102,7 +89,7 @@ async fn entity(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> an
 async fn find(state: &AppState, id: &str, viewer: Option<&ActorRow>) -> ApiResult<EventRow> {
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
     let e = events::find(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
-    if !may_see(state, &e, viewer).await? {
+    if !crate::services::visibility::may_see_event(state, &e, viewer).await? {
         return Err(ApiError::not_found());
     }
     Ok(e)
@@ -181,7 +168,7 @@ pub async fn list(
         if tag.as_deref().is_some_and(|t| !e.tag_list().any(|x| x == t)) {
             continue;
         }
-        if may_see(&state, &e, v.as_ref()).await? {
+        if crate::services::visibility::may_see_event(&state, &e, v.as_ref()).await? {
             out.push(entity(&state, &e, v.as_ref()).await?);
             if out.len() as i64 >= limit {
                 break;

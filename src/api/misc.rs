@@ -209,7 +209,7 @@ async fn listed(state: &AppState, auth: &Auth, page: &Page, source: &'static str
     let mut ids = Vec::new();
     for (row_id, post_id) in rows {
         if let Some(p) = posts::find_by_id(&state.db, post_id).await?
-            && super::statuses::can_see(state, &p, Some(&me)).await?
+            && crate::services::visibility::may_see_post(state, &p, Some(&me)).await?
         {
             items.push(status(state, &p, Some(&me)).await?);
             ids.push(row_id);
@@ -267,7 +267,7 @@ pub async fn search(
     if query.starts_with("https://") || query.starts_with("http://") {
         if want("statuses")
             && let Some(p) = posts::find_by_ap_id(&state.db, &query).await?
-            && super::statuses::can_see(&state, &p, viewer.as_ref()).await?
+            && crate::services::visibility::may_see_post(&state, &p, viewer.as_ref()).await?
         {
             statuses.push(status(&state, &p, viewer.as_ref()).await?);
         }

@@ -12,32 +12,10 @@ use super::entities::status;
 use super::{ApiError, ApiResult, Body};
 use crate::app::AppState;
 use crate::services::posts::{self as svc, NewPost, PostError};
+use crate::services::visibility::may_see_post;
 use crate::storage::actors::ActorRow;
 use crate::storage::posts::{self, PostRow};
 use crate::storage::{self, follows, oauth};
-
-/// Whether `viewer` may see a post: public and unlisted posts anyone; members-only posts the
-/// group's members; direct posts their author and the people they mention.
-pub async fn can_see(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
-    if p.deleted_at.is_some() {
-        return Ok(false);
-    }
-    match p.visibility.as_str() {
-        "public" | "unlisted" => Ok(true),
-        _ => {
-            let Some(v) = viewer else { return Ok(false) };
-            if v.id == p.author_id {
-                return Ok(true);
-            }
-            if p.visibility == "members"
-                && let Some(g) = p.group_id
-            {
-                return Ok(follows::is_member(&state.db, v.id, g).await?);
-            }
-            Ok(p.tags.contains(&format!("\"{}\"", v.ap_id)))
-        }
-    }
-}
 
 /// A post by API id that the viewer may see.
 pub async fn visible(state: &AppState, id: &str, viewer: Option<&ActorRow>) -> ApiResult<PostRow> {
@@ -45,7 +23,7 @@ pub async fn visible(state: &AppState, id: &str, viewer: Option<&ActorRow>) -> A
     let p = posts::find_by_id(&state.db, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if !can_see(state, &p, viewer).await? {
+    if !may_see_post(state, &p, viewer).await? {
         return Err(ApiError::not_found());
     }
     Ok(p)
@@ -186,7 +164,7 @@ pub async fn context(
         if ancestors.len() >= 40 {
             break;
         }
-        if can_see(&state, &x, v.as_ref()).await? {
+        if may_see_post(&state, &x, v.as_ref()).await? {
             ancestors.push(status(&state, &x, v.as_ref()).await?);
         }
         current = x;
@@ -203,7 +181,7 @@ pub async fn context(
             .bind(&parent).fetch_all(pool).await)?;
         for c in children.into_iter().rev() {
             frontier.push(c.ap_id.clone());
-            if can_see(&state, &c, v.as_ref()).await? {
+            if may_see_post(&state, &c, v.as_ref()).await? {
                 descendants.push((c.id, status(&state, &c, v.as_ref()).await?));
             }
         }

@@ -21,9 +21,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::auth::{Auth, MaybeAuth};
 use super::entities::{notification, status};
-use super::statuses::can_see;
 use super::{ApiError, ApiResult, Q};
 use crate::app::{AppState, Event};
+use crate::services::visibility::may_see_post;
 use crate::storage::actors::ActorRow;
 use crate::storage::{notifications, posts};
 use crate::with_db;
@@ -69,7 +69,7 @@ async fn render(
             let Some(p) = posts::find_by_id(&state.db, id).await? else {
                 return Ok(None);
             };
-            if !can_see(state, &p, viewer).await? {
+            if !may_see_post(state, &p, viewer).await? {
                 return Ok(None);
             }
             let wanted = match channel {
@@ -89,10 +89,19 @@ async fn render(
             }
             Ok(Some(("update", status(state, &p, viewer).await?.to_string())))
         }
-        Event::Delete(id) => Ok(
-            matches!(channel, Channel::User | Channel::Public | Channel::PublicLocal)
-                .then(|| ("delete", id.to_string())),
-        ),
+        Event::Delete(id) => {
+            // Only those who could see the post learn that it is gone (never its id otherwise).
+            let Some(mut p) = posts::find_by_id(&state.db, id).await? else {
+                return Ok(None);
+            };
+            p.deleted_at = None;
+            let wanted = match channel {
+                Channel::User => viewer.is_some(),
+                Channel::Public | Channel::PublicLocal => p.visibility == "public",
+                Channel::Hashtag(_) => false,
+            };
+            Ok((wanted && may_see_post(state, &p, viewer).await?).then(|| ("delete", id.to_string())))
+        }
         Event::Notification(recipient, id) => {
             let Some(v) = viewer.filter(|v| v.id == recipient && *channel == Channel::User) else {
                 return Ok(None);

@@ -7,9 +7,9 @@ use serde::Deserialize;
 
 use super::auth::{Auth, MaybeAuth};
 use super::entities::{group_boost, status};
-use super::statuses::can_see;
 use super::{ApiResult, Page, Q, link_header, paged};
 use crate::app::AppState;
+use crate::services::visibility::may_see_post;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
 use crate::storage::posts::PostRow;
 use crate::with_db;
@@ -37,7 +37,7 @@ async fn render(
     let mut items = Vec::new();
     let mut ids = Vec::new();
     for p in rows {
-        if !can_see(state, &p, viewer).await? {
+        if !may_see_post(state, &p, viewer).await? {
             continue;
         }
         let group = match as_boosts(&p) {
@@ -84,13 +84,16 @@ pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -
     // Events of the groups and people I follow appear as their statuses, in id order.
     let order = if page.ascending() { "ASC" } else { "DESC" };
     let sql = format!(
-        "SELECT * FROM events WHERE (group_id IN ({followed}) OR organizer_id IN ({followed})) AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4"
+        "SELECT * FROM events WHERE (organizer_id = $1 OR group_id IN ({followed}) OR organizer_id IN ({followed})) AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4"
     );
     let evs: Vec<crate::storage::events::EventRow> = with_db!(&state.db, p => sqlx::query_as::<_, crate::storage::events::EventRow>(sqlx::AssertSqlSafe(sql))
         .bind(me.id).bind(page.max_id()?.unwrap_or(i64::MAX)).bind(page.min_id()?.unwrap_or(0)).bind(limit).fetch_all(p).await)?;
     if !evs.is_empty() {
         let mut merged: Vec<(i64, serde_json::Value)> = ids.into_iter().zip(items).collect();
         for e in evs {
+            if !crate::services::visibility::may_see_event(&state, &e, Some(&me)).await? {
+                continue;
+            }
             merged.push((e.id, super::entities::event_status(&state, &e, Some(&me)).await?));
         }
         merged.sort_by_key(|(id, _)| std::cmp::Reverse(*id));

@@ -41,9 +41,7 @@ pub async fn signed_by_member(
     let Ok(Some(signer)) = inbox::verify_signed(state, method, uri, headers, None).await else {
         return Ok(false);
     };
-    Ok(signer.id == group.id
-        || follows::is_member(&state.db, signer.id, group.id).await?
-        || groups::can_moderate(state, group, &signer).await?)
+    Ok(crate::services::visibility::in_group(state, group.id, &signer).await?)
 }
 
 async fn require_member(

@@ -10,3 +10,4 @@ pub mod node;
 pub mod notify;
 pub mod posts;
 pub mod social;
+pub mod visibility;

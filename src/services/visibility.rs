@@ -1,0 +1,85 @@
+//! Who may see what: the one decision every read path asks (client API, ActivityPub, pages,
+//! calendars, media files, streams). Posts, events, a group's member list and uploaded files.
+//!
+//! A group's space is open to its members (accepted follows), its stewards, the node's admins and
+//! moderators for a local group, and the group itself. Pending, removed and banned people are
+//! outsiders.
+
+use crate::app::AppState;
+use crate::storage::actors::{self, ActorRow};
+use crate::storage::events::{self, EventRow};
+use crate::storage::posts::PostRow;
+use crate::storage::{follows, groups as group_store};
+
+/// Whether `viewer` belongs to the space of the group `group_id`.
+pub async fn in_group(state: &AppState, group_id: i64, viewer: &ActorRow) -> anyhow::Result<bool> {
+    if viewer.id == group_id || follows::is_member(&state.db, viewer.id, group_id).await? {
+        return Ok(true);
+    }
+    let Some(group) = actors::find_by_id(&state.db, group_id).await? else {
+        return Ok(false);
+    };
+    super::groups::can_moderate(state, &group, viewer).await
+}
+
+/// Whether a group keeps its space (posts, events, member list) to its members.
+pub async fn members_only(state: &AppState, group: &ActorRow) -> anyhow::Result<bool> {
+    Ok(match group_store::find(&state.db, group.id).await? {
+        Some(row) => row.members_only(),
+        // A remote group we hold no policy for: one that approves its followers is private.
+        None => group.manually_approves_followers,
+    })
+}
+
+/// Whether `viewer` may see a post: public and unlisted posts anyone; members-only posts the
+/// group's space; direct posts their author and the people they mention.
+pub async fn may_see_post(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
+    if p.deleted_at.is_some() {
+        return Ok(false);
+    }
+    if p.visibility == "public" || p.visibility == "unlisted" {
+        return Ok(true);
+    }
+    let Some(v) = viewer else { return Ok(false) };
+    if v.id == p.author_id {
+        return Ok(true);
+    }
+    if p.visibility == "members"
+        && let Some(g) = p.group_id
+    {
+        return in_group(state, g, v).await;
+    }
+    Ok(p.tags.contains(&format!("\"{}\"", v.ap_id)))
+}
+
+/// Whether `viewer` may see an event: public ones anyone; members-only ones the group's space,
+/// the organiser and the people invited.
+pub async fn may_see_event(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
+    if e.visibility == "public" {
+        return Ok(true);
+    }
+    let Some(v) = viewer else { return Ok(false) };
+    if e.organizer_id == v.id || events::invitation(&state.db, e.id, v.id).await?.is_some() {
+        return Ok(true);
+    }
+    match e.group_id {
+        Some(g) => in_group(state, g, v).await,
+        None => Ok(false),
+    }
+}
+
+/// Whether `viewer` may list who follows (or whom follows) `account`: anyone for people and
+/// public groups; the group's space for a members-only group.
+pub async fn may_list_connections(
+    state: &AppState,
+    account: &ActorRow,
+    viewer: Option<&ActorRow>,
+) -> anyhow::Result<bool> {
+    if account.kind != actors::KIND_GROUP || !members_only(state, account).await? {
+        return Ok(true);
+    }
+    match viewer {
+        Some(v) => in_group(state, account.id, v).await,
+        None => Ok(false),
+    }
+}
