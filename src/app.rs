@@ -19,7 +19,6 @@ pub struct AppState {
     /// Wakes the inbox worker when an activity is stored.
     pub inbox_wake: Arc<tokio::sync::Notify>,
     /// Sign-in and registration attempts per client address.
-    pub limiter: Arc<crate::api::auth::RateLimiter>,
     /// What happens on this node, for streaming clients connected to this process.
     pub events: tokio::sync::broadcast::Sender<Event>,
 }
@@ -54,7 +53,6 @@ impl AppState {
             http: crate::federation::fetch::client(),
             delivery_wake: Arc::new(tokio::sync::Notify::new()),
             inbox_wake: Arc::new(tokio::sync::Notify::new()),
-            limiter: Arc::default(),
             events: tokio::sync::broadcast::channel(1024).0,
         }
     }

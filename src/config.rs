@@ -25,6 +25,9 @@ pub struct Config {
     pub registrations: Registrations,
     /// Allow fetching from and delivering to loopback and private addresses (several nodes on one machine).
     pub allow_private_addresses: bool,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client;
+    /// empty: the connecting address is the client's (rate limits count it).
+    pub trusted_proxies: Vec<String>,
     pub node: NodeSettings,
     pub federation: FederationSettings,
     pub http: HttpSettings,
@@ -141,6 +144,7 @@ impl Default for Config {
             database_url: String::new(),
             registrations: Registrations::Approval,
             allow_private_addresses: false,
+            trusted_proxies: Vec::new(),
             node: NodeSettings::default(),
             federation: FederationSettings::default(),
             http: HttpSettings::default(),
@@ -272,9 +276,22 @@ pub const ENV_OVERRIDES: &[&str] = &[
     "STAFFROOM_ALLOWED_DOMAINS",
     "STAFFROOM_BLOCKED_DOMAINS",
     "STAFFROOM_ALLOW_PRIVATE_ADDRESSES",
+    "STAFFROOM_TRUSTED_PROXIES",
 ];
 
+/// An address (a single-host network) or a CIDR range.
+fn parse_network(s: &str) -> Option<ipnet::IpNet> {
+    s.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
+}
+
 impl Config {
+    /// The `trusted_proxies` as networks (validated when the configuration was loaded).
+    pub fn trusted_proxy_networks(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies.iter().filter_map(|p| parse_network(p)).collect()
+    }
+
     /// Parses a TOML document; `path` only names the source in errors.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let mut unknown = Vec::new();
@@ -377,6 +394,9 @@ impl Config {
                 _ => return Err(bad("STAFFROOM_ALLOW_PRIVATE_ADDRESSES", &v, "true or false")),
             };
         }
+        if let Some(v) = env("STAFFROOM_TRUSTED_PROXIES") {
+            self.trusted_proxies = split_list(&v);
+        }
         Ok(())
     }
 
@@ -394,6 +414,15 @@ impl Config {
                 &self.domain,
                 "a host name with an optional :port, without scheme or path, such as staffroom.example.org",
             ));
+        }
+        for p in &self.trusted_proxies {
+            if parse_network(p).is_none() {
+                return Err(bad(
+                    "trusted_proxies",
+                    p,
+                    "IP addresses or CIDR ranges, such as 127.0.0.1 or 10.0.0.0/8",
+                ));
+            }
         }
         if self.listen.parse::<SocketAddr>().is_err() {
             return Err(bad("listen", &self.listen, "an address:port such as 127.0.0.1:8080"));

@@ -939,3 +939,32 @@ async fn a_group_relays_only_what_concerns_it_and_what_its_origin_confirms() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn signatures_are_bound_to_our_host_and_401s_say_nothing_of_our_network() {
+    let app = TestApp::new().await;
+    let (rita, key) = remote_actor(&app, "rita", "remote.example").await;
+    let follow = |n: u32| json!({ "id": format!("https://remote.example/f/{n}"), "type": "Follow", "actor": rita.ap_id, "object": "https://staffroom.test/groups/reception" });
+    // Signed for another server (its Host is covered by the signature), replayed here.
+    let body = serde_json::to_vec(&follow(1)).unwrap();
+    let url = url::Url::parse("https://evil.example/inbox").unwrap();
+    let mut req = Request::post("/inbox").header("content-type", AP);
+    for (k, v) in sign_request("POST", &url, Some(&body), &key).unwrap() {
+        req = req.header(k, v);
+    }
+    let r = app.request(req.body(Body::from(body)).unwrap()).await;
+    assert_eq!(r.status, 401, "{}", r.text());
+    assert!(r.text().contains("another host"), "{}", r.text());
+    assert_eq!(post_signed(&app, "/inbox", &follow(2), Some(&key)).await.status, 202);
+
+    // A key on a loopback address: refused, without telling which addresses we refuse.
+    let ghost = SigningKey::from_pem(
+        "https://localhost/users/ghost#main-key",
+        &staffroom::services::keys::generate().unwrap().private_pem,
+    )
+    .unwrap();
+    let act = json!({ "id": "https://localhost/f/3", "type": "Follow", "actor": "https://localhost/users/ghost", "object": "https://staffroom.test/groups/reception" });
+    let r = post_signed(&app, "/inbox", &act, Some(&ghost)).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["error"], "the signing key could not be fetched");
+}

@@ -64,12 +64,15 @@ pub async fn register(
         }
         Registrations::Open | Registrations::Approval => {}
     }
-    if !state.limiter.allow(
+    if !crate::services::limits::allow(
+        &state,
         "register",
         ip,
         state.config.api.registrations_per_hour,
         Duration::from_secs(3600),
-    ) {
+    )
+    .await?
+    {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many registrations from your address: try again later",

@@ -1,9 +1,6 @@
-//! Bearer tokens and scopes; secrets; a small rate limiter for sign-in and registration.
+//! Bearer tokens and scopes; secrets; the client's address (behind trusted proxies).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
@@ -175,55 +172,44 @@ impl FromRequestParts<AppState> for MaybeAuth {
     }
 }
 
-/// A fixed-window counter per client address.
-/// Per (action, address): when the window started and how many attempts it holds.
-type Windows = HashMap<(&'static str, IpAddr), (Instant, u32)>;
-
-#[derive(Default)]
-pub struct RateLimiter {
-    windows: Mutex<Windows>,
-}
-
-impl RateLimiter {
-    /// Counts one attempt; false when `limit` attempts were already made in `window`.
-    pub fn allow(&self, what: &'static str, ip: IpAddr, limit: u32, window: Duration) -> bool {
-        let mut map = self.windows.lock().expect("rate limiter lock");
-        let now = Instant::now();
-        if map.len() > 100_000 {
-            map.retain(|_, (start, _)| now.duration_since(*start) < window);
-        }
-        let entry = map.entry((what, ip)).or_insert((now, 0));
-        if now.duration_since(entry.0) >= window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= limit
-    }
-}
-
-/// The client's address: the peer, or the first `X-Forwarded-For` hop behind a proxy on loopback.
-pub fn client_ip(parts_headers: &axum::http::HeaderMap, peer: Option<std::net::SocketAddr>) -> IpAddr {
+/// The client's address: the peer's, unless the peer is a trusted proxy (`trusted_proxies`);
+/// then the last `X-Forwarded-For` hop that is not itself a trusted proxy. Forwarded addresses
+/// from anyone else are ignored, so a client cannot choose its own address.
+pub fn client_ip(
+    headers: &axum::http::HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+    trusted: &[ipnet::IpNet],
+) -> IpAddr {
     let peer_ip = peer.map(|p| p.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    if peer_ip.is_loopback()
-        && let Some(fwd) = parts_headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(ip) = fwd.split(',').next().and_then(|s| s.trim().parse().ok())
-    {
-        return ip;
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer_ip) {
+        return peer_ip;
     }
-    peer_ip
+    let hops: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map_while(|h| h.trim().parse().ok())
+        .collect();
+    hops.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer_ip)
 }
 
-/// The client's address as an extractor (the peer when the server records it).
+/// The client's address as an extractor (see [`client_ip`]).
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0);
-        Ok(ClientIp(client_ip(&parts.headers, peer)))
+        Ok(ClientIp(client_ip(
+            &parts.headers,
+            peer,
+            &state.config.trusted_proxy_networks(),
+        )))
     }
 }
 
@@ -253,11 +239,31 @@ mod tests {
     }
 
     #[test]
-    fn rate_limits_per_address() {
-        let r = RateLimiter::default();
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        assert!((0..3).all(|_| r.allow("login", ip, 3, Duration::from_secs(60))));
-        assert!(!r.allow("login", ip, 3, Duration::from_secs(60)));
-        assert!(r.allow("login", "10.0.0.2".parse().unwrap(), 3, Duration::from_secs(60)));
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.2".parse().unwrap());
+        let peer: std::net::SocketAddr = "10.0.0.1:4000".parse().unwrap();
+        let nets: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        assert_eq!(
+            client_ip(&h, Some(peer), &[]),
+            peer.ip(),
+            "no trusted proxies: the peer"
+        );
+        assert_eq!(
+            client_ip(&h, Some(peer), &nets),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        let outsider: std::net::SocketAddr = "198.51.100.7:4000".parse().unwrap();
+        assert_eq!(
+            client_ip(&h, Some(outsider), &nets),
+            outsider.ip(),
+            "an untrusted peer's header"
+        );
+        h.insert("x-forwarded-for", "203.0.113.9, 198.51.100.1".parse().unwrap());
+        assert_eq!(
+            client_ip(&h, Some(peer), &nets),
+            "198.51.100.1".parse::<IpAddr>().unwrap(),
+            "only the hop the trusted proxy saw, not what the client claimed before it"
+        );
     }
 }

@@ -42,6 +42,9 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipa
         }
     }
     let bytes = file.ok_or_else(|| ApiError::unprocessable("Validation failed: File can't be blank"))?;
+    if description.contains('\0') {
+        return Err(ApiError::bad_request("the request contains a NUL character"));
+    }
     let row = media::upload(&state, me.actor.id, &bytes, &description)
         .await
         .map_err(|e| match e {

@@ -98,8 +98,13 @@ where
             .unwrap_or("")
             .to_owned();
         if content_type.starts_with("application/json") {
-            let Json(v) = Json::<T>::from_request(req, state)
+            let bytes = axum::body::Bytes::from_request(req, state)
                 .await
+                .map_err(|_| ApiError::bad_request("unreadable body"))?;
+            if String::from_utf8_lossy(&bytes).contains("\\u0000") {
+                return Err(ApiError::bad_request("the request contains a NUL character"));
+            }
+            let Json(v) = Json::<T>::from_bytes(&bytes)
                 .map_err(|e: JsonRejection| ApiError::unprocessable(format!("Invalid JSON: {}", e.body_text())))?;
             Ok(Body(v))
         } else if content_type.starts_with("multipart/form-data") {
@@ -112,6 +117,9 @@ where
                 .map_err(|_| ApiError::bad_request("unreadable body"))?;
             if bytes.is_empty() {
                 return Ok(Body(T::default()));
+            }
+            if crate::http::guard::has_nul(&String::from_utf8_lossy(&bytes)) {
+                return Err(ApiError::bad_request("the request contains a NUL character"));
             }
             let v = serde_html_form::from_bytes(&bytes)
                 .map_err(|e| ApiError::unprocessable(format!("Invalid form: {e}")))?;
@@ -201,12 +209,21 @@ impl Page {
     }
 }
 
-/// Every client API route.
+/// The sign-in and consent page: a page for people, not scripts, so no other site may read
+/// or post to it from a browser (no CORS). The token and revocation endpoints keep CORS, as on
+/// Mastodon, because browser apps (Phanpy, Elk) exchange codes from the page itself.
+pub fn oauth_pages() -> Router<AppState> {
+    Router::new()
+        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize))
+        // toot opens the page with a trailing slash.
+        .route("/oauth/authorize/", get(oauth::authorize_page).post(oauth::authorize))
+}
+
+/// Every client API route (all with CORS for browser apps).
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/apps", post(oauth::create_app))
         .route("/api/v1/apps/verify_credentials", get(oauth::verify_app))
-        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize))
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(oauth::revoke))
         .route("/.well-known/oauth-authorization-server", get(oauth::server_metadata))

@@ -54,9 +54,31 @@ pub struct NewApp {
     website: Option<String>,
 }
 
-/// A redirect URI an app may register: absolute (any scheme, for mobile apps) or out-of-band.
+/// Schemes a browser would run or read locally instead of handing to an app.
+const REFUSED_SCHEMES: [&str; 9] = [
+    "javascript",
+    "data",
+    "vbscript",
+    "file",
+    "blob",
+    "about",
+    "filesystem",
+    "view-source",
+    "jar",
+];
+
+/// A redirect URI an app may register: http(s), an app's own scheme (`tusky://`,
+/// `com.example.app:/cb`), or out-of-band; never one a browser would run or read locally.
 fn valid_redirect(uri: &str) -> bool {
-    uri == OOB || (uri.len() <= 2000 && url::Url::parse(uri).is_ok_and(|u| u.fragment().is_none()))
+    if uri == OOB {
+        return true;
+    }
+    uri.len() <= 2000
+        && url::Url::parse(uri).is_ok_and(|u| {
+            u.fragment().is_none()
+                && !REFUSED_SCHEMES.contains(&u.scheme())
+                && (!matches!(u.scheme(), "http" | "https") || u.host_str().is_some_and(|h| !h.is_empty()))
+        })
 }
 
 fn app_entity(app: &AppRow, secret: Option<&str>) -> Value {
@@ -146,7 +168,7 @@ async fn check_request(state: &AppState, p: &AuthorizeParams) -> Result<(AppRow,
         .redirect_uri
         .clone()
         .unwrap_or_else(|| app.redirect_uris.split('\n').next().unwrap_or_default().to_owned());
-    if !app.redirect_uris.split('\n').any(|u| u == redirect) {
+    if !valid_redirect(&redirect) || !app.redirect_uris.split('\n').any(|u| u == redirect) {
         return Err("The redirect_uri is not one the app registered.".into());
     }
     if p.response_type.as_deref().unwrap_or("code") != "code" {
@@ -264,19 +286,26 @@ pub async fn authorize(
         }
         return Redirect::to(&with_query(&redirect, &pairs)).into_response();
     }
-    if !state.limiter.allow(
+    let allowed = crate::services::limits::allow(
+        &state,
         "login",
         ip,
         state.config.api.login_attempts_per_minute,
         Duration::from_secs(60),
-    ) {
-        return login_form(
-            &state,
-            &p,
-            &app,
-            &scopes,
-            Some("Too many attempts: wait a minute and try again."),
-        );
+    )
+    .await;
+    match allowed {
+        Ok(true) => {}
+        Err(e) => return ApiError::from(e).into_response(),
+        Ok(false) => {
+            return login_form(
+                &state,
+                &p,
+                &app,
+                &scopes,
+                Some("Too many attempts: wait a minute and try again."),
+            );
+        }
     }
     let Some(account) = accounts::authenticate(
         &state,
@@ -362,6 +391,20 @@ pub async fn issue_token(
     Ok(token_entity(&token, scopes, now))
 }
 
+/// The scopes a token request asks for (`read` when it names none), each within the app's own.
+fn app_scopes(app: &AppRow, requested: Option<&str>) -> ApiResult<String> {
+    let scopes = parse_scopes(requested.unwrap_or("read"))
+        .map_err(|e| ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_scope", e))?;
+    if !scopes.split(' ').all(|s| auth::covers(&app.scopes, s)) {
+        return Err(ApiError::oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            "The requested scope is invalid, unknown, or malformed.",
+        ));
+    }
+    Ok(scopes)
+}
+
 /// `POST /oauth/token`
 pub async fn token(
     State(state): State<AppState>,
@@ -430,27 +473,22 @@ pub async fn token(
             if !secret_ok {
                 return Err(invalid_client());
             }
-            let scopes = parse_scopes(r.scope.as_deref().unwrap_or("read"))
-                .map_err(|e| ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_scope", e))?;
-            if !scopes.split(' ').all(|s| auth::covers(&app.scopes, s)) {
-                return Err(ApiError::oauth(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_scope",
-                    "The requested scope is invalid, unknown, or malformed.",
-                ));
-            }
+            let scopes = app_scopes(&app, r.scope.as_deref())?;
             Ok(Json(issue_token(&state, Some(app.id), None, &scopes).await?))
         }
         "password" if state.config.api.password_grant => {
             if !secret_ok {
                 return Err(invalid_client());
             }
-            if !state.limiter.allow(
+            if !crate::services::limits::allow(
+                &state,
                 "login",
                 ip,
                 state.config.api.login_attempts_per_minute,
                 Duration::from_secs(60),
-            ) {
+            )
+            .await?
+            {
                 return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Too many requests"));
             }
             let account = accounts::authenticate(
@@ -460,8 +498,7 @@ pub async fn token(
             )
             .await
             .ok_or_else(invalid_grant)?;
-            let scopes = parse_scopes(r.scope.as_deref().unwrap_or("read"))
-                .map_err(|e| ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_scope", e))?;
+            let scopes = app_scopes(&app, r.scope.as_deref())?;
             Ok(Json(
                 issue_token(&state, Some(app.id), Some(account.user.id), &scopes).await?,
             ))

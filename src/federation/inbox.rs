@@ -26,6 +26,8 @@ use crate::storage::{self, follows, inbox, posts};
 
 /// Activities larger than this are refused.
 pub const MAX_ACTIVITY_BYTES: usize = 256 * 1024;
+/// A signature failing with a known key fetches the actor again only when it was fetched longer ago.
+const KEY_REFETCH_SECONDS: i64 = 60;
 /// Embedded activities (an Announce of a Create of a Note) deeper than this are refused.
 const MAX_DEPTH: usize = 3;
 
@@ -54,15 +56,26 @@ pub async fn verify_signed(
             "this node does not federate with your domain".into(),
         ));
     }
+    // The signature covers `host` (checked by `verify_request`): it must name us, so that a
+    // request signed for another server cannot be replayed here.
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if !host.eq_ignore_ascii_case(&state.config.domain) {
+        return Err((StatusCode::UNAUTHORIZED, "the signature is for another host".into()));
+    }
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let known = actors::find_by_key_id(&state.db, &sig.key_id).await.map_err(internal)?;
     let actor = match known {
         Some(a) => a,
         None => {
             key_url.set_fragment(None);
-            resolve_actor(state, &key_url)
-                .await
-                .map_err(|e| (StatusCode::UNAUTHORIZED, format!("cannot fetch the signing key: {e}")))?
+            resolve_actor(state, &key_url).await.map_err(|e| {
+                // The cause stays in our log: it may tell how a host name resolves here.
+                tracing::info!(key = %sig.key_id, error = %e, "signing key not fetched");
+                (
+                    StatusCode::UNAUTHORIZED,
+                    "the signing key could not be fetched".to_owned(),
+                )
+            })?
         }
     };
     if actor.key_id != sig.key_id {
@@ -73,11 +86,26 @@ pub async fn verify_signed(
     }
     match signatures::verify_request(method.as_str(), path, headers, body, &sig, &actor.public_key_pem) {
         Ok(()) => Ok(Some(actor)),
-        // The actor may have rotated its key: fetch it again, once.
-        Err(SignatureError::Invalid) if !actor.is_local() => {
+        // The actor may have rotated its key: fetch it again, at most once a minute per actor,
+        // so that bad signatures cannot make us fetch the same actor over and over.
+        Err(SignatureError::Invalid)
+            if !actor.is_local()
+                && actor
+                    .fetched_at
+                    .is_none_or(|t| storage::now() - t > chrono::Duration::seconds(KEY_REFETCH_SECONDS)) =>
+        {
+            actors::touch_fetched(&state.db, actor.id, storage::now())
+                .await
+                .map_err(internal)?;
             let fresh = refresh_actor(state, &Url::parse(&actor.ap_id).map_err(internal)?)
                 .await
-                .map_err(|e| (StatusCode::UNAUTHORIZED, e.to_string()))?;
+                .map_err(|e| {
+                    tracing::info!(actor = %actor.ap_id, error = %e, "signing key not refreshed");
+                    (
+                        StatusCode::UNAUTHORIZED,
+                        "the signing key could not be fetched".to_owned(),
+                    )
+                })?;
             signatures::verify_request(method.as_str(), path, headers, body, &sig, &fresh.public_key_pem)
                 .map(|()| Some(fresh))
                 .map_err(|e| (StatusCode::UNAUTHORIZED, e.to_string()))
@@ -102,6 +130,9 @@ pub async fn post_inbox(
 ) -> Response {
     if body.len() > MAX_ACTIVITY_BYTES {
         return reject(StatusCode::PAYLOAD_TOO_LARGE, "activity too large");
+    }
+    if String::from_utf8_lossy(&body).contains("\\u0000") {
+        return reject(StatusCode::BAD_REQUEST, "the activity contains a NUL character");
     }
     let Ok(activity) = serde_json::from_slice::<Value>(&body) else {
         return reject(StatusCode::BAD_REQUEST, "the body is not JSON");

@@ -219,7 +219,7 @@ async fn page(state: &AppState, e: &EventRow) -> AppResult<Response> {
         .as_ref()
         .map(|u| {
             format!(
-                "<img src=\"{}\" alt=\"{}\" style=\"max-width:100%\">",
+                "<img src=\"{}\" alt=\"{}\">",
                 escape_html(u),
                 escape_html(&e.cover_description)
             )

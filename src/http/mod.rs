@@ -5,6 +5,7 @@ pub mod actors;
 pub mod error;
 pub mod events;
 pub mod groups;
+pub mod guard;
 pub mod health;
 pub mod html;
 pub mod negotiate;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{at_name}", get(actors::profile))
         .merge(well_known)
         .merge(crate::api::router().layer(api_cors))
+        .merge(crate::api::oauth_pages())
         .fallback(not_found)
         .with_state(state.clone())
         .layer(DefaultBodyLimit::max(http.max_body_bytes))
@@ -119,6 +121,8 @@ pub fn router(state: AppState) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Millis),
                 ),
         )
+        .layer(axum::middleware::from_fn(guard::refuse_nul))
+        .layer(axum::middleware::from_fn(guard::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }

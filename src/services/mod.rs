@@ -5,6 +5,7 @@ pub mod content;
 pub mod events;
 pub mod groups;
 pub mod keys;
+pub mod limits;
 pub mod media;
 pub mod node;
 pub mod notify;

@@ -162,3 +162,8 @@ pub async fn update_profile(db: &Db, a: &ActorRow) -> Result<(), sqlx::Error> {
         .bind(a.discoverable).bind(&a.avatar_url).bind(&a.header_url).bind(a.updated_at).bind(a.id)
         .execute(p).await.map(|_| ()))
 }
+
+/// Records that a remote actor was (about to be) fetched, so that repeated refreshes wait.
+pub async fn touch_fetched(db: &Db, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_db!(db, p => sqlx::query("UPDATE actors SET fetched_at = $1 WHERE id = $2").bind(at).bind(id).execute(p).await.map(|_| ()))
+}

@@ -12,6 +12,7 @@ pub mod events;
 pub mod follows;
 pub mod groups;
 pub mod inbox;
+pub mod limits;
 pub mod media;
 pub mod notifications;
 pub mod oauth;

@@ -1,0 +1,9 @@
+-- Rate limits kept in the database, so that every process of a node counts the same attempts.
+-- One fixed window per (action, client address or /64 network).
+CREATE TABLE rate_limits (
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    window_start TIMESTAMPTZ NOT NULL,
+    hits INTEGER NOT NULL,
+    PRIMARY KEY (action, subject)
+);
