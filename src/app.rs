@@ -18,7 +18,9 @@ pub struct AppState {
     pub delivery_wake: Arc<tokio::sync::Notify>,
     /// Wakes the inbox worker when an activity is stored.
     pub inbox_wake: Arc<tokio::sync::Notify>,
-    /// Sign-in and registration attempts per client address.
+    /// The key that signs links to non-public files (derived from the node's own key, so every
+    /// process of a node agrees), read once.
+    pub media_key: Arc<tokio::sync::OnceCell<[u8; 32]>>,
     /// What happens on this node, for streaming clients connected to this process.
     pub events: tokio::sync::broadcast::Sender<Event>,
 }
@@ -54,6 +56,7 @@ impl AppState {
             delivery_wake: Arc::new(tokio::sync::Notify::new()),
             inbox_wake: Arc::new(tokio::sync::Notify::new()),
             events: tokio::sync::broadcast::channel(1024).0,
+            media_key: Arc::default(),
         }
     }
 }

@@ -968,3 +968,41 @@ async fn signatures_are_bound_to_our_host_and_401s_say_nothing_of_our_network() 
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["error"], "the signing key could not be fetched");
 }
+
+#[tokio::test]
+async fn a_members_only_file_is_served_to_a_remote_members_signed_fetch() {
+    let app = TestApp::new().await;
+    let group = make_group(&app, "staff", true).await;
+    let owner = actors::find_local(&app.state.db, "staff_owner").await.unwrap().unwrap();
+    let (rita, rita_key) = remote_actor(&app, "rita", "remote.example").await;
+    let (_, stranger_key) = remote_actor(&app, "sam", "remote.example").await;
+    follows::insert(&app.state.db, rita.id, group.id, None, true)
+        .await
+        .unwrap();
+    let file = staffroom::services::media::upload(&app.state, owner.id, &common::png(), "Plan")
+        .await
+        .unwrap();
+    staffroom::services::posts::create(
+        &app.state,
+        &owner,
+        staffroom::services::posts::NewPost {
+            title: None,
+            text: "With a plan".into(),
+            group: Some(group.clone()),
+            in_reply_to: None,
+            media: vec![file.clone()],
+        },
+    )
+    .await
+    .unwrap();
+    let path = format!("/media/{}", file.file_name);
+    assert_eq!(app.get(&path).await.status, 404, "unsigned");
+    assert_eq!(
+        app.request(signed_get(path.clone(), &stranger_key)).await.status,
+        404,
+        "a non-member"
+    );
+    let r = app.request(signed_get(path, &rita_key)).await;
+    assert_eq!(r.status, 200, "a member on another node");
+    assert_eq!(r.body, common::png());
+}

@@ -270,3 +270,97 @@ async fn streams_tell_of_deleted_members_only_posts_only_inside_the_space() {
         "the member is told: {member}"
     );
 }
+
+#[tokio::test]
+async fn files_of_members_only_posts_load_only_for_the_space() {
+    let s = space().await;
+    let upload = s
+        .app
+        .upload_media(s.token("owner"), &common::png(), "Seating plan")
+        .await;
+    assert_eq!(upload.status, 200, "{}", upload.text());
+    let media_id = upload.json()["id"].as_str().unwrap().to_owned();
+    let draft_url = upload.json()["url"].as_str().unwrap().to_owned();
+    let path = |url: &str| url.trim_start_matches("https://staffroom.test").to_owned();
+    let bare = path(draft_url.split('?').next().unwrap());
+    let name = bare.trim_start_matches("/media/").split('.').next().unwrap().to_owned();
+    assert_eq!(name.len(), 32, "an unguessable name, not the time-ordered id: {name}");
+    assert_eq!(s.app.get(&bare).await.status, 404, "an unposted upload is its owner's");
+    assert_eq!(
+        s.app.get(&path(&draft_url)).await.status,
+        200,
+        "the owner's signed link"
+    );
+
+    let post = s
+        .app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(s.token("owner")),
+            Some(json!({ "status": "@staffroom_fr the seating plan", "media_ids": [media_id] })),
+        )
+        .await;
+    assert_eq!(post.status, 200, "{}", post.text());
+    let post_id = post.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(s.app.get(&bare).await.status, 404, "anonymous");
+    let with_token = |who: &str| {
+        let req = axum::http::Request::get(bare.clone())
+            .header("authorization", format!("Bearer {}", s.token(who)))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        s.app.request(req)
+    };
+    for who in OUTSIDE {
+        assert_eq!(with_token(who).await.status, 404, "{who}");
+    }
+    for who in INSIDE {
+        let r = with_token(who).await;
+        assert_eq!(r.status, 200, "{who}");
+        assert!(
+            r.header("cache-control").starts_with("private"),
+            "{}",
+            r.header("cache-control")
+        );
+    }
+    // An app shows the image from the link in the status, which it loads without credentials.
+    let status = s
+        .app
+        .api(
+            "GET",
+            &format!("/api/v1/statuses/{post_id}"),
+            Some(s.token("member")),
+            None,
+        )
+        .await
+        .json();
+    let link = status["media_attachments"][0]["url"].as_str().unwrap().to_owned();
+    assert!(link.contains("sig="), "{link}");
+    assert_eq!(s.app.get(&path(&link)).await.status, 200);
+    let forged = link.replace("sig=", "sig=0");
+    assert_eq!(s.app.get(&path(&forged)).await.status, 404);
+    let other_day = link.replace("expires=", "expires=1");
+    assert_eq!(s.app.get(&path(&other_day)).await.status, 404);
+
+    // A public post's file is public and cached.
+    let public = s
+        .app
+        .upload_media(s.token("owner"), &common::png(), "Poster")
+        .await
+        .json();
+    let r = s
+        .app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(s.token("owner")),
+            Some(json!({ "status": "Open day!", "media_ids": [public["id"]] })),
+        )
+        .await
+        .json();
+    let url = r["media_attachments"][0]["url"].as_str().unwrap().to_owned();
+    assert!(!url.contains("sig="), "{url}");
+    let r = s.app.get(&path(&url)).await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("cache-control").starts_with("public"));
+}

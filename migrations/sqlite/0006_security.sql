@@ -7,3 +7,7 @@ CREATE TABLE rate_limits (
     hits INTEGER NOT NULL,
     PRIMARY KEY (action, subject)
 );
+
+-- Files are served by name after asking who may see them.
+CREATE UNIQUE INDEX media_file_name ON media (file_name);
+CREATE INDEX events_cover_url ON events (cover_url);

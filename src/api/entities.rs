@@ -175,13 +175,7 @@ pub async fn status(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) ->
         "visibility": visibility(&p.visibility),
         "sensitive": p.sensitive,
         "spoiler_text": "",
-                "media_attachments": serde_json::from_str::<Value>(&p.attachments)
-            .unwrap_or(json!([]))
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(crate::services::media::entity)
-            .collect::<Vec<_>>(),
+        "media_attachments": attachments(state, p).await?,
         "application": null,
         "mentions": mentions,
         "tags": hashtags,
@@ -296,16 +290,18 @@ pub async fn event_status(
         .tag_list()
         .map(|t| json!({ "name": t, "url": state.urls.tag(t) }))
         .collect();
-    let media: Vec<Value> = e
-        .cover_url
-        .iter()
-        .map(|u| {
-            crate::services::media::entity(&json!({
-                "id": format!("{}-cover", e.id), "type": "image", "url": u, "media_type": e.cover_media_type,
-                "description": e.cover_description,
-            }))
-        })
-        .collect();
+    let mut media = Vec::new();
+    if let Some(u) = &e.cover_url {
+        let url = if e.visibility == "public" {
+            u.clone()
+        } else {
+            crate::services::media::private_link(state, u).await?
+        };
+        media.push(crate::services::media::entity(&json!({
+            "id": format!("{}-cover", e.id), "type": "image", "url": url, "media_type": e.cover_media_type,
+            "description": e.cover_description,
+        })));
+    }
     Ok(json!({
         "id": e.id.to_string(), "uri": e.ap_id, "url": link, "created_at": api_time(e.created_at), "edited_at": (e.updated_at != e.created_at).then(|| api_time(e.updated_at)),
         "account": account(state, &by).await?, "content": content, "text": null, "visibility": visibility(&e.visibility),
@@ -314,4 +310,22 @@ pub async fn event_status(
         "in_reply_to_account_id": null, "reblog": null, "poll": null, "card": null, "language": null, "favourited": false,
         "reblogged": false, "muted": false, "bookmarked": false, "pinned": false, "filtered": [],
     }))
+}
+
+/// A post's media attachments; files of a post that is not public are linked with a signed,
+/// expiring link (the viewer was just found to be in its audience).
+async fn attachments(state: &AppState, p: &PostRow) -> anyhow::Result<Vec<Value>> {
+    let stored: Value = serde_json::from_str(&p.attachments).unwrap_or(json!([]));
+    let mut out = Vec::new();
+    for a in stored.as_array().into_iter().flatten() {
+        let mut a = a.clone();
+        if p.visibility != "public"
+            && p.visibility != "unlisted"
+            && let Some(url) = a["url"].as_str()
+        {
+            a["url"] = json!(crate::services::media::private_link(state, url).await?);
+        }
+        out.push(crate::services::media::entity(&a));
+    }
+    Ok(out)
 }

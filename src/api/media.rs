@@ -2,19 +2,26 @@
 
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::auth::Auth;
+use super::auth::{Auth, MaybeAuth};
 use super::{ApiError, ApiResult, Body};
 use crate::app::AppState;
+use crate::federation::inbox;
 use crate::services::media::{self, MediaError};
+use crate::services::visibility;
 use crate::storage::media as store;
 
-fn entity(state: &AppState, m: &store::MediaRow) -> Value {
-    media::entity(&media::attachment_json(state, m))
+/// The owner's own upload; until it is posted, only they may load it, by a signed link.
+async fn entity(state: &AppState, m: &store::MediaRow) -> anyhow::Result<Value> {
+    let mut a = media::attachment_json(state, m);
+    if m.post_id.is_none() {
+        a["url"] = serde_json::json!(media::private_link(state, &media::url(state, m)).await?);
+    }
+    Ok(media::entity(&a))
 }
 
 /// `POST /api/v2/media`: a multipart upload with `file` and optional `description`.
@@ -51,7 +58,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipa
             MediaError::Invalid(m) => ApiError::unprocessable(format!("Validation failed: {m}")),
             MediaError::Internal(e) => e.into(),
         })?;
-    Ok(Json(entity(&state, &row)))
+    Ok(Json(entity(&state, &row).await?))
 }
 
 async fn own(state: &AppState, auth: &Auth, id: &str) -> ApiResult<store::MediaRow> {
@@ -64,7 +71,7 @@ async fn own(state: &AppState, auth: &Auth, id: &str) -> ApiResult<store::MediaR
 
 /// `GET /api/v1/media/{id}`
 pub async fn get(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    Ok(Json(entity(&state, &own(&state, &auth, &id).await?)))
+    Ok(Json(entity(&state, &own(&state, &auth, &id).await?).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,12 +99,29 @@ pub async fn update(
         store::set_description(&state.db, m.id, &d).await?;
         m.description = d;
     }
-    Ok(Json(entity(&state, &m)))
+    Ok(Json(entity(&state, &m).await?))
 }
 
-/// `GET /media/{file}`: an uploaded file.
-pub async fn file(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let valid = name.len() <= 40
+#[derive(Debug, Default, Deserialize)]
+pub struct FileLink {
+    expires: Option<i64>,
+    sig: Option<String>,
+}
+
+/// `GET /media/{file}`: an uploaded file, to those who may see it. A file of a public post is
+/// public and cached for a year; any other is served, privately cached, to a signed link from
+/// an API answer, to a bearer token or a signed fetch (a member on another node) of someone in
+/// its audience, and is otherwise not there (404).
+pub async fn file(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    super::Q(link): super::Q<FileLink>,
+    MaybeAuth(auth): MaybeAuth,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let valid = name.len() <= 48
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
         && name.matches('.').count() == 1;
     let content_type = match name.rsplit('.').next() {
@@ -108,17 +132,41 @@ pub async fn file(State(state): State<AppState>, Path(name): Path<String>) -> Re
         _ => "",
     };
     if !valid || content_type.is_empty() {
-        return ApiError::not_found().into_response();
+        return Err(ApiError::not_found());
     }
+    let row = store::find_by_file_name(&state.db, &name)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let cache = if visibility::may_see_file(&state, &row, None).await? {
+        "public, max-age=31536000, immutable"
+    } else {
+        let by_link = match (link.expires, &link.sig) {
+            (Some(expires), Some(sig)) => media::link_is_valid(&state, &name, expires, sig).await?,
+            _ => false,
+        };
+        let viewer = match auth.and_then(|a| a.account).map(|a| a.actor) {
+            Some(v) => Some(v),
+            None if !by_link => inbox::verify_signed(&state, &method, &uri, &headers, None)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        if !by_link && !visibility::may_see_file(&state, &row, viewer.as_ref()).await? {
+            return Err(ApiError::not_found());
+        }
+        "private, max-age=3600"
+    };
     match tokio::fs::read(media::media_dir(&state).join(&name)).await {
-        Ok(bytes) => (
+        Ok(bytes) => Ok((
             [
                 (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                (header::CACHE_CONTROL, cache),
+                (header::VARY, "Authorization, Signature"),
             ],
             bytes,
         )
-            .into_response(),
-        Err(_) => ApiError::not_found().into_response(),
+            .into_response()),
+        Err(_) => Err(ApiError::not_found()),
     }
 }

@@ -63,7 +63,9 @@ pub async fn upload(state: &AppState, owner_id: i64, bytes: &[u8], description: 
     }
     let now = storage::now();
     let id = crate::ids::id_at(now);
-    let file_name = format!("{id}.{ext}");
+    // Names nobody can guess (not the time-ordered id): a file is found only through a post or
+    // page that shows it.
+    let file_name = format!("{}.{ext}", hex(&rand::random::<[u8; 16]>()));
     let dir = media_dir(state);
     tokio::fs::create_dir_all(&dir).await.map_err(anyhow::Error::from)?;
     tokio::fs::write(dir.join(&file_name), bytes)
@@ -83,6 +85,60 @@ pub async fn upload(state: &AppState, owner_id: i64, bytes: &[u8], description: 
     };
     media::insert(&state.db, &row).await.map_err(anyhow::Error::from)?;
     Ok(row)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How long a link to a non-public file works: until the end of the next UTC day, so that the
+/// link stays the same (and cacheable) for a day.
+fn link_expiry(now: chrono::DateTime<chrono::Utc>) -> i64 {
+    (now.timestamp().div_euclid(86_400) + 2) * 86_400
+}
+
+async fn media_key(state: &AppState) -> anyhow::Result<[u8; 32]> {
+    state
+        .media_key
+        .get_or_try_init(|| async {
+            let app = crate::services::node::ensure_application_actor(state).await?;
+            let pem = app.private_key_pem.unwrap_or_default();
+            let mut h = openssl::sha::Sha256::new();
+            h.update(b"staffroom media links\n");
+            h.update(pem.as_bytes());
+            Ok::<_, anyhow::Error>(h.finish())
+        })
+        .await
+        .copied()
+}
+
+fn link_signature(key: &[u8; 32], file_name: &str, expires: i64) -> anyhow::Result<String> {
+    let pkey = openssl::pkey::PKey::hmac(key)?;
+    let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &pkey)?;
+    signer.update(format!("{file_name}\n{expires}").as_bytes())?;
+    Ok(hex(&signer.sign_to_vec()?))
+}
+
+/// The link to one of our files for someone who may see it: the file's URL with a signature
+/// that lets it load without credentials (an app's image view sends none) until it expires.
+/// Other URLs are returned unchanged.
+pub async fn private_link(state: &AppState, url: &str) -> anyhow::Result<String> {
+    let prefix = format!("{}media/", state.urls.base());
+    let Some(file_name) = url.strip_prefix(&prefix).filter(|f| !f.contains(['?', '/'])) else {
+        return Ok(url.to_owned());
+    };
+    let expires = link_expiry(storage::now());
+    let sig = link_signature(&media_key(state).await?, file_name, expires)?;
+    Ok(format!("{url}?expires={expires}&sig={sig}"))
+}
+
+/// Whether a signed link to `file_name` is genuine and still valid.
+pub async fn link_is_valid(state: &AppState, file_name: &str, expires: i64, sig: &str) -> anyhow::Result<bool> {
+    if expires < storage::now().timestamp() {
+        return Ok(false);
+    }
+    let expected = link_signature(&media_key(state).await?, file_name, expires)?;
+    Ok(expected.len() == sig.len() && openssl::memcmp::eq(expected.as_bytes(), sig.as_bytes()))
 }
 
 pub fn url(state: &AppState, m: &MediaRow) -> String {

@@ -8,7 +8,8 @@
 use crate::app::AppState;
 use crate::storage::actors::{self, ActorRow};
 use crate::storage::events::{self, EventRow};
-use crate::storage::posts::PostRow;
+use crate::storage::media::MediaRow;
+use crate::storage::posts::{self, PostRow};
 use crate::storage::{follows, groups as group_store};
 
 /// Whether `viewer` belongs to the space of the group `group_id`.
@@ -82,4 +83,21 @@ pub async fn may_list_connections(
         Some(v) => in_group(state, account.id, v).await,
         None => Ok(false),
     }
+}
+
+/// Whether `viewer` may see an uploaded file: the audience of the post it belongs to, or of an
+/// event it is the cover of; a file not used yet, its owner only.
+pub async fn may_see_file(state: &AppState, m: &MediaRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
+    if let Some(post_id) = m.post_id {
+        return match posts::find_by_id(&state.db, post_id).await? {
+            Some(p) => may_see_post(state, &p, viewer).await,
+            None => Ok(false),
+        };
+    }
+    for e in events::with_cover(&state.db, &super::media::url(state, m)).await? {
+        if may_see_event(state, &e, viewer).await? {
+            return Ok(true);
+        }
+    }
+    Ok(viewer.is_some_and(|v| v.id == m.owner_id))
 }

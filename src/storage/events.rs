@@ -88,6 +88,11 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<EventRow>, sqlx::Error> {
     with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE id = $1").bind(id).fetch_optional(p).await)
 }
 
+/// The events whose cover is the image at `url`.
+pub async fn with_cover(db: &Db, url: &str) -> Result<Vec<EventRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE cover_url = $1 LIMIT 10").bind(url).fetch_all(p).await)
+}
+
 pub async fn find_by_ap_id(db: &Db, ap_id: &str) -> Result<Option<EventRow>, sqlx::Error> {
     with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
 }

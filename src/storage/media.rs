@@ -39,3 +39,8 @@ pub async fn set_description(db: &Db, id: i64, description: &str) -> Result<(), 
 pub async fn attach(tx: &mut super::Tx, id: i64, post_id: i64) -> Result<(), sqlx::Error> {
     crate::with_tx!(tx, c => sqlx::query("UPDATE media SET post_id = $1 WHERE id = $2").bind(post_id).bind(id).execute(&mut *c).await.map(|_| ()))
 }
+
+pub async fn find_by_file_name(db: &Db, file_name: &str) -> Result<Option<MediaRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, MediaRow>("SELECT * FROM media WHERE file_name = $1")
+        .bind(file_name).fetch_optional(p).await)
+}
