@@ -1006,3 +1006,57 @@ async fn a_members_only_file_is_served_to_a_remote_members_signed_fetch() {
     assert_eq!(r.status, 200, "a member on another node");
     assert_eq!(r.body, common::png());
 }
+
+#[tokio::test]
+async fn a_slow_host_does_not_hold_up_activities_from_others() {
+    use axum::routing::get;
+    let app = TestApp::with_config(|c| c.allow_private_addresses = true).await;
+    // A server whose objects answer only when the test lets them.
+    let gate = std::sync::Arc::new(tokio::sync::Notify::new());
+    let g = gate.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let slow = format!("http://localhost:{}", listener.local_addr().unwrap().port());
+    let router = axum::Router::new().route(
+        "/slow/{n}",
+        get(move || {
+            let g = g.clone();
+            async move {
+                g.notified().await;
+                axum::http::StatusCode::NOT_FOUND
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let (booster, bkey) = remote_actor(&app, "booster", "booster.example").await;
+    for n in 0..5 {
+        let boost = json!({ "id": format!("https://booster.example/boosts/{n}"), "type": "Announce",
+                            "actor": booster.ap_id, "object": format!("{slow}/slow/{n}") });
+        assert_eq!(post_signed(&app, "/inbox", &boost, Some(&bkey)).await.status, 202);
+    }
+    let (rita, rkey) = remote_actor(&app, "rita", "remote.example").await;
+    let follow = json!({ "id": "https://remote.example/f/9", "type": "Follow", "actor": rita.ap_id, "object": "https://staffroom.test/groups/reception" });
+    assert_eq!(post_signed(&app, "/inbox", &follow, Some(&rkey)).await.status, 202);
+
+    let state = app.state.clone();
+    let worker = tokio::spawn(async move { staffroom::federation::inbox::run_once(&state).await.unwrap() });
+    let reception = actors::find_local(&app.state.db, "reception").await.unwrap().unwrap();
+    let mut followed = false;
+    for _ in 0..100 {
+        if follows::is_member(&app.state.db, rita.id, reception.id).await.unwrap() {
+            followed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        followed,
+        "the Follow was processed while the slow host still held its five boosts"
+    );
+    assert!(!worker.is_finished(), "the boosts were still waiting on the slow host");
+    for _ in 0..10 {
+        gate.notify_waiters();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(worker.await.unwrap(), 6);
+}

@@ -212,7 +212,7 @@ pub struct HostLimits {
 }
 
 impl HostLimits {
-    async fn acquire(&self, host: &str, permits: usize) -> tokio::sync::OwnedSemaphorePermit {
+    pub(crate) async fn acquire(&self, host: &str, permits: usize) -> tokio::sync::OwnedSemaphorePermit {
         let sem = self
             .hosts
             .lock()
