@@ -6,6 +6,15 @@ use staffroom::cli::{Cli, Command};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve) {
+        // A one-shot command whose reader went away (`| head -1`) ends quietly, as other Unix
+        // tools do, instead of panicking on the failed write. The server keeps Rust's default
+        // (SIGPIPE ignored) so a closed socket is an error it handles.
+        // SAFETY: setting a signal disposition before any thread is started.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     // The server logs requests; one-shot commands only report problems.
     let default_filter = match cli.command {
         Command::Serve => "staffroom=info,tower_http=info",

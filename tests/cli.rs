@@ -149,3 +149,36 @@ async fn errors_are_clear_and_exit_non_zero() {
     assert!(o.status.success());
     assert_eq!(stdout(&o).trim(), format!("staffroom {}", env!("CARGO_PKG_VERSION")));
 }
+
+#[tokio::test]
+async fn a_reader_that_goes_away_ends_a_command_quietly() {
+    let node = Node::new().await;
+    node.run(&["migrate"]);
+    for n in 0..3 {
+        node.run(&[
+            "admin",
+            "create-user",
+            &format!("member{n}"),
+            "--email",
+            &format!("m{n}@cli.test"),
+            "--password",
+            "correct horse battery staple",
+        ]);
+    }
+    // `staffroom admin list-users | head -0`: the pipe is closed before the command writes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_staffroom"))
+        .args(["admin", "list-users"])
+        .current_dir(node.dir.path())
+        .env("STAFFROOM_DATABASE_URL", &node.database_url)
+        .env("STAFFROOM_DOMAIN", "cli.test")
+        .env_remove("STAFFROOM_CONFIG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert_ne!(out.status.code(), Some(101), "no panic exit");
+}

@@ -349,6 +349,7 @@ async fn events_api_capacity_waitlist_approval_cancellation_and_calendars() {
         "RFC 5545 allows neither in a VTIMEZONE: {block}"
     );
     assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.contains("PRODID:-//Staffroom//Staffroom "));
+    assert_eq!(text.matches("PRODID").count(), 1, "RFC 5545: one PRODID: {text}");
     assert!(
         zone.components()
             .iter()

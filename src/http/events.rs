@@ -141,11 +141,15 @@ fn timezones(events: &[EventRow]) -> String {
 }
 
 fn calendar(name: &str, events: &[EventRow], with_private_links: bool) -> Response {
-    let mut cal = Calendar::new();
-    cal.name(name).append_property((
-        "PRODID",
-        concat!("-//Staffroom//Staffroom ", env!("CARGO_PKG_VERSION"), "//EN"),
-    ));
+    // `Calendar::new()` would add the crate's own PRODID beside ours: RFC 5545 allows one.
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"))
+        .append_property((
+            "PRODID",
+            concat!("-//Staffroom//Staffroom ", env!("CARGO_PKG_VERSION"), "//EN"),
+        ))
+        .append_property(("CALSCALE", "GREGORIAN"))
+        .name(name);
     for e in events {
         cal.push(vevent(e, with_private_links));
     }
