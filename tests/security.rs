@@ -264,3 +264,19 @@ async fn nul_bytes_are_refused_at_the_door_on_both_engines() {
     // Nothing was stored, and the node still answers.
     assert_eq!(app.get("/api/v1/timelines/public").await.json(), json!([]));
 }
+
+#[tokio::test]
+async fn images_are_decoded_under_limits_not_trusted_by_their_header() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let token = app.token(&ada, "read write").await;
+    for (bytes, what) in [
+        (common::png_header_only(8192, 8192), "a header claiming 8192×8192"),
+        (common::png_header_only(3, 2), "a header with no pixels"),
+        (common::png()[..60].to_vec(), "a truncated image"),
+    ] {
+        let r = app.upload_media(&token, &bytes, "").await;
+        assert_eq!(r.status, 422, "{what}: {}", r.text());
+    }
+    assert_eq!(app.upload_media(&token, &common::png(), "").await.status, 200);
+}

@@ -12,7 +12,11 @@ use crate::storage::{
 pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_DESCRIPTION_CHARS: usize = 1500;
 pub const MAX_ATTACHMENTS: usize = 4;
-pub const MAX_PIXELS: u64 = 8192 * 8192;
+/// At most 7680×4320 pixels' worth (as Mastodon), and never more than 8192 on a side.
+pub const MAX_PIXELS: u64 = 7680 * 4320;
+const MAX_SIDE: u32 = 8192;
+/// Memory a decode may take (four bytes per pixel of the largest image, with room).
+const MAX_DECODE_BYTES: u64 = 4 * MAX_PIXELS + 16 * 1024 * 1024;
 pub const SUPPORTED: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +35,23 @@ fn kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
         imagesize::ImageType::Webp => Some(("image/webp", "webp")),
         _ => None,
     }
+}
+
+/// Decodes the whole image (off the async threads) under limits: a truncated file, one that
+/// only has a header, or one that would need too much memory is refused.
+async fn decode_within_limits(bytes: Vec<u8>) -> Result<(), MediaError> {
+    let decoded = tokio::task::spawn_blocking(move || {
+        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(MAX_SIDE);
+        limits.max_image_height = Some(MAX_SIDE);
+        limits.max_alloc = Some(MAX_DECODE_BYTES);
+        reader.limits(limits);
+        reader.decode().map(|_| ()).map_err(std::io::Error::other)
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    decoded.map_err(|_| MediaError::Invalid("The image is damaged, truncated or too large to decode".into()))
 }
 
 pub fn media_dir(state: &AppState) -> std::path::PathBuf {
@@ -56,6 +77,7 @@ pub async fn upload(state: &AppState, owner_id: i64, bytes: &[u8], description: 
     if size.width == 0 || size.height == 0 || (size.width as u64) * (size.height as u64) > MAX_PIXELS {
         return Err(MediaError::Invalid("The image dimensions are not accepted".into()));
     }
+    decode_within_limits(bytes.to_vec()).await?;
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(MediaError::Invalid(format!(
             "Descriptions are limited to {MAX_DESCRIPTION_CHARS} characters"

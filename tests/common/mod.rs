@@ -177,27 +177,41 @@ impl TestApp {
     }
 }
 
+/// Appends a PNG chunk (length, type, data, CRC-32).
+fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+    out.extend((data.len() as u32).to_be_bytes());
+    let mut c = kind.to_vec();
+    c.extend(data);
+    out.extend(&c);
+    // CRC-32 of type and data.
+    let mut crc = 0xffff_ffffu32;
+    for b in &c {
+        crc ^= *b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                0xedb8_8320 ^ (crc >> 1)
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    out.extend((!crc).to_be_bytes());
+}
+
+/// A PNG with only its header: it claims `width`×`height` pixels and holds none.
+pub fn png_header_only(width: u32, height: u32) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
 /// A valid 3×2 RGB PNG, built here.
 pub fn png() -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend((data.len() as u32).to_be_bytes());
-        let mut c = kind.to_vec();
-        c.extend(data);
-        out.extend(&c);
-        // CRC-32 of type and data.
-        let mut crc = 0xffff_ffffu32;
-        for b in &c {
-            crc ^= *b as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 {
-                    0xedb8_8320 ^ (crc >> 1)
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        out.extend((!crc).to_be_bytes());
-    }
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
     ihdr.extend(3u32.to_be_bytes());
