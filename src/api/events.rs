@@ -150,7 +150,7 @@ pub async fn list(
         ),
         None => None,
     };
-    let local_only = matches!(q.local.as_deref(), Some("true" | "1"));
+    let local_only = query_flag(q.local.as_deref(), "local")?;
     let mut out = Vec::new();
     let group = (group >= 0).then_some(group);
     let found = events::upcoming(
@@ -195,6 +195,7 @@ pub struct CreateEvent {
     online_url_public: bool,
     #[serde(default)]
     category: String,
+    #[serde(default, deserialize_with = "whole_number")]
     capacity: Option<i32>,
     #[serde(default)]
     join_mode: String,
@@ -318,7 +319,7 @@ pub async fn join(
 ) -> ApiResult<Json<Value>> {
     let me = auth.member("write:statuses")?.actor.clone();
     let e = find(&state, &id, Some(&me)).await?;
-    if matches!(q.series.as_deref(), Some("true" | "1")) {
+    if query_flag(q.series.as_deref(), "series")? {
         if !e.local {
             return Err(ApiError::unprocessable(
                 "Validation failed: join the sessions of a remote course one by one",
@@ -468,11 +469,35 @@ pub async fn cancel(State(state): State<AppState>, auth: Auth, Path(id): Path<St
     Ok(Json(entity(&state, &e, Some(&me)).await?))
 }
 
-/// `GET /api/staffroom/v1/openapi.json`
+/// A boolean query parameter: `true`/`1`/`on`, `false`/`0`/`off` or empty; anything else is a 400.
+fn query_flag(v: Option<&str>, name: &str) -> ApiResult<bool> {
+    match v {
+        None | Some("" | "false" | "0" | "off") => Ok(false),
+        Some("true" | "1" | "on") => Ok(true),
+        Some(_) => Err(ApiError::bad_request(format!("{name} must be true or false"))),
+    }
+}
+
+/// A whole number, also written as a JSON float with no fraction (`12.0`), as JSON Schema's
+/// `integer` allows.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    let Some(n) = Option::<f64>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if n.fract() != 0.0 || n < f64::from(i32::MIN) || n > f64::from(i32::MAX) {
+        return Err(serde::de::Error::custom("expected a whole number"));
+    }
+    Ok(Some(n as i32))
+}
+
+/// `GET /api/staffroom/v1/openapi.json`: the document, with the time zones this node knows.
 pub async fn openapi() -> Response {
-    (
-        [(CONTENT_TYPE, "application/json")],
-        include_str!("events_openapi.json"),
-    )
-        .into_response()
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(|| {
+        let mut d: Value = serde_json::from_str(include_str!("events_openapi.json")).expect("valid document");
+        let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+        d["components"]["schemas"]["NewEvent"]["properties"]["timezone"]["enum"] = serde_json::json!(zones);
+        d.to_string()
+    });
+    ([(CONTENT_TYPE, "application/json")], doc.as_str()).into_response()
 }

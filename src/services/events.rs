@@ -1,7 +1,7 @@
 //! Events: created by a group's stewards (or a member), joined by anyone the join mode allows,
 //! with a capacity and a waiting list; changes and cancellations federate to participants.
 
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::{Datelike, NaiveDateTime, TimeZone};
 use serde_json::Value;
 
 use crate::app::AppState;
@@ -37,6 +37,11 @@ impl From<sqlx::Error> for EventError {
         EventError::Internal(e.into())
     }
 }
+
+/// Events are dated within these years (older dates have no sane time zone rules; an event far
+/// ahead is a typo).
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2999;
 
 fn invalid(m: impl Into<String>) -> EventError {
     EventError::Invalid(m.into())
@@ -195,6 +200,13 @@ async fn build(
     })?;
     let mut starts_local = new.starts.ok_or_else(|| invalid("a start time is required"))?;
     let mut ends_local = new.ends;
+    for t in std::iter::once(starts_local).chain(ends_local) {
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&t.year()) {
+            return Err(invalid(format!(
+                "events take place between the years {FIRST_YEAR} and {LAST_YEAR}"
+            )));
+        }
+    }
     if new.all_day {
         // Whole days: from the first minute of the first day to the last of the last.
         starts_local = starts_local.date().and_time(chrono::NaiveTime::MIN);
