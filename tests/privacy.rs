@@ -364,3 +364,41 @@ async fn files_of_members_only_posts_load_only_for_the_space() {
     assert_eq!(r.status, 200);
     assert!(r.header("cache-control").starts_with("public"));
 }
+
+#[tokio::test]
+async fn notifications_of_a_space_go_when_the_member_leaves_it() {
+    let s = space().await;
+    let r = s
+        .app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(s.token("owner")),
+            Some(json!({ "status": "@staffroom_fr @member the budget is attached" })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let seen = s
+        .app
+        .api("GET", "/api/v1/notifications", Some(s.token("member")), None)
+        .await
+        .text();
+    assert!(seen.contains("the budget"), "{seen}");
+    let member = staffroom::storage::actors::find_local(&s.app.state.db, "member")
+        .await
+        .unwrap()
+        .unwrap();
+    let owner = staffroom::storage::actors::find_local(&s.app.state.db, "owner")
+        .await
+        .unwrap()
+        .unwrap();
+    groups::moderate(&s.app.state, &s.group, &member, Some(&owner), Moderation::Remove, "")
+        .await
+        .unwrap();
+    let after = s
+        .app
+        .api("GET", "/api/v1/notifications", Some(s.token("member")), None)
+        .await;
+    assert_eq!(after.status, 200);
+    assert!(!after.text().contains("the budget"), "{}", after.text());
+}

@@ -245,16 +245,18 @@ pub async fn notification(state: &AppState, n: &NotificationRow, viewer: &ActorR
         return Ok(None);
     };
     let status = match (n.post_id, n.event_id) {
-        (Some(pid), _) => match posts::find_by_id(&state.db, pid)
-            .await?
-            .filter(|p| p.deleted_at.is_none())
-        {
-            Some(p) => Some(status(state, &p, Some(viewer)).await?),
-            None => return Ok(None),
+        // What the viewer may no longer see (they left the group since) is not shown.
+        (Some(pid), _) => match posts::find_by_id(&state.db, pid).await? {
+            Some(p) if crate::services::visibility::may_see_post(state, &p, Some(viewer)).await? => {
+                Some(status(state, &p, Some(viewer)).await?)
+            }
+            _ => return Ok(None),
         },
         (None, Some(eid)) => match crate::storage::events::find(&state.db, eid).await? {
-            Some(e) => Some(event_status(state, &e, Some(viewer)).await?),
-            None => return Ok(None),
+            Some(e) if crate::services::visibility::may_see_event(state, &e, Some(viewer)).await? => {
+                Some(event_status(state, &e, Some(viewer)).await?)
+            }
+            _ => return Ok(None),
         },
         (None, None) => None,
     };
