@@ -1060,3 +1060,47 @@ async fn a_slow_host_does_not_hold_up_activities_from_others() {
     }
     assert_eq!(worker.await.unwrap(), 6);
 }
+
+#[tokio::test]
+async fn bad_signatures_refetch_a_known_actor_at_most_once_a_minute() {
+    use axum::routing::get;
+    let app = TestApp::with_config(|c| c.allow_private_addresses = true).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
+    let (kim, _) = remote_actor_at(&app, "Person", &base, "kim").await;
+    let fetches = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (count, doc) = (
+        fetches.clone(),
+        json!({ "id": kim.ap_id, "type": "Person", "preferredUsername": "kim", "inbox": kim.inbox_url,
+                "publicKey": { "id": kim.key_id, "owner": kim.ap_id, "publicKeyPem": kim.public_key_pem } }),
+    );
+    let router = axum::Router::new().route(
+        "/users/kim",
+        get(move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let doc = doc.clone();
+            async move { ([("content-type", AP)], doc.to_string()) }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    // Kim was fetched yesterday: a key rotation would be worth one look.
+    actors::touch_fetched(
+        &app.state.db,
+        kim.id,
+        staffroom::storage::now() - chrono::Duration::days(1),
+    )
+    .await
+    .unwrap();
+    // Someone else's key, under kim's key id.
+    let forger =
+        SigningKey::from_pem(&kim.key_id, &staffroom::services::keys::generate().unwrap().private_pem).unwrap();
+    for n in 0..20 {
+        let follow = json!({ "id": format!("{base}/f/{n}"), "type": "Follow", "actor": kim.ap_id, "object": "https://staffroom.test/groups/reception" });
+        assert_eq!(post_signed(&app, "/inbox", &follow, Some(&forger)).await.status, 401);
+    }
+    assert_eq!(
+        fetches.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one look, not twenty"
+    );
+}

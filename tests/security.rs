@@ -280,3 +280,50 @@ async fn images_are_decoded_under_limits_not_trusted_by_their_header() {
     }
     assert_eq!(app.upload_media(&token, &common::png(), "").await.status, 200);
 }
+
+#[tokio::test]
+async fn registrations_per_address_cannot_be_dodged_with_a_forwarded_header() {
+    use tower::ServiceExt;
+    let app = TestApp::with_config(|c| c.registrations = staffroom::config::Registrations::Open).await;
+    let a = register_app(&app, "urn:ietf:wg:oauth:2.0:oob", "read write")
+        .await
+        .json();
+    let t = app
+        .form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", a["client_id"].as_str().unwrap()),
+                ("client_secret", a["client_secret"].as_str().unwrap()),
+                ("scope", "read write"),
+            ],
+        )
+        .await
+        .json();
+    let token = t["access_token"].as_str().unwrap().to_owned();
+    let mut created = 0;
+    for n in 0..8 {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("username", format!("newbie{n}")),
+                ("email", format!("new{n}@school.example")),
+                ("password", "a long enough passphrase".into()),
+                ("agreement", "true".into()),
+            ])
+            .finish();
+        let req = Request::post("/api/v1/accounts")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("authorization", format!("Bearer {token}"))
+            .header("x-forwarded-for", format!("198.51.100.{n}"))
+            .body(Body::from(body))
+            .unwrap();
+        let res = app.router.clone().oneshot(req).await.unwrap();
+        match res.status().as_u16() {
+            200 => created += 1,
+            429 => {}
+            other => panic!("registration answered {other}"),
+        }
+    }
+    assert_eq!(created, 5, "five an hour from one address");
+}
