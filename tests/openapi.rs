@@ -348,8 +348,9 @@ async fn schemathesis_finds_the_events_api_as_documented() {
             "positive_data_acceptance",
             "--max-examples",
             "25",
+            // One worker, so that the seed fixes the cases.
             "--workers",
-            "2",
+            "1",
             "--seed",
             "20261201",
             "--no-color",
