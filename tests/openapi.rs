@@ -336,7 +336,10 @@ async fn schemathesis_finds_the_events_api_as_documented() {
     let port = listener.local_addr().unwrap().port();
     let router = app.router.clone();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    // Schemathesis keeps a cache where it runs: not in the checkout.
+    let scratch = tempfile::tempdir().unwrap();
     let out = tokio::process::Command::new(st)
+        .current_dir(scratch.path())
         .args([
             "run",
             &format!("http://127.0.0.1:{port}/api/staffroom/v1/openapi.json"),
