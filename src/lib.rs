@@ -11,4 +11,5 @@ pub mod ids;
 pub mod server;
 pub mod services;
 pub mod storage;
+pub mod telemetry;
 pub mod text;

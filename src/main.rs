@@ -1,5 +1,7 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use staffroom::cli::{Cli, Command};
 
@@ -20,10 +22,15 @@ async fn main() -> std::process::ExitCode {
         Command::Serve => "staffroom=info,tower_http=info",
         _ => "staffroom=warn",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none())
+    tracing_subscriber::registry()
+        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)))
+        .with(
+            tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(
+                std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none(),
+            ),
+        )
+        // `RUST_LOG=staffroom=debug,sqlx::query=debug` adds the SQL statements of each request.
+        .with(staffroom::telemetry::StatementCounter::default())
         .init();
     match staffroom::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
