@@ -89,7 +89,29 @@ async fn a_page_of_forty_costs_a_bounded_number_of_statements() {
                 .await;
         }
     }
-    let _ = group;
+    // Group posts by someone the reader does not follow reach the reader's home as boosts by
+    // the group, and a members-only group's posts need the reader's membership.
+    let other = app.create_user("other", Role::Member).await;
+    let to = app.token(&other, "read write follow").await;
+    let staff = app.create_group("staff", Some(other.actor.id), true).await;
+    staffroom::storage::follows::insert(&app.state.db, reader.actor.id, staff.id, None, true)
+        .await
+        .unwrap();
+    for t in [&tr, &to] {
+        app.api("POST", &format!("/api/v1/accounts/{}/follow", group.id), Some(t), None)
+            .await;
+    }
+    for n in 0..10 {
+        let text = if n % 2 == 0 {
+            format!("@maths boost {n} #fractions")
+        } else {
+            format!("@staff closed {n} #fractions")
+        };
+        let r = app
+            .api("POST", "/api/v1/statuses", Some(&to), Some(json!({ "status": text })))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
     let pages = [
         ("/api/v1/timelines/home?limit=40", &tr),
         ("/api/v1/timelines/public?limit=40", &tr),
@@ -106,4 +128,20 @@ async fn a_page_of_forty_costs_a_bounded_number_of_statements() {
         assert!(items >= 20, "{uri}: the page holds {items} items");
     }
     eprintln!("{}", report.join("\n"));
+    for line in &report {
+        let n: usize = line
+            .split(": ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(n <= 12, "at most 12 statements per page: {line}");
+    }
+    // The home page shows the group's boosts and the members-only posts to their member.
+    let (_, home) = statements(&app, "/api/v1/timelines/home?limit=40", &tr).await;
+    let text = home.to_string();
+    assert!(text.contains("closed 1") && text.contains("\"reblog\":{"), "{text}");
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::auth::{Auth, ClientIp, MaybeAuth};
-use super::entities::{self, account, credential_account, relationship};
+use super::entities::{account, credential_account, relationship};
 use super::{ApiError, ApiResult, Body, Page, Q, link_header, paged};
 use crate::app::AppState;
 use crate::config::Registrations;
@@ -181,17 +181,7 @@ pub async fn statuses(
         limit * 3,
     )
     .await?;
-    let mut items = Vec::new();
-    let mut ids = Vec::new();
-    for p in rows {
-        if crate::services::visibility::may_see_post(&state, &p, viewer.as_ref()).await? {
-            ids.push(p.id);
-            items.push(entities::status(&state, &p, viewer.as_ref()).await?);
-            if items.len() as i64 >= limit {
-                break;
-            }
-        }
-    }
+    let (items, ids) = super::timelines::render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
     Ok(paged(
         items,
         link_header(&state, &format!("/api/v1/accounts/{id}/statuses"), &ids, limit),

@@ -1,6 +1,8 @@
 //! Mastodon entities (Account, Status, Relationship, Notification…) and the converters from our
 //! rows. Ids are numeric strings; times `YYYY-MM-DDTHH:MM:SS.sssZ`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -8,7 +10,6 @@ use crate::app::AppState;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
 use crate::storage::posts::{self, PostRow};
 use crate::storage::{follows, notifications::NotificationRow};
-use crate::with_db;
 
 pub fn api_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
@@ -26,36 +27,17 @@ pub fn acct(a: &ActorRow) -> String {
     }
 }
 
-async fn count(state: &AppState, sql: &str, id: i64) -> anyhow::Result<i64> {
-    Ok(
-        with_db!(&state.db, p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned())).bind(id).fetch_one(p).await)?,
-    )
-}
-
 /// An actor (person or group, local or remote) as a Mastodon Account.
 pub async fn account(state: &AppState, a: &ActorRow) -> anyhow::Result<Value> {
-    let followers = follows::count(&state.db, a.id, true).await?;
-    let following = follows::count(&state.db, a.id, false).await?;
-    let statuses = if a.kind == KIND_GROUP {
-        count(
-            state,
-            "SELECT COUNT(*) FROM posts WHERE group_id = $1 AND deleted_at IS NULL",
-            a.id,
-        )
-        .await?
-    } else {
-        count(
-            state,
-            "SELECT COUNT(*) FROM posts WHERE author_id = $1 AND deleted_at IS NULL",
-            a.id,
-        )
-        .await?
-    };
-    let last: Option<DateTime<Utc>> = with_db!(&state.db, p => sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
-        "SELECT MAX(published_at) FROM posts WHERE author_id = $1 AND deleted_at IS NULL").bind(a.id).fetch_one(p).await)?;
+    let stats = actors::stats_many(&state.db, &[a.id]).await?.pop().unwrap_or_default();
+    Ok(account_entity(state, a, &stats))
+}
+
+/// The Account entity of an actor with its counts.
+pub fn account_entity(state: &AppState, a: &ActorRow, stats: &actors::ActorStats) -> Value {
     let avatar = a.avatar_url.clone().unwrap_or_else(|| default_image(state, "avatars"));
     let header = a.header_url.clone().unwrap_or_else(|| default_image(state, "headers"));
-    Ok(json!({
+    json!({
         "id": a.id.to_string(),
         "username": a.username,
         "acct": acct(a),
@@ -73,16 +55,16 @@ pub async fn account(state: &AppState, a: &ActorRow) -> anyhow::Result<Value> {
         "avatar_static": avatar,
         "header": header,
         "header_static": header,
-        "followers_count": followers,
-        "following_count": following,
-        "statuses_count": statuses,
-        "last_status_at": last.map(|t| t.format("%Y-%m-%d").to_string()),
+        "followers_count": stats.followers,
+        "following_count": stats.following,
+        "statuses_count": stats.statuses,
+        "last_status_at": stats.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
         "hide_collections": false,
         "noindex": !a.discoverable,
         "emojis": [],
         "roles": [],
         "fields": [],
-    }))
+    })
 }
 
 /// The signed-in member's own Account, with `source` (what verify_credentials returns).
@@ -115,90 +97,9 @@ pub fn visibility(v: &str) -> &'static str {
 
 /// A post as a Mastodon Status, seen by `viewer`.
 pub async fn status(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<Value> {
-    let author = actors::find_by_id(&state.db, p.author_id)
+    PageData::load(state, std::slice::from_ref(p), &[], viewer)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("post without author"))?;
-    let parent = match &p.in_reply_to {
-        Some(id) => posts::find_by_ap_id(&state.db, id).await?,
-        None => None,
-    };
-    let tags: Value = serde_json::from_str(&p.tags).unwrap_or(json!([]));
-    let mut mentions = Vec::new();
-    let mut hashtags = Vec::new();
-    for t in tags.as_array().into_iter().flatten() {
-        if t["type"] == "Mention"
-            && let Some(a) = actors::find_by_ap_id(&state.db, t["href"].as_str().unwrap_or_default()).await?
-        {
-            mentions.push(json!({ "id": a.id.to_string(), "username": a.username, "acct": acct(&a), "url": a.url.clone().unwrap_or(a.ap_id.clone()) }));
-        } else if t["type"] == "Hashtag" {
-            let name = t["name"]
-                .as_str()
-                .unwrap_or_default()
-                .trim_start_matches('#')
-                .to_lowercase();
-            hashtags.push(json!({ "name": name, "url": state.urls.tag(&name) }));
-        }
-    }
-    let reacted = |kind: &'static str| async move {
-        match viewer {
-            Some(v) => count(
-                state,
-                &format!(
-                    "SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND kind = '{kind}' AND actor_id = {}",
-                    v.id
-                ),
-                p.id,
-            )
-            .await
-            .map(|n| n > 0),
-            None => Ok(false),
-        }
-    };
-    // A titled post shows its title first, as Mastodon shows Lemmy posts.
-    let content = match &p.title {
-        Some(t) => format!(
-            "<p><strong>{}</strong></p>{}",
-            crate::text::escape_html(t),
-            p.content_html
-        ),
-        None => p.content_html.clone(),
-    };
-    Ok(json!({
-        "id": p.id.to_string(),
-        "uri": p.ap_id,
-        "url": p.url.clone().unwrap_or(p.ap_id.clone()),
-        "created_at": api_time(p.published_at),
-        "edited_at": p.updated_at.map(api_time),
-        "account": account(state, &author).await?,
-        "content": content,
-        "text": if viewer.is_some_and(|v| v.id == p.author_id) { p.source.clone() } else { None },
-        "visibility": visibility(&p.visibility),
-        "sensitive": p.sensitive,
-        "spoiler_text": "",
-        "media_attachments": attachments(state, p).await?,
-        "application": null,
-        "mentions": mentions,
-        "tags": hashtags,
-        "emojis": [],
-        "reblogs_count": posts::reaction_count(&state.db, p.id, "announce").await?,
-        "favourites_count": posts::reaction_count(&state.db, p.id, "like").await?,
-        "replies_count": count(state, "SELECT COUNT(*) FROM posts WHERE in_reply_to = (SELECT ap_id FROM posts WHERE id = $1) AND deleted_at IS NULL", p.id).await?,
-        "in_reply_to_id": parent.as_ref().map(|x| x.id.to_string()),
-        "in_reply_to_account_id": parent.as_ref().map(|x| x.author_id.to_string()),
-        "reblog": null,
-        "poll": null,
-        "card": null,
-        "language": null,
-        "favourited": reacted("like").await?,
-        "reblogged": reacted("announce").await?,
-        "muted": false,
-                "bookmarked": match viewer {
-            Some(v) => posts::is_bookmarked(&state.db, v.id, p.id).await?,
-            None => false,
-        },
-        "pinned": p.pinned_at.is_some(),
-        "filtered": [],
-    }))
+        .status(state, p)
 }
 
 /// A group's relay of a post, as a boost by the group (how members see group posts at home).
@@ -208,14 +109,193 @@ pub async fn group_boost(
     group: &ActorRow,
     viewer: Option<&ActorRow>,
 ) -> anyhow::Result<Value> {
-    let inner = status(state, p, viewer).await?;
-    let mut wrapper = inner.clone();
-    wrapper["account"] = account(state, group).await?;
-    wrapper["content"] = json!("");
-    wrapper["mentions"] = json!([]);
-    wrapper["tags"] = json!([]);
-    wrapper["reblog"] = inner;
-    Ok(wrapper)
+    PageData::load(state, std::slice::from_ref(p), &[group.id], viewer)
+        .await?
+        .group_boost(state, p, group.id)
+}
+
+/// What the entities of a whole page need, read in a fixed number of statements whatever the
+/// page holds: the authors and groups with their counts, the accounts mentioned, the posts
+/// answered, each post's counts and what the viewer did with it.
+pub struct PageData {
+    viewer: Option<ActorRow>,
+    actors: HashMap<i64, ActorRow>,
+    stats: HashMap<i64, actors::ActorStats>,
+    mentioned: HashMap<String, ActorRow>,
+    parents: HashMap<String, PostRow>,
+    post_stats: HashMap<i64, posts::PostStats>,
+    links: HashMap<String, String>,
+}
+
+/// The ActivityPub `tag` array of a post.
+fn tags_of(p: &PostRow) -> Vec<Value> {
+    match serde_json::from_str::<Value>(&p.tags) {
+        Ok(Value::Array(items)) => items,
+        _ => Vec::new(),
+    }
+}
+
+fn attachments_of(p: &PostRow) -> Vec<Value> {
+    match serde_json::from_str::<Value>(&p.attachments) {
+        Ok(Value::Array(items)) => items,
+        _ => Vec::new(),
+    }
+}
+
+impl PageData {
+    /// Reads what `page` (and the accounts `extra`, such as groups that boost) needs.
+    pub async fn load(
+        state: &AppState,
+        page: &[PostRow],
+        extra: &[i64],
+        viewer: Option<&ActorRow>,
+    ) -> anyhow::Result<PageData> {
+        let mut ids: Vec<i64> = page.iter().map(|p| p.author_id).chain(extra.iter().copied()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut mention_ids: Vec<String> = page
+            .iter()
+            .flat_map(tags_of)
+            .filter(|t| t["type"] == "Mention")
+            .filter_map(|t| t["href"].as_str().map(str::to_owned))
+            .collect();
+        mention_ids.sort_unstable();
+        mention_ids.dedup();
+        let mut parent_ids: Vec<String> = page.iter().filter_map(|p| p.in_reply_to.clone()).collect();
+        parent_ids.sort_unstable();
+        parent_ids.dedup();
+        let post_ids: Vec<i64> = page.iter().map(|p| p.id).collect();
+        let actors = actors::find_many(&state.db, &ids).await?;
+        let stats = actors::stats_many(&state.db, &ids).await?;
+        let mentioned = actors::find_many_by_ap_id(&state.db, &mention_ids).await?;
+        let parents = posts::find_many_by_ap_id(&state.db, &parent_ids).await?;
+        let post_stats = posts::stats_many(&state.db, &post_ids, viewer.map(|v| v.id)).await?;
+        // Files of posts that are not public are linked with signed, expiring links.
+        let mut links = HashMap::new();
+        for p in page
+            .iter()
+            .filter(|p| p.visibility != "public" && p.visibility != "unlisted")
+        {
+            for a in attachments_of(p) {
+                if let Some(url) = a["url"].as_str() {
+                    links.insert(url.to_owned(), crate::services::media::private_link(state, url).await?);
+                }
+            }
+        }
+        Ok(PageData {
+            viewer: viewer.cloned(),
+            actors: actors.into_iter().map(|a| (a.id, a)).collect(),
+            stats: stats.into_iter().map(|s| (s.id, s)).collect(),
+            mentioned: mentioned.into_iter().map(|a| (a.ap_id.clone(), a)).collect(),
+            parents: parents.into_iter().map(|p| (p.ap_id.clone(), p)).collect(),
+            post_stats: post_stats.into_iter().map(|s| (s.id, s)).collect(),
+            links,
+        })
+    }
+
+    /// Whether a loaded actor is a group.
+    pub fn is_group(&self, id: i64) -> bool {
+        self.actors.get(&id).is_some_and(|a| a.kind == KIND_GROUP)
+    }
+
+    /// The Account of a loaded actor.
+    pub fn account(&self, state: &AppState, id: i64) -> anyhow::Result<Value> {
+        let a = self
+            .actors
+            .get(&id)
+            .ok_or_else(|| anyhow::anyhow!("actor {id} not loaded"))?;
+        Ok(account_entity(
+            state,
+            a,
+            self.stats.get(&id).unwrap_or(&Default::default()),
+        ))
+    }
+
+    /// A loaded post as a Status.
+    pub fn status(&self, state: &AppState, p: &PostRow) -> anyhow::Result<Value> {
+        let parent = p.in_reply_to.as_ref().and_then(|id| self.parents.get(id));
+        let mut mentions = Vec::new();
+        let mut hashtags = Vec::new();
+        for t in tags_of(p) {
+            if t["type"] == "Mention"
+                && let Some(a) = self.mentioned.get(t["href"].as_str().unwrap_or_default())
+            {
+                mentions.push(json!({ "id": a.id.to_string(), "username": a.username, "acct": acct(a), "url": a.url.clone().unwrap_or(a.ap_id.clone()) }));
+            } else if t["type"] == "Hashtag" {
+                let name = t["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim_start_matches('#')
+                    .to_lowercase();
+                hashtags.push(json!({ "name": name, "url": state.urls.tag(&name) }));
+            }
+        }
+        let media: Vec<Value> = attachments_of(p)
+            .into_iter()
+            .map(|mut a| {
+                if let Some(link) = a["url"].as_str().and_then(|u| self.links.get(u)) {
+                    a["url"] = json!(link);
+                }
+                crate::services::media::entity(&a)
+            })
+            .collect();
+        let stats = self.post_stats.get(&p.id).cloned().unwrap_or_default();
+        let viewer = self.viewer.as_ref();
+        // A titled post shows its title first, as Mastodon shows Lemmy posts.
+        let content = match &p.title {
+            Some(t) => format!(
+                "<p><strong>{}</strong></p>{}",
+                crate::text::escape_html(t),
+                p.content_html
+            ),
+            None => p.content_html.clone(),
+        };
+        Ok(json!({
+            "id": p.id.to_string(),
+            "uri": p.ap_id,
+            "url": p.url.clone().unwrap_or(p.ap_id.clone()),
+            "created_at": api_time(p.published_at),
+            "edited_at": p.updated_at.map(api_time),
+            "account": self.account(state, p.author_id)?,
+            "content": content,
+            "text": if viewer.is_some_and(|v| v.id == p.author_id) { p.source.clone() } else { None },
+            "visibility": visibility(&p.visibility),
+            "sensitive": p.sensitive,
+            "spoiler_text": "",
+            "media_attachments": media,
+            "application": null,
+            "mentions": mentions,
+            "tags": hashtags,
+            "emojis": [],
+            "reblogs_count": stats.reblogs,
+            "favourites_count": stats.favourites,
+            "replies_count": stats.replies,
+            "in_reply_to_id": parent.map(|x| x.id.to_string()),
+            "in_reply_to_account_id": parent.map(|x| x.author_id.to_string()),
+            "reblog": null,
+            "poll": null,
+            "card": null,
+            "language": null,
+            "favourited": viewer.is_some() && stats.favourited > 0,
+            "reblogged": viewer.is_some() && stats.reblogged > 0,
+            "muted": false,
+            "bookmarked": viewer.is_some() && stats.bookmarked > 0,
+            "pinned": p.pinned_at.is_some(),
+            "filtered": [],
+        }))
+    }
+
+    /// A loaded post as a boost by a loaded group.
+    pub fn group_boost(&self, state: &AppState, p: &PostRow, group_id: i64) -> anyhow::Result<Value> {
+        let inner = self.status(state, p)?;
+        let mut wrapper = inner.clone();
+        wrapper["account"] = self.account(state, group_id)?;
+        wrapper["content"] = json!("");
+        wrapper["mentions"] = json!([]);
+        wrapper["tags"] = json!([]);
+        wrapper["reblog"] = inner;
+        Ok(wrapper)
+    }
 }
 
 pub async fn relationship(state: &AppState, me: &ActorRow, other: &ActorRow) -> anyhow::Result<Value> {
@@ -241,33 +321,62 @@ pub async fn relationship(state: &AppState, me: &ActorRow, other: &ActorRow) -> 
 }
 
 pub async fn notification(state: &AppState, n: &NotificationRow, viewer: &ActorRow) -> anyhow::Result<Option<Value>> {
-    let Some(from) = actors::find_by_id(&state.db, n.from_actor_id).await? else {
-        return Ok(None);
-    };
-    let status = match (n.post_id, n.event_id) {
-        // What the viewer may no longer see (they left the group since) is not shown.
-        (Some(pid), _) => match posts::find_by_id(&state.db, pid).await? {
-            Some(p) if crate::services::visibility::may_see_post(state, &p, Some(viewer)).await? => {
-                Some(status(state, &p, Some(viewer)).await?)
-            }
-            _ => return Ok(None),
-        },
-        (None, Some(eid)) => match crate::storage::events::find(&state.db, eid).await? {
-            Some(e) if crate::services::visibility::may_see_event(state, &e, Some(viewer)).await? => {
-                Some(event_status(state, &e, Some(viewer)).await?)
-            }
-            _ => return Ok(None),
-        },
-        (None, None) => None,
-    };
-    Ok(Some(json!({
-        "id": n.id.to_string(),
-        "type": n.kind,
-        "group_key": format!("ungrouped-{}", n.id),
-        "created_at": api_time(n.created_at),
-        "account": account(state, &from).await?,
-        "status": status,
-    })))
+    Ok(notifications(state, std::slice::from_ref(n), viewer)
+        .await?
+        .pop()
+        .map(|(_, v)| v))
+}
+
+/// Notifications as entities, read together: the ids kept and their entities, in order. A
+/// notification whose post or event the viewer may no longer see (they left the group since),
+/// or whose post is gone, is left out.
+pub async fn notifications(
+    state: &AppState,
+    rows: &[NotificationRow],
+    viewer: &ActorRow,
+) -> anyhow::Result<Vec<(i64, Value)>> {
+    let spaces = crate::services::visibility::Spaces::load(state, Some(viewer)).await?;
+    let post_ids: Vec<i64> = rows.iter().filter_map(|n| n.post_id).collect();
+    let found: HashMap<i64, PostRow> = posts::find_many(&state.db, &post_ids)
+        .await?
+        .into_iter()
+        .filter(|p| spaces.may_see_post(p))
+        .map(|p| (p.id, p))
+        .collect();
+    let page: Vec<PostRow> = found.values().cloned().collect();
+    let from: Vec<i64> = rows.iter().map(|n| n.from_actor_id).collect();
+    let data = PageData::load(state, &page, &from, Some(viewer)).await?;
+    let mut out = Vec::new();
+    for n in rows {
+        if !data.actors.contains_key(&n.from_actor_id) {
+            continue;
+        }
+        let status = match (n.post_id, n.event_id) {
+            (Some(pid), _) => match found.get(&pid) {
+                Some(p) => Some(data.status(state, p)?),
+                None => continue,
+            },
+            (None, Some(eid)) => match crate::storage::events::find(&state.db, eid).await? {
+                Some(e) if crate::services::visibility::may_see_event(state, &e, Some(viewer)).await? => {
+                    Some(event_status(state, &e, Some(viewer)).await?)
+                }
+                _ => continue,
+            },
+            (None, None) => None,
+        };
+        out.push((
+            n.id,
+            json!({
+                "id": n.id.to_string(),
+                "type": n.kind,
+                "group_key": format!("ungrouped-{}", n.id),
+                "created_at": api_time(n.created_at),
+                "account": data.account(state, n.from_actor_id)?,
+                "status": status,
+            }),
+        ));
+    }
+    Ok(out)
 }
 
 /// An event as a Mastodon Status from its group (or organiser), so app users see it: the title,
@@ -312,22 +421,4 @@ pub async fn event_status(
         "in_reply_to_account_id": null, "reblog": null, "poll": null, "card": null, "language": null, "favourited": false,
         "reblogged": false, "muted": false, "bookmarked": false, "pinned": false, "filtered": [],
     }))
-}
-
-/// A post's media attachments; files of a post that is not public are linked with a signed,
-/// expiring link (the viewer was just found to be in its audience).
-async fn attachments(state: &AppState, p: &PostRow) -> anyhow::Result<Vec<Value>> {
-    let stored: Value = serde_json::from_str(&p.attachments).unwrap_or(json!([]));
-    let mut out = Vec::new();
-    for a in stored.as_array().into_iter().flatten() {
-        let mut a = a.clone();
-        if p.visibility != "public"
-            && p.visibility != "unlisted"
-            && let Some(url) = a["url"].as_str()
-        {
-            a["url"] = json!(crate::services::media::private_link(state, url).await?);
-        }
-        out.push(crate::services::media::entity(&a));
-    }
-    Ok(out)
 }

@@ -42,18 +42,17 @@ pub async fn notifications(
     for _ in 0..5 {
         let rows = notifications::page(&state.db, me.id, max_id, q.page.min_id()?, limit).await?;
         let exhausted = (rows.len() as i64) < limit;
-        for n in rows {
-            max_id = Some(n.id);
-            if (!q.types.is_empty() && !q.types.contains(&n.kind)) || q.exclude_types.contains(&n.kind) {
-                continue;
-            }
-            if let Some(v) = notification(&state, &n, &me).await? {
-                ids.push(n.id);
-                items.push(v);
-            }
+        max_id = rows.last().map(|n| n.id).or(max_id);
+        let wanted: Vec<_> = rows
+            .into_iter()
+            .filter(|n| (q.types.is_empty() || q.types.contains(&n.kind)) && !q.exclude_types.contains(&n.kind))
+            .collect();
+        for (id, v) in super::entities::notifications(&state, &wanted, &me).await? {
             if items.len() as i64 >= limit {
                 break;
             }
+            ids.push(id);
+            items.push(v);
         }
         if exhausted || items.len() as i64 >= limit {
             break;

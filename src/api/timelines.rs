@@ -6,11 +6,11 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::auth::{Auth, MaybeAuth};
-use super::entities::{group_boost, status};
+use super::entities::PageData;
 use super::{ApiResult, Page, Q, link_header, paged};
 use crate::app::AppState;
-use crate::services::visibility::may_see_post;
-use crate::storage::actors::{self, ActorRow, KIND_GROUP};
+use crate::services::visibility::Spaces;
+use crate::storage::actors::ActorRow;
 use crate::storage::posts::PostRow;
 use crate::with_db;
 
@@ -27,35 +27,32 @@ pub async fn fetch(state: &AppState, filter: &str, bind: i64, page: &Page, limit
     Ok(rows)
 }
 
-async fn render(
+/// The statuses of a page the viewer may see (at most `limit`), as entities read together;
+/// `as_boosts` names the group a post is shown boosted by.
+pub async fn render(
     state: &AppState,
     rows: Vec<PostRow>,
     viewer: Option<&ActorRow>,
     limit: i64,
     as_boosts: impl Fn(&PostRow) -> Option<i64>,
 ) -> ApiResult<(Vec<serde_json::Value>, Vec<i64>)> {
-    let mut items = Vec::new();
-    let mut ids = Vec::new();
-    for p in rows {
-        if !may_see_post(state, &p, viewer).await? {
-            continue;
-        }
-        let group = match as_boosts(&p) {
-            Some(gid) => actors::find_by_id(&state.db, gid)
-                .await?
-                .filter(|g| g.kind == KIND_GROUP),
-            None => None,
-        };
-        items.push(match group {
-            Some(g) => group_boost(state, &p, &g, viewer).await?,
-            None => status(state, &p, viewer).await?,
+    let spaces = Spaces::load(state, viewer).await?;
+    let page: Vec<PostRow> = rows
+        .into_iter()
+        .filter(|p| spaces.may_see_post(p))
+        .take(limit.max(0) as usize)
+        .collect();
+    let boosters: Vec<Option<i64>> = page.iter().map(&as_boosts).collect();
+    let groups: Vec<i64> = boosters.iter().flatten().copied().collect();
+    let data = PageData::load(state, &page, &groups, viewer).await?;
+    let mut items = Vec::with_capacity(page.len());
+    for (p, booster) in page.iter().zip(boosters) {
+        items.push(match booster.filter(|g| data.is_group(*g)) {
+            Some(g) => data.group_boost(state, p, g)?,
+            None => data.status(state, p)?,
         });
-        ids.push(p.id);
-        if items.len() as i64 >= limit {
-            break;
-        }
     }
-    Ok((items, ids))
+    Ok((items, page.iter().map(|p| p.id).collect()))
 }
 
 /// `GET /api/v1/timelines/home`

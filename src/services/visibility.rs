@@ -8,19 +8,13 @@
 use crate::app::AppState;
 use crate::storage::actors::{self, ActorRow};
 use crate::storage::events::{self, EventRow};
+use crate::storage::groups as group_store;
 use crate::storage::media::MediaRow;
 use crate::storage::posts::{self, PostRow};
-use crate::storage::{follows, groups as group_store};
 
 /// Whether `viewer` belongs to the space of the group `group_id`.
 pub async fn in_group(state: &AppState, group_id: i64, viewer: &ActorRow) -> anyhow::Result<bool> {
-    if viewer.id == group_id || follows::is_member(&state.db, viewer.id, group_id).await? {
-        return Ok(true);
-    }
-    let Some(group) = actors::find_by_id(&state.db, group_id).await? else {
-        return Ok(false);
-    };
-    super::groups::can_moderate(state, &group, viewer).await
+    Ok(Spaces::load(state, Some(viewer)).await?.in_group(group_id))
 }
 
 /// Whether a group keeps its space (posts, events, member list) to its members.
@@ -32,25 +26,60 @@ pub async fn members_only(state: &AppState, group: &ActorRow) -> anyhow::Result<
     })
 }
 
-/// Whether `viewer` may see a post: public and unlisted posts anyone; members-only posts the
-/// group's space; direct posts their author and the people they mention.
+/// The group spaces a viewer belongs to, read once for a whole page (see [`in_group`] for who
+/// belongs).
+#[derive(Debug, Clone, Default)]
+pub struct Spaces {
+    viewer: Option<ActorRow>,
+    groups: std::collections::HashSet<i64>,
+}
+
+impl Spaces {
+    /// One statement for a member (their memberships, stewardships, and every local group for the
+    /// node's admins and moderators); none for an anonymous viewer.
+    pub async fn load(state: &AppState, viewer: Option<&ActorRow>) -> anyhow::Result<Spaces> {
+        let groups = match viewer {
+            Some(v) => group_store::spaces_of(&state.db, v.id).await?.into_iter().collect(),
+            None => Default::default(),
+        };
+        Ok(Spaces {
+            viewer: viewer.cloned(),
+            groups,
+        })
+    }
+
+    fn in_group(&self, group_id: i64) -> bool {
+        self.viewer.as_ref().is_some_and(|v| v.id == group_id) || self.groups.contains(&group_id)
+    }
+
+    /// Whether the viewer may see a post: public and unlisted posts anyone; members-only posts
+    /// the group's space; direct posts their author and the people they mention.
+    pub fn may_see_post(&self, p: &PostRow) -> bool {
+        if p.deleted_at.is_some() {
+            return false;
+        }
+        if p.visibility == "public" || p.visibility == "unlisted" {
+            return true;
+        }
+        let Some(v) = &self.viewer else { return false };
+        if v.id == p.author_id {
+            return true;
+        }
+        if p.visibility == "members"
+            && let Some(g) = p.group_id
+        {
+            return self.in_group(g);
+        }
+        p.tags.contains(&format!("\"{}\"", v.ap_id))
+    }
+}
+
+/// Whether `viewer` may see a post (see [`Spaces::may_see_post`]).
 pub async fn may_see_post(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
-    if p.deleted_at.is_some() {
-        return Ok(false);
-    }
-    if p.visibility == "public" || p.visibility == "unlisted" {
+    if p.deleted_at.is_none() && (p.visibility == "public" || p.visibility == "unlisted") {
         return Ok(true);
     }
-    let Some(v) = viewer else { return Ok(false) };
-    if v.id == p.author_id {
-        return Ok(true);
-    }
-    if p.visibility == "members"
-        && let Some(g) = p.group_id
-    {
-        return in_group(state, g, v).await;
-    }
-    Ok(p.tags.contains(&format!("\"{}\"", v.ap_id)))
+    Ok(Spaces::load(state, viewer).await?.may_see_post(p))
 }
 
 /// Whether `viewer` may see an event: public ones anyone; members-only ones the group's space,

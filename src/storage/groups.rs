@@ -144,3 +144,14 @@ pub async fn moderated_by(db: &Db, actor_id: i64) -> Result<Vec<i64>, sqlx::Erro
         "SELECT r.group_id FROM group_roles r JOIN actors a ON a.id = r.group_id WHERE r.actor_id = $1 AND a.domain IS NULL")
         .bind(actor_id).fetch_all(p).await)
 }
+
+/// The groups whose space `actor_id` is in: accepted memberships, stewardships, and, for the
+/// node's admins and moderators, every local group.
+pub async fn spaces_of(db: &Db, actor_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT followed_id FROM follows WHERE follower_id = $1 AND accepted \
+         UNION SELECT group_id FROM group_roles WHERE actor_id = $1 \
+         UNION SELECT a.id FROM actors a JOIN users u ON u.id = $1 \
+           WHERE u.role IN ('admin', 'moderator') AND a.kind = 'Group' AND a.domain IS NULL")
+        .bind(actor_id).fetch_all(p).await)
+}

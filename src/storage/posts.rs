@@ -206,3 +206,77 @@ pub async fn thread_root(db: &Db, post: &PostRow) -> Result<PostRow, sqlx::Error
     }
     Ok(current)
 }
+
+/// Posts by id.
+pub async fn find_many(db: &Db, ids: &[i64]) -> Result<Vec<PostRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT * FROM posts WHERE id IN ({})",
+        super::placeholders(1, ids.len())
+    );
+    with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })
+}
+
+/// Posts by ActivityPub id (the posts a page answers).
+pub async fn find_many_by_ap_id(db: &Db, ap_ids: &[String]) -> Result<Vec<PostRow>, sqlx::Error> {
+    if ap_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT * FROM posts WHERE ap_id IN ({})",
+        super::placeholders(1, ap_ids.len())
+    );
+    with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql));
+        for id in ap_ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(p).await
+    })
+}
+
+/// Counts a Status shows, and what the viewer did with the post.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct PostStats {
+    pub id: i64,
+    pub favourites: i64,
+    pub reblogs: i64,
+    pub replies: i64,
+    pub favourited: i64,
+    pub reblogged: i64,
+    pub bookmarked: i64,
+}
+
+/// The stats of several posts in one statement; `viewer` is an actor id (a member's actor and
+/// user ids are the same), or none.
+pub async fn stats_many(db: &Db, ids: &[i64], viewer: Option<i64>) -> Result<Vec<PostStats>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT p.id, \
+           (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'like') AS favourites, \
+           (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'announce') AS reblogs, \
+           (SELECT COUNT(*) FROM posts c WHERE c.in_reply_to = p.ap_id AND c.deleted_at IS NULL) AS replies, \
+           (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'like' AND r.actor_id = $1) AS favourited, \
+           (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'announce' AND r.actor_id = $1) AS reblogged, \
+           (SELECT COUNT(*) FROM bookmarks b WHERE b.post_id = p.id AND b.user_id = $1) AS bookmarked \
+         FROM posts p WHERE p.id IN ({})",
+        super::placeholders(2, ids.len())
+    );
+    with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, PostStats>(sqlx::AssertSqlSafe(sql)).bind(viewer.unwrap_or(-1));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })
+}
