@@ -1094,3 +1094,27 @@ fn multipart_field(name: &str, file: &[u8]) -> (String, Vec<u8>) {
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+#[tokio::test]
+async fn a_tag_timeline_matches_the_tag_exactly() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let t = app.token(&ada, "read write").await;
+    for text in ["About #a1b", "About #a_b", "About #ab"] {
+        assert_eq!(
+            app.api("POST", "/api/v1/statuses", Some(&t), Some(json!({ "status": text })))
+                .await
+                .status,
+            200
+        );
+    }
+    let page = app.get("/api/v1/timelines/tag/a_b").await.json();
+    let texts: Vec<&str> = page
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("a_b"));
+}

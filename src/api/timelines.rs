@@ -158,9 +158,12 @@ pub async fn tag(
         .take(100)
         .collect::<String>()
         .to_lowercase();
-    // Tags are stored as JSON; the name is matched exactly, quoted.
-    let filter =
-        format!("deleted_at IS NULL AND visibility = 'public' AND $1 = $1 AND lower(tags) LIKE '%\"#{tag}\"%'");
+    // Tags are stored as JSON; the name is matched exactly, quoted, with LIKE's `_` wildcard
+    // escaped (the name holds only letters, digits and `_`).
+    let pattern = tag.replace('_', "\\_");
+    let filter = format!(
+        "deleted_at IS NULL AND visibility = 'public' AND $1 = $1 AND lower(tags) LIKE '%\"#{pattern}\"%' ESCAPE '\\'"
+    );
     let rows = fetch(&state, &filter, 0, &page, limit).await?;
     let (items, ids) = render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
     Ok(paged(
