@@ -349,6 +349,16 @@ async fn statuses_timelines_pagination_and_context() {
     let first = app.request(req("k1")).await.json();
     let again = app.request(req("k1")).await.json();
     assert_eq!(first["id"], again["id"]);
+    // Sent five times at once: one post, and every answer is that post.
+    let answers = futures::future::join_all((0..5).map(|_| app.request(req("k2")))).await;
+    let ids: std::collections::HashSet<String> = answers
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 200, "{}", r.text());
+            r.json()["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
 
     // Bob follows Ada: her posts come home to him, page by page with Link headers.
     let r = app

@@ -15,7 +15,7 @@ use crate::services::posts::{self as svc, NewPost, PostError};
 use crate::services::visibility::may_see_post;
 use crate::storage::actors::ActorRow;
 use crate::storage::posts::{self, PostRow};
-use crate::storage::{self, follows, oauth};
+use crate::storage::{self, follows};
 
 /// A post by API id that the viewer may see.
 pub async fn visible(state: &AppState, id: &str, viewer: Option<&ActorRow>) -> ApiResult<PostRow> {
@@ -86,12 +86,6 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned);
-    if let Some(k) = &key
-        && let Some(pid) = oauth::idempotent_post(&state.db, me.user.id, k).await?
-        && let Some(p) = posts::find_by_id(&state.db, pid).await?
-    {
-        return Ok(Json(status(&state, &p, Some(&me.actor)).await?));
-    }
     let in_reply_to = match n.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
         Some(id) => Some(visible(&state, id, Some(&me.actor)).await?.ap_id),
         None => None,
@@ -100,7 +94,7 @@ pub async fn create(
     if let Some(cw) = n.spoiler_text.filter(|s| !s.trim().is_empty()) {
         text = format!("{}\n\n{text}", cw.trim());
     }
-    let post = svc::create(
+    let post = svc::create_once(
         &state,
         &me.actor,
         NewPost {
@@ -110,12 +104,10 @@ pub async fn create(
             media,
             in_reply_to,
         },
+        key.as_deref().map(|k| (me.user.id, k)),
     )
     .await
     .map_err(post_error)?;
-    if let Some(k) = &key {
-        oauth::remember_idempotent_post(&state.db, me.user.id, k, post.id, storage::now()).await?;
-    }
     Ok(Json(status(&state, &post, Some(&me.actor)).await?))
 }
 

@@ -29,32 +29,76 @@ async fn to_local_person(
     Ok(())
 }
 
-/// A new post: streaming clients hear of it; local people it mentions, and the local author of
-/// the post it answers, are notified.
+/// The local people a new post notifies: those it mentions and the author of the post it
+/// answers (never its own author; each once).
+pub async fn post_recipients(state: &AppState, post: &PostRow) -> anyhow::Result<Vec<i64>> {
+    let tags: Value = serde_json::from_str(&post.tags).unwrap_or_default();
+    let mut out = Vec::new();
+    let mentioned: Vec<String> = tags
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["type"] == "Mention")
+        .filter_map(|t| t["href"].as_str().map(str::to_owned))
+        .collect();
+    for a in actors::find_many_by_ap_id(&state.db, &mentioned).await? {
+        out.push(a);
+    }
+    if let Some(parent) = &post.in_reply_to
+        && let Some(p) = posts::find_by_ap_id(&state.db, parent).await?
+        && let Some(a) = actors::find_by_id(&state.db, p.author_id).await?
+    {
+        out.push(a);
+    }
+    let mut ids: Vec<i64> = out
+        .into_iter()
+        .filter(|a| a.is_local() && a.kind == KIND_PERSON && a.id != post.author_id)
+        .map(|a| a.id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Records a new post's notifications in the post's own transaction; returns what to publish
+/// once it commits ([`published`]).
+pub async fn record_post(
+    tx: &mut storage::Tx,
+    post: &PostRow,
+    recipients: &[i64],
+) -> anyhow::Result<Vec<crate::app::Event>> {
+    let mut events = vec![crate::app::Event::Update(post.id)];
+    for r in recipients {
+        if let Some(id) =
+            notifications::insert_in(tx, *r, "mention", post.author_id, Some(post.id), storage::now()).await?
+        {
+            events.push(crate::app::Event::Notification(*r, id));
+        }
+    }
+    Ok(events)
+}
+
+/// Tells streaming clients, after the change committed.
+pub fn published(state: &AppState, events: Vec<crate::app::Event>) {
+    for e in events {
+        state.publish(e);
+    }
+}
+
+/// A new post that arrived from elsewhere: streaming clients hear of it; local people it
+/// mentions, and the local author of the post it answers, are notified.
 pub async fn post_created(state: &AppState, post: &PostRow) {
-    state.publish(crate::app::Event::Update(post.id));
     let result: anyhow::Result<()> = async {
-        let tags: Value = serde_json::from_str(&post.tags).unwrap_or_default();
-        for href in tags
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|t| t["type"] == "Mention")
-            .filter_map(|t| t["href"].as_str())
-        {
-            if let Some(a) = actors::find_by_ap_id(&state.db, href).await? {
-                to_local_person(state, a.id, "mention", post.author_id, Some(post.id)).await?;
-            }
-        }
-        if let Some(parent) = &post.in_reply_to
-            && let Some(p) = posts::find_by_ap_id(&state.db, parent).await?
-        {
-            to_local_person(state, p.author_id, "mention", post.author_id, Some(post.id)).await?;
-        }
+        let recipients = post_recipients(state, post).await?;
+        let mut tx = state.db.begin().await?;
+        let events = record_post(&mut tx, post, &recipients).await?;
+        tx.commit().await?;
+        published(state, events);
         Ok(())
     }
     .await;
     if let Err(e) = result {
+        state.publish(crate::app::Event::Update(post.id));
         tracing::error!(error = %e, "notifying a post");
     }
 }

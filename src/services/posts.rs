@@ -42,6 +42,21 @@ pub struct NewPost {
 
 /// Creates a post by a local member and queues its federation.
 pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result<PostRow, PostError> {
+    create_once(state, author, new, None).await
+}
+
+/// [`create`], once per `Idempotency-Key` (the member's user id and the key): a request repeated
+/// with the same key, even concurrently or after a crash, gets the post the first one made. The
+/// post, its key, its deliveries and its notifications commit together.
+pub async fn create_once(
+    state: &AppState,
+    author: &ActorRow,
+    new: NewPost,
+    key: Option<(i64, &str)>,
+) -> Result<PostRow, PostError> {
+    if let Some(existing) = earlier_post(state, key).await? {
+        return Ok(existing);
+    }
     let text = new.text.trim();
     if text.is_empty() && new.media.is_empty() {
         return Err(PostError::Invalid("the post is empty".into()));
@@ -221,7 +236,17 @@ pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result
     );
     let mentioned: Vec<ActorRow> = resolved.iter().map(|(_, a)| a.clone()).collect();
     let audience = audience(state, author, group.as_ref(), members_only, &mentioned).await?;
+    let recipients = crate::services::notify::post_recipients(state, &post).await?;
     let mut tx = state.db.begin().await?;
+    if let Some((user_id, k)) = key
+        && !crate::storage::oauth::remember_idempotent_post(&mut tx, user_id, k, post.id, now).await?
+    {
+        // Another request with this key got there first: its post is the answer.
+        drop(tx);
+        return earlier_post(state, key)
+            .await?
+            .ok_or_else(|| PostError::Invalid("the Idempotency-Key is in use".into()));
+    }
     posts::insert(&mut tx, &post).await?;
     for m in &new.media {
         crate::storage::media::attach(&mut tx, m.id, post.id).await?;
@@ -235,10 +260,20 @@ pub async fn create(state: &AppState, author: &ActorRow, new: NewPost) -> Result
         (!members_only).then_some(ap_id.as_str()),
     )
     .await?;
+    let events = crate::services::notify::record_post(&mut tx, &post, &recipients).await?;
     tx.commit().await?;
     state.delivery_wake.notify_one();
-    crate::services::notify::post_created(state, &post).await;
+    crate::services::notify::published(state, events);
     Ok(post)
+}
+
+/// The post an Idempotency-Key already made, if any.
+async fn earlier_post(state: &AppState, key: Option<(i64, &str)>) -> Result<Option<PostRow>, PostError> {
+    let Some((user_id, k)) = key else { return Ok(None) };
+    match crate::storage::oauth::idempotent_post(&state.db, user_id, k).await? {
+        Some(id) => Ok(posts::find_by_id(&state.db, id).await?),
+        None => Ok(None),
+    }
 }
 
 /// Who receives an activity about a post: remote mentions and a remote group get it from the

@@ -32,6 +32,22 @@ pub async fn insert(
         .bind(id).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(p).await.map(|r| (r.rows_affected() == 1).then_some(id)))
 }
 
+/// [`insert`] inside the transaction of the change that causes the notification.
+pub async fn insert_in(
+    tx: &mut super::Tx,
+    recipient: i64,
+    kind: &str,
+    from: i64,
+    post: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let id = crate::ids::id_at(now);
+    crate::with_tx!(tx, c => sqlx::query(
+        "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT DO NOTHING")
+        .bind(id).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(&mut *c).await.map(|r| (r.rows_affected() == 1).then_some(id)))
+}
+
 /// A page of a member's notifications, newest first, between the bounds.
 pub async fn page(
     db: &Db,

@@ -91,13 +91,15 @@ pub async fn idempotent_post(db: &Db, user_id: i64, key: &str) -> Result<Option<
         .bind(user_id).bind(key).fetch_optional(p).await)
 }
 
+/// Claims an Idempotency-Key for a post, in the post's own transaction: false when the key is
+/// already taken (a concurrent or earlier request with the same key), and the caller gives up.
 pub async fn remember_idempotent_post(
-    db: &Db,
+    tx: &mut super::Tx,
     user_id: i64,
     key: &str,
     post_id: i64,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query("INSERT INTO idempotency_keys (user_id, key, post_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-        .bind(user_id).bind(key).bind(post_id).bind(now).execute(p).await.map(|_| ()))
+) -> Result<bool, sqlx::Error> {
+    crate::with_tx!(tx, c => sqlx::query("INSERT INTO idempotency_keys (user_id, key, post_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+        .bind(user_id).bind(key).bind(post_id).bind(now).execute(&mut *c).await.map(|r| r.rows_affected() == 1))
 }
