@@ -238,16 +238,17 @@ pub async fn create_once(
     let audience = audience(state, author, group.as_ref(), members_only, &mentioned).await?;
     let recipients = crate::services::notify::post_recipients(state, &post).await?;
     let mut tx = state.db.begin().await?;
+    posts::insert(&mut tx, &post).await?;
     if let Some((user_id, k)) = key
         && !crate::storage::oauth::remember_idempotent_post(&mut tx, user_id, k, post.id, now).await?
     {
-        // Another request with this key got there first: its post is the answer.
+        // Another request with this key got there first: its post is the answer, and this
+        // one is rolled back.
         drop(tx);
         return earlier_post(state, key)
             .await?
             .ok_or_else(|| PostError::Invalid("the Idempotency-Key is in use".into()));
     }
-    posts::insert(&mut tx, &post).await?;
     for m in &new.media {
         crate::storage::media::attach(&mut tx, m.id, post.id).await?;
     }
