@@ -103,6 +103,26 @@ pub async fn post_created(state: &AppState, post: &PostRow) {
     }
 }
 
+/// A local member's favourite or boost (`kind`), recorded in the reaction's own transaction;
+/// returns what to publish once it commits.
+pub async fn record_reaction(
+    tx: &mut storage::Tx,
+    kind: &str,
+    actor_id: i64,
+    post: &PostRow,
+    author: &crate::storage::actors::ActorRow,
+) -> anyhow::Result<Vec<crate::app::Event>> {
+    if actor_id == post.author_id || !author.is_local() || author.kind != KIND_PERSON {
+        return Ok(Vec::new());
+    }
+    Ok(
+        notifications::insert_in(tx, author.id, kind, actor_id, Some(post.id), storage::now())
+            .await?
+            .map(|id| vec![crate::app::Event::Notification(author.id, id)])
+            .unwrap_or_default(),
+    )
+}
+
 /// `kind` is `favourite` or `reblog`.
 pub async fn reacted(state: &AppState, kind: &str, actor_id: i64, post: &PostRow) {
     if let Err(e) = to_local_person(state, post.author_id, kind, actor_id, Some(post.id)).await {

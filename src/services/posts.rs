@@ -476,8 +476,9 @@ pub async fn react(
         activity["audience"] = json!(g.ap_id);
     }
     let mut tx = state.db.begin().await?;
+    let mut events = Vec::new();
     if undo {
-        if !posts::remove_reaction_by_ap_id(&state.db, &id, actor.id).await? {
+        if !posts::remove_reaction_in(&mut tx, &id, actor.id).await? {
             return Ok(());
         }
         let undo = activities::undo(
@@ -487,21 +488,15 @@ pub async fn react(
         );
         send(&mut tx, state, actor, &undo, &audience, None).await?;
     } else {
-        if !posts::add_reaction(&state.db, reaction, Some(&id), actor.id, post.id, now).await? {
+        if !posts::add_reaction_in(&mut tx, reaction, Some(&id), actor.id, post.id, now).await? {
             return Ok(());
         }
         send(&mut tx, state, actor, &activity, &audience, None).await?;
+        let kind = if kind == "Like" { "favourite" } else { "reblog" };
+        events = crate::services::notify::record_reaction(&mut tx, kind, actor.id, post, &author).await?;
     }
     tx.commit().await?;
     state.delivery_wake.notify_one();
-    if !undo {
-        crate::services::notify::reacted(
-            state,
-            if kind == "Like" { "favourite" } else { "reblog" },
-            actor.id,
-            post,
-        )
-        .await;
-    }
+    crate::services::notify::published(state, events);
     Ok(())
 }

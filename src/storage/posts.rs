@@ -167,6 +167,27 @@ pub async fn add_reaction(
         .execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
+/// [`add_reaction`] inside the transaction that queues its delivery.
+pub async fn add_reaction_in(
+    tx: &mut Tx,
+    kind: &str,
+    ap_id: Option<&str>,
+    actor_id: i64,
+    post_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO reactions (id, ap_id, kind, actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
+        .bind(crate::ids::id_at(now)).bind(ap_id).bind(kind).bind(actor_id).bind(post_id).bind(now)
+        .execute(&mut *c).await.map(|r| r.rows_affected() == 1))
+}
+
+/// [`remove_reaction_by_ap_id`] inside the transaction that queues the Undo.
+pub async fn remove_reaction_in(tx: &mut Tx, ap_id: &str, actor_id: i64) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("DELETE FROM reactions WHERE ap_id = $1 AND actor_id = $2")
+        .bind(ap_id).bind(actor_id).execute(&mut *c).await.map(|r| r.rows_affected() > 0))
+}
+
 pub async fn remove_reaction_by_ap_id(db: &Db, ap_id: &str, actor_id: i64) -> Result<bool, sqlx::Error> {
     with_db!(db, p => sqlx::query("DELETE FROM reactions WHERE ap_id = $1 AND actor_id = $2")
         .bind(ap_id).bind(actor_id).execute(p).await.map(|r| r.rows_affected() > 0))
