@@ -71,11 +71,26 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl<E: Into<anyhow::Error>> From<E> for ApiError {
-    fn from(e: E) -> Self {
+impl ApiError {
+    /// A failure of ours (the database, a bug): logged with its cause, answered 500 with no detail.
+    pub fn internal(e: impl Into<anyhow::Error>) -> ApiError {
         let e = e.into();
         tracing::error!(error = ?e, "client API");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+    }
+}
+
+// Only infrastructure failures become a 500 by `?`; a domain error of a service must be mapped
+// to its status explicitly (`post_error`, `event_error`, …), never fall through to a 500.
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::internal(e)
     }
 }
 
