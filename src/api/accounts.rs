@@ -20,7 +20,6 @@ use crate::services::accounts::{self as acc, AccountError, NewAccount, Role};
 use crate::services::social;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
 use crate::storage::posts;
-use crate::with_db;
 
 /// A visible actor by API id: unknown and suspended ones are 404.
 pub async fn actor(state: &AppState, id: &str) -> ApiResult<ActorRow> {
@@ -172,15 +171,12 @@ pub async fn statuses(
     let a = actor(&state, &id).await?;
     let viewer = auth.as_ref().and_then(|x| x.account.as_ref()).map(|x| x.actor.clone());
     let limit = page.limit()?;
-    let column = if a.kind == KIND_GROUP { "group_id" } else { "author_id" };
-    let rows: Vec<posts::PostRow> = super::timelines::fetch(
-        &state,
-        &format!("{column} = $1 AND deleted_at IS NULL"),
-        a.id,
-        &page,
-        limit * 3,
-    )
-    .await?;
+    let which = if a.kind == KIND_GROUP {
+        posts::Timeline::Group(a.id)
+    } else {
+        posts::Timeline::Author(a.id)
+    };
+    let rows = posts::timeline(&state.db, &which, super::timelines::window(&page)?, limit * 3).await?;
     let (items, ids) = super::timelines::render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
     Ok(paged(
         items,
@@ -201,14 +197,7 @@ async fn follow_list(
         return Err(ApiError::not_found());
     }
     let limit = page.limit()?;
-    let sql = if followers {
-        "SELECT f.id, f.follower_id FROM follows f WHERE f.followed_id = $1 AND f.accepted AND f.id < $2 AND f.id > $3 ORDER BY f.id DESC LIMIT $4"
-    } else {
-        "SELECT f.id, f.followed_id FROM follows f WHERE f.follower_id = $1 AND f.accepted AND f.id < $2 AND f.id > $3 ORDER BY f.id DESC LIMIT $4"
-    };
-    let rows: Vec<(i64, i64)> = with_db!(&state.db, p => sqlx::query_as::<_, (i64, i64)>(sql)
-        .bind(a.id).bind(page.max_id()?.unwrap_or(i64::MAX)).bind(page.min_id()?.unwrap_or(0)).bind(limit)
-        .fetch_all(p).await)?;
+    let rows = crate::storage::follows::page(&state.db, a.id, followers, page.max_id()?, page.min_id()?, limit).await?;
     let mut items = Vec::new();
     for (_, actor_id) in &rows {
         if let Some(x) = actors::find_by_id(&state.db, *actor_id).await? {

@@ -291,11 +291,7 @@ pub async fn search(
             }
         } else if !query.is_empty() {
             let name = query.trim_start_matches('@').to_lowercase();
-            let pattern = format!("{}%", name.replace(['%', '_'], ""));
-            let rows: Vec<crate::storage::actors::ActorRow> = crate::with_db!(&state.db, p => sqlx::query_as::<_, crate::storage::actors::ActorRow>(
-                "SELECT * FROM actors WHERE (lower(username) LIKE $1 OR lower(display_name) LIKE $1) AND suspended_at IS NULL \
-                 AND kind IN ('Person', 'Group') ORDER BY domain IS NOT NULL, username LIMIT $2")
-                .bind(&pattern).bind(limit as i64).fetch_all(p).await)?;
+            let rows = crate::storage::actors::search(&state.db, &name, limit as i64).await?;
             for a in rows {
                 if a.kind == KIND_GROUP || a.discoverable || a.is_local() {
                     accounts.push(account(&state, &a).await?);

@@ -168,9 +168,7 @@ pub async fn context(
         if descendants.len() >= 60 {
             break;
         }
-        let children: Vec<PostRow> = crate::with_db!(&state.db, pool => sqlx::query_as::<_, PostRow>(
-            "SELECT * FROM posts WHERE in_reply_to = $1 AND deleted_at IS NULL ORDER BY id LIMIT 60")
-            .bind(&parent).fetch_all(pool).await)?;
+        let children = posts::replies(&state.db, &parent, 60).await?;
         for c in children.into_iter().rev() {
             frontier.push(c.ap_id.clone());
             if may_see_post(&state, &c, v.as_ref()).await? {

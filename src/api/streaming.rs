@@ -26,7 +26,6 @@ use crate::app::{AppState, Event};
 use crate::services::visibility::may_see_post;
 use crate::storage::actors::ActorRow;
 use crate::storage::{notifications, posts};
-use crate::with_db;
 
 /// A stream a client listens to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -78,10 +77,10 @@ async fn render(
                 Channel::Hashtag(t) => p.visibility == "public" && p.tags.to_lowercase().contains(&format!("\"#{t}\"")),
                 Channel::User => {
                     let Some(v) = viewer else { return Ok(None) };
-                    let follows: i64 = with_db!(&state.db, pool => sqlx::query_scalar::<_, i64>(
-                        "SELECT COUNT(*) FROM follows WHERE follower_id = $1 AND accepted AND (followed_id = $2 OR followed_id = $3)")
-                        .bind(v.id).bind(p.author_id).bind(p.group_id.unwrap_or(-1)).fetch_one(pool).await)?;
-                    p.author_id == v.id || follows > 0
+                    let follows =
+                        crate::storage::follows::follows_either(&state.db, v.id, p.author_id, p.group_id.unwrap_or(-1))
+                            .await?;
+                    p.author_id == v.id || follows
                 }
             };
             if !wanted {

@@ -11,20 +11,16 @@ use super::{ApiResult, Page, Q, link_header, paged};
 use crate::app::AppState;
 use crate::services::visibility::Spaces;
 use crate::storage::actors::ActorRow;
-use crate::storage::posts::PostRow;
-use crate::with_db;
+use crate::storage::follows;
+use crate::storage::posts::{self, PostRow, Timeline, Window};
 
-/// Posts matching `filter` (which uses `$1` for `bind`), in the page's id window, newest first.
-pub async fn fetch(state: &AppState, filter: &str, bind: i64, page: &Page, limit: i64) -> ApiResult<Vec<PostRow>> {
-    let order = if page.ascending() { "ASC" } else { "DESC" };
-    let sql = format!("SELECT * FROM posts WHERE {filter} AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4");
-    let mut rows: Vec<PostRow> = with_db!(&state.db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
-        .bind(bind).bind(page.max_id()?.unwrap_or(i64::MAX)).bind(page.min_id()?.unwrap_or(0)).bind(limit)
-        .fetch_all(p).await)?;
-    if page.ascending() {
-        rows.reverse();
-    }
-    Ok(rows)
+/// The page's id window.
+pub fn window(page: &Page) -> ApiResult<Window> {
+    Ok(Window {
+        max_id: page.max_id()?,
+        min_id: page.min_id()?,
+        ascending: page.ascending(),
+    })
 }
 
 /// The statuses of a page the viewer may see (at most `limit`), as entities read together;
@@ -59,18 +55,8 @@ pub async fn render(
 pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -> ApiResult<Response> {
     let me = auth.member("read:statuses")?.actor.clone();
     let limit = page.limit()?;
-    let followed = "SELECT followed_id FROM follows WHERE follower_id = $1 AND accepted";
-    let rows = fetch(
-        &state,
-        &format!("deleted_at IS NULL AND (author_id = $1 OR author_id IN ({followed}) OR group_id IN ({followed}))"),
-        me.id,
-        &page,
-        limit * 2,
-    )
-    .await?;
-    let followed_people: Vec<i64> = with_db!(&state.db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT f.followed_id FROM follows f JOIN actors a ON a.id = f.followed_id WHERE f.follower_id = $1 AND f.accepted AND a.kind <> 'Group'")
-        .bind(me.id).fetch_all(p).await)?;
+    let rows = posts::timeline(&state.db, &Timeline::Home(me.id), window(&page)?, limit * 2).await?;
+    let followed_people = follows::followed_people(&state.db, me.id).await?;
     let me_id = me.id;
     let (mut items, mut ids) = render(&state, rows, Some(&me), limit, |p| {
         // A post reached me through a group I joined, not through its author: a boost by the group.
@@ -79,12 +65,15 @@ pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -
     })
     .await?;
     // Events of the groups and people I follow appear as their statuses, in id order.
-    let order = if page.ascending() { "ASC" } else { "DESC" };
-    let sql = format!(
-        "SELECT * FROM events WHERE (organizer_id = $1 OR group_id IN ({followed}) OR organizer_id IN ({followed})) AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4"
-    );
-    let evs: Vec<crate::storage::events::EventRow> = with_db!(&state.db, p => sqlx::query_as::<_, crate::storage::events::EventRow>(sqlx::AssertSqlSafe(sql))
-        .bind(me.id).bind(page.max_id()?.unwrap_or(i64::MAX)).bind(page.min_id()?.unwrap_or(0)).bind(limit).fetch_all(p).await)?;
+    let evs = crate::storage::events::home_page(
+        &state.db,
+        me.id,
+        page.max_id()?,
+        page.min_id()?,
+        page.ascending(),
+        limit,
+    )
+    .await?;
     if !evs.is_empty() {
         let mut merged: Vec<(i64, serde_json::Value)> = ids.into_iter().zip(items).collect();
         for e in evs {
@@ -121,21 +110,14 @@ pub async fn public(
 ) -> ApiResult<Response> {
     let viewer = auth.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.actor.clone());
     let limit = q.page.limit()?;
-    let scope = if flag(&q.local) {
-        " AND local"
+    let local = if flag(&q.local) {
+        Some(true)
     } else if flag(&q.remote) {
-        " AND NOT local"
+        Some(false)
     } else {
-        ""
+        None
     };
-    let rows = fetch(
-        &state,
-        &format!("deleted_at IS NULL AND visibility = 'public' AND $1 = $1{scope}"),
-        0,
-        &q.page,
-        limit,
-    )
-    .await?;
+    let rows = posts::timeline(&state.db, &Timeline::Public(local), window(&q.page)?, limit).await?;
     let (items, ids) = render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
     Ok(paged(
         items,
@@ -158,13 +140,7 @@ pub async fn tag(
         .take(100)
         .collect::<String>()
         .to_lowercase();
-    // Tags are stored as JSON; the name is matched exactly, quoted, with LIKE's `_` wildcard
-    // escaped (the name holds only letters, digits and `_`).
-    let pattern = tag.replace('_', "\\_");
-    let filter = format!(
-        "deleted_at IS NULL AND visibility = 'public' AND $1 = $1 AND lower(tags) LIKE '%\"#{pattern}\"%' ESCAPE '\\'"
-    );
-    let rows = fetch(&state, &filter, 0, &page, limit).await?;
+    let rows = posts::timeline(&state.db, &Timeline::Tag(tag.clone()), window(&page)?, limit).await?;
     let (items, ids) = render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
     Ok(paged(
         items,

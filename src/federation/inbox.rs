@@ -685,8 +685,7 @@ async fn on_delete(state: &AppState, actor: &ActorRow, activity: &Value) -> Resu
     if object_id.as_str() == actor.ap_id {
         // The actor deleted itself: it no longer follows or is followed by anyone here.
         let mut tx = state.db.begin().await?;
-        crate::with_tx!(&mut tx, c => sqlx::query("DELETE FROM follows WHERE follower_id = $1 OR followed_id = $1")
-            .bind(actor.id).execute(&mut *c).await.map(|_| ()))?;
+        follows::delete_all_of(&mut tx, actor.id).await?;
         tx.commit().await?;
         actors::set_suspended(&state.db, actor.id, Some(storage::now())).await?;
         return Ok(());

@@ -239,3 +239,13 @@ pub async fn stats_many(db: &Db, ids: &[i64]) -> Result<Vec<ActorStats>, sqlx::E
         q.fetch_all(p).await
     })
 }
+
+/// People and groups whose username or display name starts with `prefix` (lower case; LIKE's
+/// wildcards are taken out), local ones first.
+pub async fn search(db: &Db, prefix: &str, limit: i64) -> Result<Vec<ActorRow>, sqlx::Error> {
+    let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+    with_db!(db, p => sqlx::query_as::<_, ActorRow>(
+        "SELECT * FROM actors WHERE (lower(username) LIKE $1 OR lower(display_name) LIKE $1) AND suspended_at IS NULL \
+         AND kind IN ('Person', 'Group') ORDER BY domain IS NOT NULL, username LIMIT $2")
+        .bind(&pattern).bind(limit).fetch_all(p).await)
+}

@@ -245,3 +245,23 @@ pub async fn invitations(db: &Db, event_id: i64) -> Result<Vec<InvitationRow>, s
         "SELECT * FROM event_invitations WHERE event_id = $1 ORDER BY created_at LIMIT 1000")
         .bind(event_id).fetch_all(p).await)
 }
+
+/// Events a member's home timeline shows: their own, and those of the groups and people they
+/// follow, inside the id window, newest first.
+pub async fn home_page(
+    db: &Db,
+    me: i64,
+    max_id: Option<i64>,
+    min_id: Option<i64>,
+    ascending: bool,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    const FOLLOWED: &str = "SELECT followed_id FROM follows WHERE follower_id = $1 AND accepted";
+    let order = if ascending { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT * FROM events WHERE (organizer_id = $1 OR group_id IN ({FOLLOWED}) OR organizer_id IN ({FOLLOWED})) \
+         AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4"
+    );
+    with_db!(db, p => sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql))
+        .bind(me).bind(max_id.unwrap_or(i64::MAX)).bind(min_id.unwrap_or(0)).bind(limit).fetch_all(p).await)
+}

@@ -123,3 +123,43 @@ pub async fn has_local_member(db: &Db, group_id: i64) -> Result<bool, sqlx::Erro
         "SELECT COUNT(*) FROM follows f JOIN actors a ON a.id = f.follower_id WHERE f.followed_id = $1 AND f.accepted AND a.domain IS NULL")
         .bind(group_id).fetch_one(p).await.map(|n| n > 0))
 }
+
+/// The people (not groups) a member follows.
+pub async fn followed_people(db: &Db, follower_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT f.followed_id FROM follows f JOIN actors a ON a.id = f.followed_id WHERE f.follower_id = $1 AND f.accepted AND a.kind <> 'Group'")
+        .bind(follower_id).fetch_all(p).await)
+}
+
+/// Whether `follower_id` follows (accepted) one of `a` and `b`.
+pub async fn follows_either(db: &Db, follower_id: i64, a: i64, b: i64) -> Result<bool, sqlx::Error> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM follows WHERE follower_id = $1 AND accepted AND (followed_id = $2 OR followed_id = $3)")
+        .bind(follower_id).bind(a).bind(b).fetch_one(p).await.map(|n| n > 0))
+}
+
+/// A page of accepted follows of (`followers`) or by an actor: (follow id, the other actor's
+/// id), newest first, inside the id window.
+pub async fn page(
+    db: &Db,
+    actor_id: i64,
+    followers: bool,
+    max_id: Option<i64>,
+    min_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let sql = if followers {
+        "SELECT f.id, f.follower_id FROM follows f WHERE f.followed_id = $1 AND f.accepted AND f.id < $2 AND f.id > $3 ORDER BY f.id DESC LIMIT $4"
+    } else {
+        "SELECT f.id, f.followed_id FROM follows f WHERE f.follower_id = $1 AND f.accepted AND f.id < $2 AND f.id > $3 ORDER BY f.id DESC LIMIT $4"
+    };
+    with_db!(db, p => sqlx::query_as::<_, (i64, i64)>(sql)
+        .bind(actor_id).bind(max_id.unwrap_or(i64::MAX)).bind(min_id.unwrap_or(0)).bind(limit)
+        .fetch_all(p).await)
+}
+
+/// An actor that deleted itself follows and is followed by no one any more.
+pub async fn delete_all_of(tx: &mut super::Tx, actor_id: i64) -> Result<(), sqlx::Error> {
+    crate::with_tx!(tx, c => sqlx::query("DELETE FROM follows WHERE follower_id = $1 OR followed_id = $1")
+        .bind(actor_id).execute(&mut *c).await.map(|_| ()))
+}

@@ -301,3 +301,78 @@ pub async fn stats_many(db: &Db, ids: &[i64], viewer: Option<i64>) -> Result<Vec
         q.fetch_all(p).await
     })
 }
+
+/// Which posts a timeline holds.
+#[derive(Debug, Clone)]
+pub enum Timeline {
+    /// A member's own posts, and those of the people and groups they follow.
+    Home(i64),
+    /// Public posts; `Some(true)` only local ones, `Some(false)` only remote ones.
+    Public(Option<bool>),
+    /// Public posts with a hashtag (its name: letters, digits and `_`).
+    Tag(String),
+    /// A person's posts.
+    Author(i64),
+    /// The posts in a group.
+    Group(i64),
+}
+
+/// A window of ids: `(max_id, min_id)` exclusive, and whether to read oldest first.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub max_id: Option<i64>,
+    pub min_id: Option<i64>,
+    pub ascending: bool,
+}
+
+/// Up to `limit` posts of a timeline inside the window, newest first.
+pub async fn timeline(db: &Db, which: &Timeline, window: Window, limit: i64) -> Result<Vec<PostRow>, sqlx::Error> {
+    const FOLLOWED: &str = "SELECT followed_id FROM follows WHERE follower_id = $1 AND accepted";
+    let (filter, bind): (String, i64) = match which {
+        Timeline::Home(me) => (
+            format!("deleted_at IS NULL AND (author_id = $1 OR author_id IN ({FOLLOWED}) OR group_id IN ({FOLLOWED}))"),
+            *me,
+        ),
+        Timeline::Public(local) => {
+            let scope = match local {
+                Some(true) => " AND local",
+                Some(false) => " AND NOT local",
+                None => "",
+            };
+            (
+                format!("deleted_at IS NULL AND visibility = 'public' AND $1 = $1{scope}"),
+                0,
+            )
+        }
+        Timeline::Tag(tag) => {
+            // Tags are stored as JSON; the name is matched exactly, quoted, with LIKE's `_`
+            // wildcard escaped; only letters, digits and `_` reach the statement.
+            let safe: String = tag.chars().filter(|c| c.is_alphanumeric() || *c == '_').collect();
+            let pattern = safe.to_lowercase().replace('_', "\\_");
+            (
+                format!(
+                    "deleted_at IS NULL AND visibility = 'public' AND $1 = $1 AND lower(tags) LIKE '%\"#{pattern}\"%' ESCAPE '\\'"
+                ),
+                0,
+            )
+        }
+        Timeline::Author(id) => ("author_id = $1 AND deleted_at IS NULL".to_owned(), *id),
+        Timeline::Group(id) => ("group_id = $1 AND deleted_at IS NULL".to_owned(), *id),
+    };
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let sql = format!("SELECT * FROM posts WHERE {filter} AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4");
+    let mut rows: Vec<PostRow> = with_db!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
+        .bind(bind).bind(window.max_id.unwrap_or(i64::MAX)).bind(window.min_id.unwrap_or(0)).bind(limit)
+        .fetch_all(p).await)?;
+    if window.ascending {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The answers to a post (by its ActivityPub id), oldest first, at most `limit`.
+pub async fn replies(db: &Db, ap_id: &str, limit: i64) -> Result<Vec<PostRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, PostRow>(
+        "SELECT * FROM posts WHERE in_reply_to = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2")
+        .bind(ap_id).bind(limit).fetch_all(p).await)
+}
