@@ -280,3 +280,54 @@ async fn a_members_only_group_keeps_its_posts_to_its_members() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn a_members_post_reaches_members_on_a_third_node_through_a_members_only_group() {
+    let (a, b, c) = three_nodes().await;
+    a.create_user("anna");
+    b.create_user("bob");
+    c.create_user("cleo");
+    a.run(&["group", "create", "staffroom_fr", "--owner", "anna", "--members-only"]);
+    let group = format!("http://{}/groups/staffroom_fr", a.domain);
+    for (node, name) in [(&b, "bob"), (&c, "cleo")] {
+        node.run(&["member", name, "follow", &a.handle("staffroom_fr")]);
+        eventually(20, "the request reaches A", || async {
+            a.run(&["group", "requests", "staffroom_fr"])
+                .contains(&format!("/users/{name}"))
+        })
+        .await;
+        a.run(&["group", "approve", "staffroom_fr", &node.handle(name), "--by", "anna"]);
+        eventually(20, "membership accepted", || accepted(node, name, &group)).await;
+    }
+    // Bob posts into the group from B; A relays it; C confirms it at B, which asks A whether
+    // C's member is in the group.
+    let post = b.run(&[
+        "member",
+        "bob",
+        "post",
+        &format!("@{} The timetable for the spring course", a.handle("staffroom_fr")),
+    ]);
+    eventually(20, "bob's post accepted into the group on A", || a.has_post(&post)).await;
+    eventually(30, "A's relay of bob's post confirmed on C", || c.has_post(&post)).await;
+    assert_eq!(
+        c.count(&format!(
+            "SELECT COUNT(*) FROM posts WHERE ap_id = '{post}' AND visibility = 'members'"
+        ))
+        .await,
+        1
+    );
+    // Nobody else reads it at B: unsigned, or signed by someone outside the group.
+    let r = b
+        .http
+        .get(&post)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    c.create_user("carl");
+    assert!(
+        !c.try_cli(&["member", "carl", "fetch", &post]).status.success(),
+        "a non-member on C"
+    );
+}

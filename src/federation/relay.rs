@@ -118,7 +118,12 @@ async fn confirm_at_origin(
     inner_actor: &Url,
     inner_id: &Url,
 ) -> Result<Value, ProcessError> {
-    let signer = super::remote::node_signer(state).await?;
+    // Signed as one of our members of the group where there is one (a members-only post is
+    // served to members only), else as the node.
+    let signer = match follows::a_local_member(&state.db, group.id).await? {
+        Some(member) => super::remote::signer_of(&member)?,
+        None => super::remote::node_signer(state).await?,
+    };
     match inner["type"].as_str().unwrap_or_default() {
         "Create" | "Update" => {
             // The object as its author's server serves it now, never the relayed copy.

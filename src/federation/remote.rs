@@ -174,3 +174,44 @@ pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<ActorRow, 
     let id = fetch::webfinger(state, name, domain).await?;
     resolve_actor(state, &id).await
 }
+
+/// Pages of a group's member list read to find one member.
+const MEMBER_LIST_PAGES: usize = 50;
+
+/// Whether a remote group's host lists `member` (an actor id) among the group's members: its
+/// followers collection, fetched signed by `signer` (a member here: a members-only group shows
+/// its list only to members), at most [`MEMBER_LIST_PAGES`] pages.
+pub async fn group_lists_member(
+    state: &AppState,
+    group: &ActorRow,
+    member: &str,
+    signer: &ActorRow,
+) -> Result<bool, ResolveError> {
+    let Some(list) = group.followers_url.as_deref().and_then(|u| Url::parse(u).ok()) else {
+        return Ok(false);
+    };
+    if authority(&list) != authority(&Url::parse(&group.ap_id).map_err(|e| ResolveError::Internal(e.into()))?) {
+        return Ok(false);
+    }
+    let key = signer_of(signer)?;
+    let (_, doc) = fetch::fetch_json(state, &list, &key).await?;
+    let mut next = first_url(&doc["first"]);
+    let mut items = doc["orderedItems"].clone();
+    for _ in 0..MEMBER_LIST_PAGES {
+        let listed = items
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|i| super::protocol::id_of(i).is_some_and(|u| u.as_str() == member));
+        if listed {
+            return Ok(true);
+        }
+        let Some(url) = next.take().filter(|u| authority(u) == authority(&list)) else {
+            return Ok(false);
+        };
+        let (_, page) = fetch::fetch_json(state, &url, &key).await?;
+        items = page["orderedItems"].clone();
+        next = first_url(&page["next"]);
+    }
+    Ok(false)
+}

@@ -44,6 +44,41 @@ pub async fn signed_by_member(
     Ok(crate::services::visibility::in_group(state, group.id, &signer).await?)
 }
 
+/// Whether a request for a members-only post of ours is signed by someone in its group's space:
+/// known here, or, for a group on another node, listed as a member by the group's own host (asked
+/// as the post's author, who is a member): how a member on a third node confirms a post the group
+/// relayed to it (FEDERATION.md, the relay rule).
+async fn signed_by_member_of_post_group(
+    state: &AppState,
+    group: &ActorRow,
+    author: &ActorRow,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> AppResult<bool> {
+    let Ok(Some(signer)) = inbox::verify_signed(state, method, uri, headers, None).await else {
+        return Ok(false);
+    };
+    if crate::services::visibility::in_group(state, group.id, &signer).await? {
+        return Ok(true);
+    }
+    if group.is_local()
+        || signer.is_local()
+        || !author.is_local()
+        || !crate::services::visibility::in_group(state, group.id, author).await?
+    {
+        return Ok(false);
+    }
+    Ok(
+        crate::federation::remote::group_lists_member(state, group, &signer.ap_id, author)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::info!(group = %group.ap_id, error = %e, "member list not read");
+                false
+            }),
+    )
+}
+
 async fn require_member(
     state: &AppState,
     g: &ActorRow,
@@ -259,9 +294,12 @@ pub async fn post(
             .filter(|g| g.kind == KIND_GROUP),
         None => None,
     };
+    let author = actors::find_by_id(&state.db, p.author_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if p.visibility == "members" || p.visibility == "direct" {
         let g = group.as_ref().ok_or(AppError::NotFound)?;
-        if !signed_by_member(&state, g, &method, &uri, &headers).await? {
+        if !signed_by_member_of_post_group(&state, g, &author, &method, &uri, &headers).await? {
             return Err(AppError::NotFound);
         }
     }
@@ -272,8 +310,5 @@ pub async fn post(
         )
             .into_response());
     }
-    let author = actors::find_by_id(&state.db, p.author_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     Ok(activity_json(&post_to_ap(&p, &author, group.as_ref())))
 }

@@ -163,3 +163,13 @@ pub async fn delete_all_of(tx: &mut super::Tx, actor_id: i64) -> Result<(), sqlx
     crate::with_tx!(tx, c => sqlx::query("DELETE FROM follows WHERE follower_id = $1 OR followed_id = $1")
         .bind(actor_id).execute(&mut *c).await.map(|_| ()))
 }
+
+/// A member of this node who belongs to the (remote) group, to sign fetches that only members
+/// may make.
+pub async fn a_local_member(db: &Db, group_id: i64) -> Result<Option<super::actors::ActorRow>, sqlx::Error> {
+    with_db!(db, p => sqlx::query_as::<_, super::actors::ActorRow>(
+        "SELECT a.* FROM follows f JOIN actors a ON a.id = f.follower_id \
+         WHERE f.followed_id = $1 AND f.accepted AND a.domain IS NULL AND a.private_key_pem IS NOT NULL \
+         ORDER BY f.id LIMIT 1")
+        .bind(group_id).fetch_optional(p).await)
+}
