@@ -29,7 +29,11 @@ pub fn acct(a: &ActorRow) -> String {
 
 /// An actor (person or group, local or remote) as a Mastodon Account.
 pub async fn account(state: &AppState, a: &ActorRow) -> anyhow::Result<Value> {
-    let stats = actors::stats_many(&state.db, &[a.id]).await?.pop().unwrap_or_default();
+    let stats = actors::find_many_with_stats(&state.db, &[a.id])
+        .await?
+        .pop()
+        .map(|x| x.stats)
+        .unwrap_or_default();
     Ok(account_entity(state, a, &stats))
 }
 
@@ -165,8 +169,7 @@ impl PageData {
         parent_ids.sort_unstable();
         parent_ids.dedup();
         let post_ids: Vec<i64> = page.iter().map(|p| p.id).collect();
-        let actors = actors::find_many(&state.db, &ids).await?;
-        let stats = actors::stats_many(&state.db, &ids).await?;
+        let loaded = actors::find_many_with_stats(&state.db, &ids).await?;
         let mentioned = actors::find_many_by_ap_id(&state.db, &mention_ids).await?;
         let parents = posts::find_many_by_ap_id(&state.db, &parent_ids).await?;
         let post_stats = posts::stats_many(&state.db, &post_ids, viewer.map(|v| v.id)).await?;
@@ -184,8 +187,8 @@ impl PageData {
         }
         Ok(PageData {
             viewer: viewer.cloned(),
-            actors: actors.into_iter().map(|a| (a.id, a)).collect(),
-            stats: stats.into_iter().map(|s| (s.id, s)).collect(),
+            stats: loaded.iter().map(|x| (x.actor.id, x.stats.clone())).collect(),
+            actors: loaded.into_iter().map(|x| (x.actor.id, x.actor)).collect(),
             mentioned: mentioned.into_iter().map(|a| (a.ap_id.clone(), a)).collect(),
             parents: parents.into_iter().map(|p| (p.ap_id.clone(), p)).collect(),
             post_stats: post_stats.into_iter().map(|s| (s.id, s)).collect(),

@@ -11,7 +11,6 @@ use super::{ApiResult, Page, Q, link_header, paged};
 use crate::app::AppState;
 use crate::services::visibility::Spaces;
 use crate::storage::actors::ActorRow;
-use crate::storage::follows;
 use crate::storage::posts::{self, PostRow, Timeline, Window};
 
 /// The page's id window.
@@ -55,8 +54,8 @@ pub async fn render(
 pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -> ApiResult<Response> {
     let me = auth.member("read:statuses")?.actor.clone();
     let limit = page.limit()?;
-    let rows = posts::timeline(&state.db, &Timeline::Home(me.id), window(&page)?, limit * 2).await?;
-    let followed_people = follows::followed_people(&state.db, me.id).await?;
+    let (rows, sources) = posts::home(&state.db, me.id, window(&page)?, limit * 2).await?;
+    let followed_people: Vec<i64> = sources.iter().filter(|s| !s.1).map(|s| s.0).collect();
     let me_id = me.id;
     let (mut items, mut ids) = render(&state, rows, Some(&me), limit, |p| {
         // A post reached me through a group I joined, not through its author: a boost by the group.

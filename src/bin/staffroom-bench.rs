@@ -3,6 +3,9 @@
 //! `cargo run --release --bin staffroom-bench -- keys [N]`: RSA-2048 key generation, OpenSSL
 //! (what Staffroom uses) against the pure-Rust `rsa` crate (what activitypub_federation offers).
 //! `vtimezone [ZONES] [YEARS]`: the VTIMEZONE components a calendar feed writes.
+//! `timeline [POSTS] [MEMBERS]`: seeds POSTS posts (default 1,000,000) by MEMBERS members (200)
+//! following 50 accounts and groups each, with mentions, tags, media and reactions, then prints
+//! p50/p99 latency and SQL statements per request for pages of 40 of the client API.
 
 use std::time::Instant;
 
@@ -61,9 +64,10 @@ fn main() {
         Some("delivery") => runtime().block_on(fanout::delivery(num(1, 1000), num(2, 10))),
         Some("inbox") => runtime().block_on(fanout::inbox(num(1, 2000), num(2, 16))),
         Some("vtimezone") => vtimezones(num(1, 20), num(2, 2) as i32),
+        Some("timeline") => runtime().block_on(timeline::run(num(1, 1_000_000), num(2, 200))),
         _ => {
             eprintln!(
-                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY] | vtimezone [ZONES] [YEARS]"
+                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY] | vtimezone [ZONES] [YEARS] | timeline [POSTS] [MEMBERS]"
             );
             eprintln!("STAFFROOM_BENCH_DATABASE_URL selects the database (default: SQLite in a temporary directory).");
             std::process::exit(2);
@@ -283,5 +287,256 @@ mod fanout {
             "inbox: {n}/{activities} signed activities accepted (verified and stored) in {secs:.2} s = {:.0}/s at concurrency {concurrency}",
             n as f64 / secs
         );
+    }
+}
+
+mod timeline {
+    use std::time::Instant;
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use rand::Rng;
+    use serde_json::json;
+    use staffroom::app::AppState;
+    use staffroom::config::Config;
+    use staffroom::services::accounts::{self, NewAccount, Role};
+    use staffroom::storage::posts::PostRow;
+    use staffroom::storage::{Db, follows, notifications, posts};
+    use staffroom::telemetry::{StatementCounter, StatementTotals};
+    use tower::ServiceExt;
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    const GROUPS: usize = 20;
+    const FOLLOWS: usize = 50;
+    const TAGS: usize = 100;
+
+    async fn state(dir: &std::path::Path) -> AppState {
+        let mut config = Config {
+            domain: "bench.test".into(),
+            ..Config::default()
+        };
+        config.database_url = std::env::var("STAFFROOM_BENCH_DATABASE_URL")
+            .unwrap_or_else(|_| format!("sqlite://{}", dir.join("bench.db").display()));
+        config.validate().unwrap();
+        let db = Db::connect(&config.database_url, 8).await.unwrap();
+        db.migrate().await.unwrap();
+        let state = AppState::new(config, db);
+        staffroom::services::node::bootstrap(&state).await.unwrap();
+        state
+    }
+
+    fn percentile(sorted: &[f64], p: f64) -> f64 {
+        sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+    }
+
+    pub async fn run(n_posts: usize, n_members: usize) {
+        let totals = StatementTotals::default();
+        // RUST_LOG=sqlx::query=debug also prints each statement with its time.
+        let log = std::env::var("RUST_LOG").ok().map(|f| {
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(tracing_subscriber::EnvFilter::new(f))
+        });
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::registry()
+                .with(StatementCounter {
+                    totals: Some(totals.clone()),
+                })
+                .with(log),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path()).await;
+        let engine = state.db.engine().name();
+        let t = Instant::now();
+        let mut rng = rand::thread_rng();
+        let mut members = Vec::new();
+        for i in 0..n_members {
+            let a = accounts::create(
+                &state,
+                NewAccount {
+                    username: format!("m{i}"),
+                    email: format!("m{i}@bench.test"),
+                    password: "correct horse battery staple".into(),
+                    role: Role::Member,
+                    display_name: format!("Member {i}"),
+                    bio: String::new(),
+                    approved: true,
+                },
+            )
+            .await
+            .unwrap();
+            members.push(a);
+        }
+        let mut groups = Vec::new();
+        for g in 0..GROUPS {
+            let owner = members[g % members.len()].actor.id;
+            let (row, _) = staffroom::services::groups::create(
+                &state,
+                staffroom::services::groups::NewGroup {
+                    name: format!("g{g}"),
+                    display_name: format!("Group {g}"),
+                    summary: String::new(),
+                    members_only: g % 4 == 0,
+                    posting_restricted_to_mods: false,
+                    owner: Some(owner),
+                },
+            )
+            .await
+            .unwrap();
+            groups.push(row);
+        }
+        for m in &members {
+            for _ in 0..FOLLOWS {
+                let target = if rng.gen_bool(0.3) {
+                    groups[rng.gen_range(0..groups.len())].id
+                } else {
+                    members[rng.gen_range(0..members.len())].actor.id
+                };
+                if target != m.actor.id {
+                    follows::insert(&state.db, m.actor.id, target, None, true)
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+        println!(
+            "{engine}: {n_members} members, {GROUPS} groups, {FOLLOWS} follows each in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+
+        let t = Instant::now();
+        let now = staffroom::storage::now();
+        let mut ids = Vec::with_capacity(n_posts);
+        let mut tx = state.db.begin().await.unwrap();
+        for i in 0..n_posts {
+            // Spread over the past year, newest last.
+            let at = now - chrono::Duration::seconds(((n_posts - i) as i64 * 31_536_000) / n_posts as i64);
+            let id = staffroom::ids::id_at(at);
+            let author = &members[rng.gen_range(0..members.len())].actor;
+            let mentioned = &members[rng.gen_range(0..members.len())].actor;
+            let group = (i % 5 == 0).then(|| &groups[rng.gen_range(0..groups.len())]);
+            let (t1, t2) = (rng.gen_range(0..TAGS), rng.gen_range(0..TAGS));
+            let tags = json!([
+                { "type": "Mention", "href": mentioned.ap_id, "name": format!("@{}", mentioned.username) },
+                { "type": "Hashtag", "href": format!("https://bench.test/tags/t{t1}"), "name": format!("#t{t1}") },
+                { "type": "Hashtag", "href": format!("https://bench.test/tags/t{t2}"), "name": format!("#t{t2}") },
+            ]);
+            let attachments = if i % 10 == 0 {
+                json!([{ "id": id.to_string(), "type": "image", "url": format!("https://bench.test/media/{id}.png"),
+                         "media_type": "image/png", "description": "A picture", "width": 640, "height": 480 }])
+            } else {
+                json!([])
+            };
+            let ap_id = format!("https://bench.test/posts/{id}");
+            let visibility = match group {
+                Some(g) if groups.iter().position(|x| x.id == g.id).unwrap() % 4 == 0 => "members",
+                _ => "public",
+            };
+            let row = PostRow {
+                id,
+                ap_id: ap_id.clone(),
+                url: Some(ap_id),
+                author_id: author.id,
+                group_id: group.map(|g| g.id),
+                in_reply_to: None,
+                kind: "Note".into(),
+                title: None,
+                content_html: format!("<p>Post {i} for @{} about #t{t1} and #t{t2}</p>", mentioned.username),
+                source: Some(format!("Post {i}")),
+                visibility: visibility.into(),
+                tags: tags.to_string(),
+                sensitive: false,
+                local: true,
+                pinned_at: None,
+                locked: false,
+                attachments: attachments.to_string(),
+                published_at: at,
+                updated_at: None,
+                deleted_at: None,
+                created_at: at,
+            };
+            posts::insert(&mut tx, &row).await.unwrap();
+            ids.push((id, author.id, mentioned.id));
+            if i % 10_000 == 9_999 {
+                tx.commit().await.unwrap();
+                tx = state.db.begin().await.unwrap();
+            }
+        }
+        tx.commit().await.unwrap();
+        // Reactions on the newest tenth, and mention notifications for the newest posts.
+        for (id, author, mentioned) in ids.iter().rev().take(n_posts / 10) {
+            let by = members[rng.gen_range(0..members.len())].actor.id;
+            posts::add_reaction(
+                &state.db,
+                if rng.gen_bool(0.5) { "like" } else { "announce" },
+                None,
+                by,
+                *id,
+                now,
+            )
+            .await
+            .unwrap();
+            if rng.gen_bool(0.2) {
+                notifications::insert(&state.db, *mentioned, "mention", *author, Some(*id), now)
+                    .await
+                    .unwrap();
+            }
+        }
+        println!(
+            "{engine}: {n_posts} posts, their reactions and notifications in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+
+        let router = staffroom::http::router(state.clone());
+        let mut tokens = Vec::new();
+        for m in members.iter().take(20) {
+            let v = staffroom::api::oauth::issue_token(&state, None, Some(m.user.id), "read")
+                .await
+                .unwrap();
+            tokens.push((m.actor.id, v["access_token"].as_str().unwrap().to_owned()));
+        }
+        println!(
+            "{:<16} {:>8} {:>8} {:>12}",
+            "page of 40", "p50 ms", "p99 ms", "statements"
+        );
+        for page in ["home", "public", "tag", "account", "notifications"] {
+            let mut times = Vec::new();
+            let mut statements = Vec::new();
+            for round in 0..200 {
+                let (me, token) = &tokens[round % tokens.len()];
+                let uri = match page {
+                    "home" => "/api/v1/timelines/home?limit=40".to_owned(),
+                    "public" => "/api/v1/timelines/public?limit=40".to_owned(),
+                    "tag" => format!("/api/v1/timelines/tag/t{}?limit=40", round % TAGS),
+                    "account" => format!("/api/v1/accounts/{me}/statuses?limit=40"),
+                    _ => "/api/v1/notifications?limit=40".to_owned(),
+                };
+                let rid = format!("bench-{page}-{round}");
+                let req = Request::get(uri)
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("x-request-id", &rid)
+                    .body(Body::empty())
+                    .unwrap();
+                let t = Instant::now();
+                let res = router.clone().oneshot(req).await.unwrap();
+                let status = res.status();
+                let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                assert!(status.is_success(), "{page}: {status}");
+                if let Some(n) = totals.lock().unwrap().get(&rid) {
+                    statements.push(*n);
+                }
+            }
+            times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let most = statements.iter().max().copied().unwrap_or(0);
+            println!(
+                "{page:<16} {:>8.1} {:>8.1} {:>12}",
+                percentile(&times, 0.5),
+                percentile(&times, 0.99),
+                format!("at most {most}")
+            );
+        }
     }
 }

@@ -168,24 +168,6 @@ pub async fn touch_fetched(db: &Db, id: i64, at: DateTime<Utc>) -> Result<(), sq
     with_db!(db, p => sqlx::query("UPDATE actors SET fetched_at = $1 WHERE id = $2").bind(at).bind(id).execute(p).await.map(|_| ()))
 }
 
-/// Actors by id, in no particular order (missing ids are left out).
-pub async fn find_many(db: &Db, ids: &[i64]) -> Result<Vec<ActorRow>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT * FROM actors WHERE id IN ({})",
-        super::placeholders(1, ids.len())
-    );
-    with_db!(db, p => {
-        let mut q = sqlx::query_as::<_, ActorRow>(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(p).await
-    })
-}
-
 /// Actors by ActivityPub id.
 pub async fn find_many_by_ap_id(db: &Db, ap_ids: &[String]) -> Result<Vec<ActorRow>, sqlx::Error> {
     if ap_ids.is_empty() {
@@ -208,20 +190,28 @@ pub async fn find_many_by_ap_id(db: &Db, ap_ids: &[String]) -> Result<Vec<ActorR
 /// posts in it) and the day of the last post.
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct ActorStats {
-    pub id: i64,
     pub followers: i64,
     pub following: i64,
     pub statuses: i64,
     pub last_status_at: Option<DateTime<Utc>>,
 }
 
-/// The stats of several actors in one statement.
-pub async fn stats_many(db: &Db, ids: &[i64]) -> Result<Vec<ActorStats>, sqlx::Error> {
+/// An actor with its [`ActorStats`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActorWithStats {
+    #[sqlx(flatten)]
+    pub actor: ActorRow,
+    #[sqlx(flatten)]
+    pub stats: ActorStats,
+}
+
+/// Several actors with their stats, in one statement (missing ids are left out).
+pub async fn find_many_with_stats(db: &Db, ids: &[i64]) -> Result<Vec<ActorWithStats>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT a.id, \
+        "SELECT a.*, \
            (SELECT COUNT(*) FROM follows f WHERE f.followed_id = a.id AND f.accepted) AS followers, \
            (SELECT COUNT(*) FROM follows f WHERE f.follower_id = a.id AND f.accepted) AS following, \
            CASE WHEN a.kind = 'Group' \
@@ -232,7 +222,7 @@ pub async fn stats_many(db: &Db, ids: &[i64]) -> Result<Vec<ActorStats>, sqlx::E
         super::placeholders(1, ids.len())
     );
     with_db!(db, p => {
-        let mut q = sqlx::query_as::<_, ActorStats>(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as::<_, ActorWithStats>(sqlx::AssertSqlSafe(sql));
         for id in ids {
             q = q.bind(*id);
         }

@@ -124,13 +124,6 @@ pub async fn has_local_member(db: &Db, group_id: i64) -> Result<bool, sqlx::Erro
         .bind(group_id).fetch_one(p).await.map(|n| n > 0))
 }
 
-/// The people (not groups) a member follows.
-pub async fn followed_people(db: &Db, follower_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT f.followed_id FROM follows f JOIN actors a ON a.id = f.followed_id WHERE f.follower_id = $1 AND f.accepted AND a.kind <> 'Group'")
-        .bind(follower_id).fetch_all(p).await)
-}
-
 /// Whether `follower_id` follows (accepted) one of `a` and `b`.
 pub async fn follows_either(db: &Db, follower_id: i64, a: i64, b: i64) -> Result<bool, sqlx::Error> {
     with_db!(db, p => sqlx::query_scalar::<_, i64>(

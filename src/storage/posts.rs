@@ -327,12 +327,8 @@ pub struct Window {
 
 /// Up to `limit` posts of a timeline inside the window, newest first.
 pub async fn timeline(db: &Db, which: &Timeline, window: Window, limit: i64) -> Result<Vec<PostRow>, sqlx::Error> {
-    const FOLLOWED: &str = "SELECT followed_id FROM follows WHERE follower_id = $1 AND accepted";
     let (filter, bind): (String, i64) = match which {
-        Timeline::Home(me) => (
-            format!("deleted_at IS NULL AND (author_id = $1 OR author_id IN ({FOLLOWED}) OR group_id IN ({FOLLOWED}))"),
-            *me,
-        ),
+        Timeline::Home(me) => return Ok(home(db, *me, window, limit).await?.0),
         Timeline::Public(local) => {
             let scope = match local {
                 Some(true) => " AND local",
@@ -375,4 +371,79 @@ pub async fn replies(db: &Db, ap_id: &str, limit: i64) -> Result<Vec<PostRow>, s
     with_db!(db, p => sqlx::query_as::<_, PostRow>(
         "SELECT * FROM posts WHERE in_reply_to = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2")
         .bind(ap_id).bind(limit).fetch_all(p).await)
+}
+
+/// How far back the home timeline first looks by walking recent posts: two days of ids.
+const HOME_RECENT_MS: i64 = 2 * 24 * 3600 * 1000;
+
+/// The home timeline in two steps, each bounded whatever the table holds: the recent posts
+/// (two days below the window's top) walked newest first and filtered by the member's follows,
+/// which fills a page at once for anyone who follows active people; when that is not a page (or
+/// when reading upwards from `min_id`), the newest posts of each followed source from its own
+/// index, merged. Returns the posts, newest first, and the followed sources as (id, is a group).
+pub async fn home(
+    db: &Db,
+    me: i64,
+    window: Window,
+    limit: i64,
+) -> Result<(Vec<PostRow>, Vec<(i64, bool)>), sqlx::Error> {
+    let sources: Vec<(i64, String)> = with_db!(db, p => sqlx::query_as::<_, (i64, String)>(
+        "SELECT f.followed_id, a.kind FROM follows f JOIN actors a ON a.id = f.followed_id \
+         WHERE f.follower_id = $1 AND f.accepted ORDER BY f.id DESC LIMIT 400")
+        .bind(me).fetch_all(p).await)?;
+    let sources: Vec<(i64, bool)> = sources.into_iter().map(|(id, kind)| (id, kind == "Group")).collect();
+    let list = |groups: bool| {
+        let ids: Vec<String> = sources
+            .iter()
+            .filter(|s| s.1 == groups)
+            .map(|s| s.0.to_string())
+            .chain((!groups).then(|| me.to_string()))
+            .collect();
+        if ids.is_empty() {
+            "-1".to_owned()
+        } else {
+            ids.join(", ")
+        }
+    };
+    let top = window.max_id.unwrap_or(i64::MAX);
+    let floor = window.min_id.unwrap_or(0);
+    let mut rows: Vec<PostRow> = Vec::new();
+    let mut below = top;
+    if !window.ascending {
+        let newest = top.min(crate::ids::id_at(super::now() + chrono::Duration::minutes(1)));
+        let recent = (((newest >> 16) - HOME_RECENT_MS).max(0) << 16).max(floor);
+        // `+column` keeps the planner on the id order instead of gathering every followed post.
+        let sql = format!(
+            "SELECT * FROM posts WHERE deleted_at IS NULL AND (+author_id IN ({}) OR +group_id IN ({})) \
+             AND id < $1 AND id > $2 ORDER BY id DESC LIMIT $3",
+            list(false),
+            list(true)
+        );
+        rows = with_db!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
+            .bind(top).bind(recent).bind(limit).fetch_all(p).await)?;
+        if rows.len() as i64 >= limit || recent <= floor {
+            return Ok((rows, sources));
+        }
+        below = recent + 1;
+    }
+    // Each source's newest (or, upwards, oldest) posts in the window, from its own index.
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let part = |i: usize, column: &str, id: i64| {
+        format!(
+            "SELECT id FROM (SELECT id FROM posts WHERE {column} = {id} AND deleted_at IS NULL \
+             AND id < $1 AND id > $2 ORDER BY id {order} LIMIT $3) s{i}"
+        )
+    };
+    let mut parts = vec![part(0, "author_id", me)];
+    for (i, (id, group)) in sources.iter().enumerate() {
+        parts.push(part(i + 1, if *group { "group_id" } else { "author_id" }, *id));
+    }
+    let sql = format!(
+        "SELECT * FROM posts WHERE id IN (SELECT DISTINCT id FROM ({}) u ORDER BY id {order} LIMIT $3) ORDER BY id DESC",
+        parts.join(" UNION ALL ")
+    );
+    let more: Vec<PostRow> = with_db!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
+        .bind(below).bind(floor).bind(limit - rows.len() as i64).fetch_all(p).await)?;
+    rows.extend(more);
+    Ok((rows, sources))
 }
