@@ -327,3 +327,59 @@ async fn registrations_per_address_cannot_be_dodged_with_a_forwarded_header() {
     }
     assert_eq!(created, 5, "five an hour from one address");
 }
+
+#[tokio::test]
+async fn the_token_endpoint_answers_browser_apps_on_their_own_origin_only() {
+    let app = TestApp::with_config(|c| c.api.password_grant = true).await;
+    app.create_user("ada", Role::Member).await;
+    let a = register_app(&app, "https://phanpy.example/ urn:ietf:wg:oauth:2.0:oob", "read")
+        .await
+        .json();
+    let token = |origin: &str| {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("grant_type", "password"),
+                ("client_id", a["client_id"].as_str().unwrap()),
+                ("client_secret", a["client_secret"].as_str().unwrap()),
+                ("username", "ada"),
+                ("password", "correct horse battery staple"),
+            ])
+            .finish();
+        Request::post("/oauth/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", origin)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let own = app.request(token("https://phanpy.example")).await;
+    assert_eq!(own.status, 200, "{}", own.text());
+    assert_eq!(own.header("access-control-allow-origin"), "https://phanpy.example");
+    let other = app.request(token("https://evil.example")).await;
+    assert_eq!(
+        other.header("access-control-allow-origin"),
+        "",
+        "another site may not read it"
+    );
+    let preflight = app
+        .request(
+            Request::options("/oauth/token")
+                .header("origin", "https://phanpy.example")
+                .header("access-control-request-method", "POST")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(preflight.status.is_success());
+    assert_ne!(preflight.header("access-control-allow-origin"), "*");
+    for path in ["/oauth/token", "/oauth/revoke", "/oauth/authorize"] {
+        let r = app
+            .request(
+                Request::options(path)
+                    .header("origin", "https://x.example")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_ne!(r.header("access-control-allow-origin"), "*", "{path}");
+    }
+}

@@ -35,28 +35,28 @@ pub async fn notifications(
 ) -> ApiResult<Response> {
     let me = auth.member("read:notifications")?.actor.clone();
     let limit = q.page.limit()?;
-    let mut items = Vec::new();
-    let mut ids = Vec::new();
-    let mut max_id = q.page.max_id()?;
-    // Filter by type while paging through, a bounded number of rounds.
-    for _ in 0..5 {
-        let rows = notifications::page(&state.db, me.id, max_id, q.page.min_id()?, limit).await?;
-        let exhausted = (rows.len() as i64) < limit;
-        max_id = rows.last().map(|n| n.id).or(max_id);
-        let wanted: Vec<_> = rows
-            .into_iter()
-            .filter(|n| (q.types.is_empty() || q.types.contains(&n.kind)) && !q.exclude_types.contains(&n.kind))
-            .collect();
-        for (id, v) in super::entities::notifications(&state, &wanted, &me).await? {
-            if items.len() as i64 >= limit {
-                break;
-            }
-            ids.push(id);
-            items.push(v);
-        }
-        if exhausted || items.len() as i64 >= limit {
-            break;
-        }
+    // The kinds are filtered by the query; what the member may no longer see is left out of the
+    // page (which may then be shorter: its Link still leads on).
+    let types: Vec<String> = q.types.iter().take(20).cloned().collect();
+    let exclude: Vec<String> = q.exclude_types.iter().take(20).cloned().collect();
+    let rows = notifications::page(
+        &state.db,
+        me.id,
+        q.page.max_id()?,
+        q.page.min_id()?,
+        limit,
+        &types,
+        &exclude,
+    )
+    .await?;
+    let last_row = rows.last().map(|n| n.id);
+    let (mut ids, items): (Vec<i64>, Vec<Value>) = super::entities::notifications(&state, &rows, &me)
+        .await?
+        .into_iter()
+        .unzip();
+    // The next page starts below the last row read, even when that row was left out.
+    if let (Some(last), Some(l)) = (ids.last_mut(), last_row) {
+        *last = (*last).min(l);
     }
     Ok(paged(items, link_header(&state, "/api/v1/notifications", &ids, limit)))
 }

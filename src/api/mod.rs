@@ -224,14 +224,25 @@ impl Page {
     }
 }
 
-/// The sign-in and consent page: a page for people, not scripts, so no other site may read
-/// or post to it from a browser (no CORS). The token and revocation endpoints keep CORS, as on
-/// Mastodon, because browser apps (Phanpy, Elk) exchange codes from the page itself.
-pub fn oauth_pages() -> Router<AppState> {
+/// OAuth without wildcard CORS: the sign-in and consent page is for people, not scripts (no
+/// CORS at all); the token and revocation endpoints answer browser apps on their own origins only
+/// (`oauth::token_cors`).
+pub fn oauth_pages(state: AppState) -> Router<AppState> {
+    let token_routes = Router::new()
+        .route(
+            "/oauth/token",
+            post(oauth::token).options(|| async { StatusCode::NO_CONTENT }),
+        )
+        .route(
+            "/oauth/revoke",
+            post(oauth::revoke).options(|| async { StatusCode::NO_CONTENT }),
+        )
+        .layer(axum::middleware::from_fn_with_state(state, oauth::token_cors));
     Router::new()
         .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize))
         // toot opens the page with a trailing slash.
         .route("/oauth/authorize/", get(oauth::authorize_page).post(oauth::authorize))
+        .merge(token_routes)
 }
 
 /// Every client API route (all with CORS for browser apps).
@@ -239,8 +250,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/apps", post(oauth::create_app))
         .route("/api/v1/apps/verify_credentials", get(oauth::verify_app))
-        .route("/oauth/token", post(oauth::token))
-        .route("/oauth/revoke", post(oauth::revoke))
         .route("/.well-known/oauth-authorization-server", get(oauth::server_metadata))
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v1/instance/", get(instance::v1))

@@ -567,3 +567,79 @@ pub async fn server_metadata(State(state): State<AppState>) -> Json<Value> {
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
     }))
 }
+
+/// The web origins an app's pages run on: those of its http(s) redirect URIs and website.
+fn app_origins(app: &AppRow) -> Vec<String> {
+    app.redirect_uris
+        .split('\n')
+        .chain(app.website.as_deref())
+        .filter_map(|u| url::Url::parse(u).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|u| u.origin().ascii_serialization())
+        .collect()
+}
+
+/// CORS for `/oauth/token` and `/oauth/revoke`, never a wildcard: a browser app (Phanpy, Elk)
+/// may read the answer from a page on its own origin (one of its redirect URIs or its website),
+/// and no other origin may. Preflights are answered for any origin; the answer's
+/// `Access-Control-Allow-Origin` is what decides.
+pub async fn token_cors(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::{HeaderValue, Method, header};
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return next.run(req).await;
+    };
+    let allow = |res: &mut Response, origin: &str| {
+        if let Ok(v) = HeaderValue::from_str(origin) {
+            res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        }
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Origin"));
+    };
+    if req.method() == Method::OPTIONS {
+        let mut res = StatusCode::NO_CONTENT.into_response();
+        allow(&mut res, &origin);
+        let h = res.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, content-type"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        return res;
+    }
+    // Which app is asking: from Basic authentication, else the body's client_id.
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return ApiError::bad_request("the request body is too large").into_response();
+    };
+    let client_id = basic_client(&parts.headers).map(|(id, _)| id).or_else(|| {
+        let form: Option<TokenRequest> = serde_json::from_slice(&bytes)
+            .ok()
+            .or_else(|| serde_html_form::from_bytes(&bytes).ok());
+        form.and_then(|f| f.client_id)
+    });
+    let allowed = match client_id {
+        Some(id) => oauth::find_app(&state.db, &id)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|app| app_origins(&app).contains(&origin)),
+        None => false,
+    };
+    let mut res = next
+        .run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await;
+    if allowed {
+        allow(&mut res, &origin);
+    }
+    res
+}

@@ -91,7 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{at_name}", get(actors::profile))
         .merge(well_known)
         .merge(crate::api::router().layer(api_cors))
-        .merge(crate::api::oauth_pages())
+        .merge(crate::api::oauth_pages(state.clone()))
         .fallback(not_found)
         .with_state(state.clone())
         .layer(DefaultBodyLimit::max(http.max_body_bytes))

@@ -48,18 +48,37 @@ pub async fn insert_in(
         .bind(id).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(&mut *c).await.map(|r| (r.rows_affected() == 1).then_some(id)))
 }
 
-/// A page of a member's notifications, newest first, between the bounds.
+/// A page of a member's notifications, newest first, between the bounds; only the kinds in
+/// `types` when it is not empty, never those in `exclude`.
 pub async fn page(
     db: &Db,
     recipient: i64,
     max_id: Option<i64>,
     min_id: Option<i64>,
     limit: i64,
+    types: &[String],
+    exclude: &[String],
 ) -> Result<Vec<NotificationRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, NotificationRow>(
-        "SELECT id, recipient_id, kind, from_actor_id, post_id, event_id, created_at FROM notifications \
-         WHERE recipient_id = $1 AND NOT dismissed AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4")
-        .bind(recipient).bind(max_id.unwrap_or(i64::MAX)).bind(min_id.unwrap_or(0)).bind(limit).fetch_all(p).await)
+    let mut sql = "SELECT id, recipient_id, kind, from_actor_id, post_id, event_id, created_at FROM notifications \
+         WHERE recipient_id = $1 AND NOT dismissed AND id < $2 AND id > $3"
+        .to_owned();
+    let mut n = 5;
+    if !types.is_empty() {
+        sql.push_str(&format!(" AND kind IN ({})", super::placeholders(n, types.len())));
+        n += types.len();
+    }
+    if !exclude.is_empty() {
+        sql.push_str(&format!(" AND kind NOT IN ({})", super::placeholders(n, exclude.len())));
+    }
+    sql.push_str(" ORDER BY id DESC LIMIT $4");
+    with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, NotificationRow>(sqlx::AssertSqlSafe(sql))
+            .bind(recipient).bind(max_id.unwrap_or(i64::MAX)).bind(min_id.unwrap_or(0)).bind(limit);
+        for k in types.iter().chain(exclude) {
+            q = q.bind(k);
+        }
+        q.fetch_all(p).await
+    })
 }
 
 pub async fn find(db: &Db, recipient: i64, id: i64) -> Result<Option<NotificationRow>, sqlx::Error> {
