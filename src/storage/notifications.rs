@@ -16,6 +16,10 @@ pub struct NotificationRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// A notification once: the same event twice is one notification.
+const INSERT: &str = "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, post_id, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
+
 /// Records a notification once (the same event twice is one notification); returns its id when new.
 pub async fn insert(
     db: &Db,
@@ -26,9 +30,7 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let id = crate::ids::id_at(now);
-    with_db!(db, p => sqlx::query(
-        "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT DO NOTHING")
+    with_db!(db, p => sqlx::query(INSERT)
         .bind(id).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(p).await.map(|r| (r.rows_affected() == 1).then_some(id)))
 }
 
@@ -42,9 +44,7 @@ pub async fn insert_in(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let id = crate::ids::id_at(now);
-    crate::with_tx!(tx, c => sqlx::query(
-        "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT DO NOTHING")
+    crate::with_tx!(tx, c => sqlx::query(INSERT)
         .bind(id).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(&mut *c).await.map(|r| (r.rows_affected() == 1).then_some(id)))
 }
 

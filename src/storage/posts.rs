@@ -237,13 +237,7 @@ pub async fn find_many(db: &Db, ids: &[i64]) -> Result<Vec<PostRow>, sqlx::Error
         "SELECT * FROM posts WHERE id IN ({})",
         super::placeholders(1, ids.len())
     );
-    with_db!(db, p => {
-        let mut q = sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(p).await
-    })
+    with_db!(db, p => ids.iter().fold(sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql)), |q, id| q.bind(*id)).fetch_all(p).await)
 }
 
 /// Posts by ActivityPub id (the posts a page answers).
@@ -255,13 +249,7 @@ pub async fn find_many_by_ap_id(db: &Db, ap_ids: &[String]) -> Result<Vec<PostRo
         "SELECT * FROM posts WHERE ap_id IN ({})",
         super::placeholders(1, ap_ids.len())
     );
-    with_db!(db, p => {
-        let mut q = sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql));
-        for id in ap_ids {
-            q = q.bind(id);
-        }
-        q.fetch_all(p).await
-    })
+    with_db!(db, p => ap_ids.iter().fold(sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql)), |q, id| q.bind(id)).fetch_all(p).await)
 }
 
 /// Counts a Status shows, and what the viewer did with the post.
