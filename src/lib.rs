@@ -8,6 +8,7 @@ pub mod config;
 pub mod federation;
 pub mod http;
 pub mod ids;
+pub mod model;
 pub mod server;
 pub mod services;
 pub mod storage;

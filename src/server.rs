@@ -42,7 +42,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     print_banner(&state, listener.local_addr()?).await?;
     // Every process delivers and processes from the shared queues in the database.
     let delivery = crate::federation::delivery::spawn_worker(state.clone());
-    let inbox = crate::federation::inbox::spawn_worker(state.clone());
+    let inbox = crate::services::inbound::spawn_worker(state.clone());
     let app = crate::http::router(state.clone());
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

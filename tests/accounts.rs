@@ -150,10 +150,10 @@ async fn roles_and_suspension() {
 #[tokio::test]
 async fn the_application_actor_is_created_once() {
     let app = TestApp::new().await;
-    let first = staffroom::services::node::ensure_application_actor(&app.state)
+    let first = staffroom::federation::actors::ensure_application_actor(&app.state)
         .await
         .unwrap();
-    let second = staffroom::services::node::ensure_application_actor(&app.state)
+    let second = staffroom::federation::actors::ensure_application_actor(&app.state)
         .await
         .unwrap();
     assert_eq!(first.id, second.id);

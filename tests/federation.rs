@@ -23,7 +23,7 @@ async fn remote_actor(app: &TestApp, name: &str, domain: &str) -> (ActorRow, Sig
 
 /// A remote actor of `kind` at `{base}/users/{name}` (`base` is a scheme and authority).
 async fn remote_actor_at(app: &TestApp, kind: &str, base: &str, name: &str) -> (ActorRow, SigningKey) {
-    let keys = staffroom::services::keys::generate().unwrap();
+    let keys = staffroom::federation::keys::generate().unwrap();
     let now = staffroom::storage::now();
     let ap_id = format!("{base}/users/{name}");
     let domain = base.split("://").nth(1).unwrap().to_owned();
@@ -204,7 +204,7 @@ async fn a_follow_is_stored_once_processed_and_answered() {
         "and stored once"
     );
 
-    assert_eq!(staffroom::federation::inbox::run_once(&app.state).await.unwrap(), 1);
+    assert_eq!(staffroom::services::inbound::run_once(&app.state).await.unwrap(), 1);
     assert_eq!(inbox_store::counts(&app.state.db).await.unwrap(), (0, 1, 0));
     assert!(
         follows::is_member(&app.state.db, rita.id, group.id).await.unwrap(),
@@ -234,7 +234,7 @@ async fn a_follow_is_stored_once_processed_and_answered() {
     let create =
         json!({ "id": "https://remote.example/notes/1/create", "type": "Create", "actor": rita.ap_id, "object": note });
     assert_eq!(post_signed(&app, "/inbox", &create, Some(&key)).await.status, 202);
-    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    staffroom::services::inbound::run_once(&app.state).await.unwrap();
     let stored = posts::find_by_ap_id(&app.state.db, "https://remote.example/notes/1")
         .await
         .unwrap()
@@ -248,7 +248,7 @@ async fn a_follow_is_stored_once_processed_and_answered() {
     // An Undo of the Follow ends the membership.
     let undo = json!({ "id": "https://remote.example/u/1", "type": "Undo", "actor": rita.ap_id, "object": follow });
     assert_eq!(post_signed(&app, "/inbox", &undo, Some(&key)).await.status, 202);
-    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    staffroom::services::inbound::run_once(&app.state).await.unwrap();
     assert!(!follows::is_member(&app.state.db, rita.id, group.id).await.unwrap());
 }
 
@@ -264,7 +264,7 @@ async fn members_only_groups_wait_for_a_steward_and_hide_their_posts() {
     let follow =
         json!({ "id": "https://remote.example/f/2", "type": "Follow", "actor": rita.ap_id, "object": group.ap_id });
     post_signed(&app, "/inbox", &follow, Some(&key)).await;
-    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    staffroom::services::inbound::run_once(&app.state).await.unwrap();
     assert!(
         !follows::is_member(&app.state.db, rita.id, group.id).await.unwrap(),
         "pending"
@@ -284,7 +284,7 @@ async fn members_only_groups_wait_for_a_steward_and_hide_their_posts() {
         Some(&key),
     )
     .await;
-    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    staffroom::services::inbound::run_once(&app.state).await.unwrap();
     assert!(
         posts::find_by_ap_id(&app.state.db, "https://remote.example/notes/2")
             .await
@@ -528,7 +528,7 @@ async fn deliver(app: &TestApp, key: &SigningKey, activity: Value) {
         202,
         "{activity}"
     );
-    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    staffroom::services::inbound::run_once(&app.state).await.unwrap();
 }
 
 /// The activities queued for delivery to one inbox, oldest first.
@@ -734,7 +734,7 @@ async fn event_rsvps_invitations_attendees_and_deletions_from_other_servers() {
         .status,
         202
     );
-    staffroom::federation::inbox::run_once(&app.state).await.unwrap();
+    staffroom::services::inbound::run_once(&app.state).await.unwrap();
     assert!(
         events::find(&app.state.db, hack.id).await.unwrap().is_some(),
         "not Sam's to delete"
@@ -960,7 +960,7 @@ async fn signatures_are_bound_to_our_host_and_401s_say_nothing_of_our_network() 
     // A key on a loopback address: refused, without telling which addresses we refuse.
     let ghost = SigningKey::from_pem(
         "https://localhost/users/ghost#main-key",
-        &staffroom::services::keys::generate().unwrap().private_pem,
+        &staffroom::federation::keys::generate().unwrap().private_pem,
     )
     .unwrap();
     let act = json!({ "id": "https://localhost/f/3", "type": "Follow", "actor": "https://localhost/users/ghost", "object": "https://staffroom.test/groups/reception" });
@@ -1039,7 +1039,7 @@ async fn a_slow_host_does_not_hold_up_activities_from_others() {
     assert_eq!(post_signed(&app, "/inbox", &follow, Some(&rkey)).await.status, 202);
 
     let state = app.state.clone();
-    let worker = tokio::spawn(async move { staffroom::federation::inbox::run_once(&state).await.unwrap() });
+    let worker = tokio::spawn(async move { staffroom::services::inbound::run_once(&state).await.unwrap() });
     let reception = actors::find_local(&app.state.db, "reception").await.unwrap().unwrap();
     let mut followed = false;
     for _ in 0..100 {
@@ -1092,8 +1092,11 @@ async fn bad_signatures_refetch_a_known_actor_at_most_once_a_minute() {
     .await
     .unwrap();
     // Someone else's key, under kim's key id.
-    let forger =
-        SigningKey::from_pem(&kim.key_id, &staffroom::services::keys::generate().unwrap().private_pem).unwrap();
+    let forger = SigningKey::from_pem(
+        &kim.key_id,
+        &staffroom::federation::keys::generate().unwrap().private_pem,
+    )
+    .unwrap();
     for n in 0..20 {
         let follow = json!({ "id": format!("{base}/f/{n}"), "type": "Follow", "actor": kim.ap_id, "object": "https://staffroom.test/groups/reception" });
         assert_eq!(post_signed(&app, "/inbox", &follow, Some(&forger)).await.status, 401);

@@ -29,7 +29,7 @@ fn time_ms(f: impl FnOnce()) -> f64 {
 fn keys(n: usize) {
     println!("RSA-2048 key generation, {n} keys each:");
     let openssl: Vec<f64> = (0..n)
-        .map(|_| time_ms(|| drop(staffroom::services::keys::generate().unwrap())))
+        .map(|_| time_ms(|| drop(staffroom::federation::keys::generate().unwrap())))
         .collect();
     stats("openssl (staffroom)", openssl);
     let mut rng = rand::thread_rng();
@@ -161,11 +161,11 @@ mod fanout {
             ports.push(listener.local_addr().unwrap().port());
             tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         }
-        let key = staffroom::services::keys::generate().unwrap();
+        let key = staffroom::federation::keys::generate().unwrap();
         for (round, shared) in [true, false].into_iter().enumerate() {
             let dir = tempfile::tempdir().unwrap();
             let state = state(dir.path(), "bench.localhost").await;
-            let owner = staffroom::services::accounts::new_local_actor(&state.urls, "Person", &format!("owner{round}"))
+            let owner = staffroom::federation::actors::new_local_actor(&state.urls, "Person", &format!("owner{round}"))
                 .await
                 .unwrap();
             staffroom::storage::actors::insert(&state.db, &owner).await.unwrap();
@@ -240,7 +240,7 @@ mod fanout {
         // 20 remote senders with cached keys; requests are signed before the clock starts.
         let mut senders = Vec::new();
         for i in 0..20 {
-            let k = staffroom::services::keys::generate().unwrap();
+            let k = staffroom::federation::keys::generate().unwrap();
             let row = remote(i, 9, &k.public_pem, true);
             staffroom::storage::actors::upsert_remote(&state.db, &row)
                 .await

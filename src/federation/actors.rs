@@ -1,11 +1,16 @@
-//! Converters from actor rows to ActivityPub actors.
+//! Our actors on the wire: new local actors (their URLs and keys), the node's application actor,
+//! and the converters from actor rows to ActivityPub actors.
 
 use activitypub_federation::protocol::public_key::PublicKey;
 use url::Url;
 
+use super::keys;
 use super::protocol::{Actor, Endpoints, Image, actor_context, wire_time};
-use crate::storage::actors::ActorRow;
+use crate::app::{AppState, Urls};
+use crate::ids;
+use crate::storage::actors::{self, ActorRow, KIND_APPLICATION};
 use crate::storage::groups::GroupRow;
+use crate::storage::{self, is_unique_violation};
 
 fn parse(u: &Option<String>) -> Option<Url> {
     u.as_deref().and_then(|s| Url::parse(s).ok())
@@ -71,4 +76,79 @@ pub fn local_actor_to_ap(row: &ActorRow) -> anyhow::Result<Actor> {
         discoverable: row.discoverable,
         indexable: Some(row.discoverable),
     })
+}
+
+/// The actor row of a new local actor of `kind`, with fresh keys and this node's URLs.
+pub async fn new_local_actor(urls: &Urls, kind: &str, username: &str) -> anyhow::Result<ActorRow> {
+    let keys = keys::generate_async().await?;
+    let now = storage::now();
+    let group = kind == crate::storage::actors::KIND_GROUP;
+    let ap_id = if group {
+        urls.group(username)
+    } else {
+        urls.person(username)
+    };
+    let part = |p: &str| {
+        if group {
+            urls.group_part(username, p)
+        } else {
+            urls.person_part(username, p)
+        }
+    };
+    Ok(ActorRow {
+        id: ids::id_at(now),
+        kind: kind.to_owned(),
+        username: username.to_owned(),
+        domain: None,
+        ap_id: ap_id.to_string(),
+        url: Some(urls.profile(username).to_string()),
+        inbox_url: part("inbox").to_string(),
+        shared_inbox_url: Some(urls.shared_inbox().to_string()),
+        outbox_url: Some(part("outbox").to_string()),
+        followers_url: Some(part("followers").to_string()),
+        following_url: (!group).then(|| part("following").to_string()),
+        featured_url: group.then(|| part("featured").to_string()),
+        display_name: String::new(),
+        summary_source: String::new(),
+        summary_html: String::new(),
+        avatar_url: None,
+        header_url: None,
+        key_id: Urls::key_id(&ap_id),
+        public_key_pem: keys.public_pem,
+        private_key_pem: Some(keys.private_pem),
+        manually_approves_followers: false,
+        discoverable: true,
+        suspended_at: None,
+        fetched_at: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// The node's application actor (FEP-d556, FEP-2677), which signs the node's own fetches.
+/// Created on first start; several processes starting at once agree on one.
+pub async fn ensure_application_actor(state: &AppState) -> anyhow::Result<ActorRow> {
+    if let Some(actor) = actors::find_application(&state.db).await? {
+        return Ok(actor);
+    }
+    let urls = &state.urls;
+    let mut actor = new_local_actor(urls, KIND_APPLICATION, &state.config.domain).await?;
+    let ap_id = urls.application_actor();
+    actor.key_id = crate::app::Urls::key_id(&ap_id);
+    actor.ap_id = ap_id.to_string();
+    actor.url = Some(urls.base().to_string());
+    actor.inbox_url = urls.application_inbox().to_string();
+    actor.outbox_url = Some(urls.application_outbox().to_string());
+    actor.followers_url = None;
+    actor.following_url = None;
+    actor.display_name = state.config.node.name.clone();
+    actor.manually_approves_followers = true;
+    actor.discoverable = false;
+    match actors::insert(&state.db, &actor).await {
+        Ok(()) => Ok(actor),
+        Err(e) if is_unique_violation(&e) => Ok(actors::find_application(&state.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("application actor vanished"))?),
+        Err(e) => Err(e.into()),
+    }
 }

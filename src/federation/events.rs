@@ -179,9 +179,9 @@ fn remote_tags(o: &Value) -> String {
     let mut out: Vec<String> = Vec::new();
     for t in o["tag"].as_array().into_iter().flatten() {
         if t["type"] == "Hashtag"
-            && let Some(n) = t["name"].as_str().and_then(crate::services::content::normalize_tag)
+            && let Some(n) = t["name"].as_str().and_then(crate::model::normalize_tag)
             && !out.contains(&n)
-            && out.len() < crate::services::events::MAX_TAGS
+            && out.len() < crate::model::MAX_EVENT_TAGS
         {
             out.push(n);
         }
@@ -343,7 +343,7 @@ pub fn remote_event_to_row(o: &Value, organizer_id: i64, group_id: Option<i64>) 
         group_id,
         series_id: None,
         title: clip(o["name"].as_str().unwrap_or("(untitled event)"), 300),
-        description_html: crate::services::content::sanitize_html(content),
+        description_html: crate::model::sanitize_html(content),
         starts_at,
         ends_at: time(&o["endTime"]).filter(|e| *e >= starts_at),
         timezone: o["timezone"]

@@ -191,7 +191,7 @@ pub fn remote_object_to_row(o: &RemoteObject, author_id: i64, group_id: Option<i
     let content = if o.media_type.as_deref().is_some_and(|m| m.starts_with("text/markdown")) {
         crate::text::plain_to_html(content)
     } else {
-        crate::services::content::sanitize_html(content)
+        crate::model::sanitize_html(content)
     };
     let tags: Vec<Value> = o
         .tag
@@ -199,7 +199,7 @@ pub fn remote_object_to_row(o: &RemoteObject, author_id: i64, group_id: Option<i
         .into_iter()
         .flatten()
         .filter(|t| t["type"] == "Mention" || t["type"] == "Hashtag")
-        .take(crate::services::content::MAX_MENTIONS + crate::services::content::MAX_HASHTAGS)
+        .take(crate::model::MAX_MENTIONS + crate::model::MAX_HASHTAGS)
         .map(|t| json!({ "type": t["type"], "href": t["href"], "name": t["name"] }))
         .collect();
     PostRow {
@@ -217,7 +217,7 @@ pub fn remote_object_to_row(o: &RemoteObject, author_id: i64, group_id: Option<i
         title: o
             .name
             .clone()
-            .map(|t| t.chars().take(crate::services::content::MAX_TITLE_CHARS).collect()),
+            .map(|t| t.chars().take(crate::model::MAX_TITLE_CHARS).collect()),
         content_html: content,
         source: None,
         visibility: visibility.to_owned(),
@@ -243,7 +243,7 @@ pub fn remote_attachments(v: &Value) -> Vec<Value> {
     };
     items
         .into_iter()
-        .take(crate::services::media::MAX_ATTACHMENTS * 2)
+        .take(crate::model::MAX_ATTACHMENTS * 2)
         .filter_map(|a| {
             let url = first_url(&a["url"]).or_else(|| first_url(&a["href"]))?;
             let media_type = a["mediaType"].as_str().unwrap_or_default();

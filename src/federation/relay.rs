@@ -18,7 +18,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::fetch::FetchError;
-use super::inbox::{ProcessError, invalid};
+use super::inbound::{ProcessError, invalid};
 use super::policy::authority;
 use super::protocol::{addresses, id_of};
 use super::remote::ResolveError;

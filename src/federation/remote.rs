@@ -17,7 +17,7 @@ pub const ACTOR_TTL_HOURS: i64 = 24;
 
 /// The key the node signs its own fetches with (the application actor's).
 pub async fn node_signer(state: &AppState) -> anyhow::Result<SigningKey> {
-    let app = crate::services::node::ensure_application_actor(state).await?;
+    let app = super::actors::ensure_application_actor(state).await?;
     SigningKey::from_pem(&app.key_id, app.private_key_pem.as_deref().unwrap_or_default())
 }
 
@@ -88,7 +88,7 @@ pub fn remote_actor_to_row(a: &RemoteActor, existing: Option<&ActorRow>) -> Resu
         featured_url: a.featured.as_ref().map(Url::to_string),
         display_name: clip(&a.name, 200),
         summary_source: String::new(),
-        summary_html: crate::services::content::sanitize_html(&clip(&a.summary, 5000)),
+        summary_html: crate::model::sanitize_html(&clip(&a.summary, 5000)),
         avatar_url: first_url(&a.icon).map(|u| u.to_string()),
         header_url: first_url(&a.image).map(|u| u.to_string()),
         key_id: a.public_key.id.clone(),

@@ -306,7 +306,7 @@ mod tests {
     }
 
     fn keys() -> (SigningKey, String) {
-        let k = crate::services::keys::generate().unwrap();
+        let k = crate::federation::keys::generate().unwrap();
         (
             SigningKey::from_pem("https://a.example/users/ada#main-key", &k.private_pem).unwrap(),
             k.public_pem,

@@ -7,9 +7,8 @@ use std::str::FromStr;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
-use crate::app::{AppState, Urls};
-use crate::ids;
-use crate::services::keys;
+use crate::app::AppState;
+use crate::federation::actors::new_local_actor;
 use crate::storage::actors::{self, ActorRow, KIND_PERSON};
 use crate::storage::users::{self, UserRow};
 use crate::storage::{self, is_unique_violation};
@@ -257,53 +256,6 @@ impl Account {
     pub fn role(&self) -> Role {
         self.user.role.parse().unwrap_or(Role::Member)
     }
-}
-
-/// The actor row of a new local actor of `kind`, with fresh keys and this node's URLs.
-pub async fn new_local_actor(urls: &Urls, kind: &str, username: &str) -> anyhow::Result<ActorRow> {
-    let keys = keys::generate_async().await?;
-    let now = storage::now();
-    let group = kind == crate::storage::actors::KIND_GROUP;
-    let ap_id = if group {
-        urls.group(username)
-    } else {
-        urls.person(username)
-    };
-    let part = |p: &str| {
-        if group {
-            urls.group_part(username, p)
-        } else {
-            urls.person_part(username, p)
-        }
-    };
-    Ok(ActorRow {
-        id: ids::id_at(now),
-        kind: kind.to_owned(),
-        username: username.to_owned(),
-        domain: None,
-        ap_id: ap_id.to_string(),
-        url: Some(urls.profile(username).to_string()),
-        inbox_url: part("inbox").to_string(),
-        shared_inbox_url: Some(urls.shared_inbox().to_string()),
-        outbox_url: Some(part("outbox").to_string()),
-        followers_url: Some(part("followers").to_string()),
-        following_url: (!group).then(|| part("following").to_string()),
-        featured_url: group.then(|| part("featured").to_string()),
-        display_name: String::new(),
-        summary_source: String::new(),
-        summary_html: String::new(),
-        avatar_url: None,
-        header_url: None,
-        key_id: Urls::key_id(&ap_id),
-        public_key_pem: keys.public_pem,
-        private_key_pem: Some(keys.private_pem),
-        manually_approves_followers: false,
-        discoverable: true,
-        suspended_at: None,
-        fetched_at: None,
-        created_at: now,
-        updated_at: now,
-    })
 }
 
 pub async fn create(state: &AppState, new: NewAccount) -> Result<Account, AccountError> {

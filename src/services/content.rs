@@ -1,64 +1,11 @@
 //! Post content: sanitising remote HTML with an allowlist, rendering local plain text with
 //! linked mentions, hashtags and URLs, and the limits on both.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
-
 use crate::text::escape_html;
 
-pub const MAX_CONTENT_CHARS: usize = 10_000;
-pub const MAX_TITLE_CHARS: usize = 200;
-pub const MAX_MENTIONS: usize = 20;
-pub const MAX_HASHTAGS: usize = 20;
-/// Remote HTML larger than this is refused before parsing.
-pub const MAX_REMOTE_HTML_BYTES: usize = 100_000;
-
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let mut b = ammonia::Builder::default();
-    b.tags(HashSet::from([
-        "p",
-        "br",
-        "a",
-        "span",
-        "strong",
-        "b",
-        "em",
-        "i",
-        "u",
-        "s",
-        "del",
-        "ul",
-        "ol",
-        "li",
-        "blockquote",
-        "code",
-        "pre",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-    ]))
-    .tag_attributes(HashMap::from([
-        ("a", HashSet::from(["href", "class"])),
-        ("span", HashSet::from(["class"])),
-        ("ol", HashSet::from(["start"])),
-    ]))
-    .url_schemes(HashSet::from(["http", "https", "mailto"]))
-    .link_rel(Some("nofollow noopener noreferrer"))
-    .add_generic_attributes(HashSet::<&str>::new());
-    b
-});
-
-/// Cleans HTML from elsewhere: only formatting, links and the classes mentions and hashtags use.
-pub fn sanitize_html(html: &str) -> String {
-    if html.len() > MAX_REMOTE_HTML_BYTES {
-        return escape_html(&html.chars().take(MAX_CONTENT_CHARS).collect::<String>());
-    }
-    SANITIZER.clean(html).to_string()
-}
+pub use crate::model::{
+    MAX_CONTENT_CHARS, MAX_HASHTAGS, MAX_MENTIONS, MAX_REMOTE_HTML_BYTES, MAX_TITLE_CHARS, normalize_tag, sanitize_html,
+};
 
 /// A piece of a local post's text.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,17 +22,6 @@ pub enum Token {
 
 fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'
-}
-
-/// A hashtag as stored and addressed (`/tags/{name}`): without `#`, lower-case, letters, digits
-/// and `_` only, not only digits, at most 60 characters. `None` when it is no hashtag.
-pub fn normalize_tag(tag: &str) -> Option<String> {
-    let t = tag.trim().trim_start_matches('#').to_lowercase();
-    let ok = !t.is_empty()
-        && t.chars().count() <= 60
-        && t.chars().all(|c| c.is_alphanumeric() || c == '_')
-        && t.chars().any(|c| !c.is_ascii_digit());
-    ok.then_some(t)
 }
 
 /// Splits plain text into text, mentions, hashtags and links.

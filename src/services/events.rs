@@ -77,7 +77,7 @@ pub struct NewEvent {
     pub attendees_visibility: String,
 }
 
-pub const MAX_TAGS: usize = 10;
+pub use crate::model::MAX_EVENT_TAGS as MAX_TAGS;
 /// Attendee lists (API and ActivityPub) show the first this many, by arrival; counts are exact.
 pub const MAX_LISTED_ATTENDEES: usize = 1000;
 pub const ATTENDEES_VISIBILITY: &[&str] = &["public", "participants", "organisers"];

@@ -4,9 +4,10 @@
 use serde_json::{Value, json};
 
 use crate::app::AppState;
+use crate::federation::actors::new_local_actor;
 use crate::federation::protocol::PUBLIC;
 use crate::federation::{activities, delivery};
-use crate::services::accounts::{self, Role, new_local_actor};
+use crate::services::accounts::{self, Role};
 use crate::services::social::personal_inbox;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
 use crate::storage::groups::{self, GroupRow};

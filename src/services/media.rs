@@ -11,7 +11,7 @@ use crate::storage::{
 
 pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_DESCRIPTION_CHARS: usize = 1500;
-pub const MAX_ATTACHMENTS: usize = 4;
+pub use crate::model::MAX_ATTACHMENTS;
 /// At most 7680×4320 pixels' worth (as Mastodon), and never more than 8192 on a side.
 pub const MAX_PIXELS: u64 = 7680 * 4320;
 const MAX_SIDE: u32 = 8192;
@@ -123,7 +123,7 @@ async fn media_key(state: &AppState) -> anyhow::Result<[u8; 32]> {
     state
         .media_key
         .get_or_try_init(|| async {
-            let app = crate::services::node::ensure_application_actor(state).await?;
+            let app = crate::federation::actors::ensure_application_actor(state).await?;
             let pem = app.private_key_pem.unwrap_or_default();
             let mut h = openssl::sha::Sha256::new();
             h.update(b"staffroom media links\n");

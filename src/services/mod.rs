@@ -4,7 +4,7 @@ pub mod accounts;
 pub mod content;
 pub mod events;
 pub mod groups;
-pub mod keys;
+pub mod inbound;
 pub mod limits;
 pub mod media;
 pub mod node;

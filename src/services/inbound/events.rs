@@ -1,15 +1,16 @@
 //! Incoming activities about events: an `Event` created or changed, Join and Leave, the
 //! organiser's Accept or Reject, RSVPs as Friendica sends them (Accept, TentativeAccept or
-//! Reject of the Event itself), Invite, and the Delete of an event. Called by `inbox::process`.
+//! Reject of the Event itself), Invite, and the Delete of an event.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use url::Url;
 
-use super::inbox::{ProcessError, invalid, object_of};
-use super::policy::authority;
-use super::protocol::id_of;
-use super::{activities, delivery};
+use super::ProcessError;
 use crate::app::AppState;
+use crate::federation::inbound::{Activity, ObjectRef, fetch_object, invalid};
+use crate::federation::policy::authority;
+use crate::federation::protocol::id_of;
+use crate::federation::{activities, delivery};
 use crate::services::events::{self as svc, EventError};
 use crate::services::social::personal_inbox;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
@@ -20,7 +21,7 @@ use crate::storage::{self, follows};
 /// A new event is kept only when someone here follows its organiser or its group, or when
 /// `solicited` (we fetched it ourselves, for an invitation): like Mastodon, a node does not
 /// store what nobody here asked for.
-pub(super) async fn on_event(
+pub(super) async fn event(
     state: &AppState,
     actor: &ActorRow,
     object: &Value,
@@ -48,7 +49,7 @@ pub(super) async fn on_event(
             return Ok(());
         }
     }
-    let mut row = super::events::remote_event_to_row(object, actor.id, group.map(|g| g.id))
+    let mut row = crate::federation::events::remote_event_to_row(object, actor.id, group.map(|g| g.id))
         .ok_or_else(|| invalid("an Event needs an id and a startTime"))?;
     if let Some(series) = object.get("superEvent").and_then(id_of)
         && authority(&series) == authority(&id)
@@ -58,10 +59,8 @@ pub(super) async fn on_event(
             // Sessions may arrive before their course: fetch the course from its origin first.
             // If it cannot be fetched (a members-only course), the session is kept unlinked.
             None => {
-                let fetched = object_of(state, &json!({ "object": series.as_str() }))
-                    .await
-                    .unwrap_or_default();
-                match super::events::remote_event_to_row(&fetched, actor.id, row.group_id) {
+                let fetched = fetch_object(state, &series).await.unwrap_or_default();
+                match crate::federation::events::remote_event_to_row(&fetched, actor.id, row.group_id) {
                     Some(course) if fetched["type"] == "Event" => {
                         let mut tx = state.db.begin().await?;
                         events::upsert(&mut tx, &course).await?;
@@ -95,31 +94,35 @@ pub(super) async fn on_event(
     Ok(())
 }
 
-/// Someone joins or leaves one of our events.
-pub(super) async fn on_join_or_leave(state: &AppState, actor: &ActorRow, activity: &Value) -> Result<(), ProcessError> {
-    let object = activity
-        .get("object")
-        .and_then(id_of)
-        .ok_or_else(|| invalid("Join without object"))?;
+/// Someone joins one of our events.
+pub(super) async fn join(state: &AppState, actor: &ActorRow, a: &Activity, raw: &Value) -> Result<(), ProcessError> {
+    let object = a.object_id("Join")?;
     let Some(event) = events::find_by_ap_id(&state.db, object.as_str())
         .await?
         .filter(|e| e.local)
     else {
         return Ok(());
     };
-    if activity["type"] == "Leave" {
+    join_or_reject(state, actor, &event, a, raw).await
+}
+
+/// Someone leaves one of our events.
+pub(super) async fn leave(state: &AppState, actor: &ActorRow, a: &Activity) -> Result<(), ProcessError> {
+    let object = a.object_id("Leave")?;
+    if let Some(event) = events::find_by_ap_id(&state.db, object.as_str())
+        .await?
+        .filter(|e| e.local)
+    {
         svc::leave(state, &event, actor)
             .await
             .map_err(|e| invalid(e.to_string()))?;
-        return Ok(());
     }
-    join_or_reject(state, actor, &event, activity).await
+    Ok(())
 }
 
 /// The organiser of a remote event accepted or rejected one of our members' Join.
-pub(super) async fn on_join_answer(state: &AppState, activity: &Value, accepted: bool) -> Result<(), ProcessError> {
-    let join = &activity["object"];
-    let (Some(who), Some(event)) = (join.get("actor").and_then(id_of), join.get("object").and_then(id_of)) else {
+pub(super) async fn join_answer(state: &AppState, a: &Activity, accepted: bool) -> Result<(), ProcessError> {
+    let (Some(who), Some(event)) = (&a.object.actor, &a.object.object) else {
         return Ok(());
     };
     let (Some(who), Some(event)) = (
@@ -141,41 +144,42 @@ pub(super) async fn on_join_answer(state: &AppState, activity: &Value, accepted:
 }
 
 /// Someone says maybe (`TentativeAccept` of one of our events, as Friendica sends it).
-pub(super) async fn on_maybe(state: &AppState, actor: &ActorRow, activity: &Value) -> Result<(), ProcessError> {
-    let Some(event) = local_event(state, &activity["object"]).await? else {
+pub(super) async fn maybe(state: &AppState, actor: &ActorRow, a: &Activity) -> Result<(), ProcessError> {
+    let Some(event) = local_event(state, a.object.id.as_ref()).await? else {
         return Ok(());
     };
-    match svc::interested(state, &event, actor, activity["id"].as_str()).await {
+    match svc::interested(state, &event, actor, a.id_str()).await {
         Ok(()) | Err(EventError::Refused(_)) => Ok(()),
         Err(e) => Err(invalid(e.to_string())),
     }
 }
 
 /// The local event an activity's object names (an id, or the Event itself), if any.
-async fn local_event(state: &AppState, object: &Value) -> Result<Option<EventRow>, ProcessError> {
-    let Some(id) = id_of(object) else { return Ok(None) };
+async fn local_event(state: &AppState, id: Option<&Url>) -> Result<Option<EventRow>, ProcessError> {
+    let Some(id) = id else { return Ok(None) };
     Ok(events::find_by_ap_id(&state.db, id.as_str()).await?.filter(|e| e.local))
 }
 
 /// An Accept or Reject about events that is not an answer to a Join: an RSVP to one of our
 /// events (Friendica: Accept = going, Reject = not going), or an answer to our `Invite`
 /// (Accept = join, Reject = decline). True when it was one of these.
-pub(super) async fn on_rsvp(
+pub(super) async fn rsvp(
     state: &AppState,
     actor: &ActorRow,
-    activity: &Value,
+    a: &Activity,
+    raw: &Value,
     accepted: bool,
 ) -> Result<bool, ProcessError> {
-    let inner = &activity["object"];
-    let event = if inner["type"] == "Invite" {
-        let Some(event) = local_event(state, &inner["object"]).await? else {
+    let inner: &ObjectRef = &a.object;
+    let event = if inner.is("Invite") {
+        let Some(event) = local_event(state, inner.object.as_ref()).await? else {
             return Ok(false);
         };
-        if inner.get("target").and_then(id_of).map(|t| t.to_string()).as_deref() != Some(&actor.ap_id) {
+        if inner.target.as_ref().map(|t| t.as_str()) != Some(actor.ap_id.as_str()) {
             return Err(invalid("an answer to an invitation of someone else"));
         }
         event
-    } else if let Some(invitation) = match inner.as_str() {
+    } else if let Some(invitation) = match inner.value.as_str() {
         // Our Invite named by its id alone.
         Some(id) => events::invitation_by_ap_id(&state.db, id).await?,
         None => None,
@@ -188,7 +192,7 @@ pub(super) async fn on_rsvp(
             None => return Ok(false),
         }
     } else {
-        match local_event(state, inner).await? {
+        match local_event(state, inner.id.as_ref()).await? {
             Some(e) => e,
             None => return Ok(false),
         }
@@ -199,19 +203,21 @@ pub(super) async fn on_rsvp(
             .map_err(|e| invalid(e.to_string()))?;
         return Ok(true);
     }
-    join_or_reject(state, actor, &event, activity).await?;
+    join_or_reject(state, actor, &event, a, raw).await?;
     Ok(true)
 }
 
-/// Admits `actor` to a local event for `activity` (a Join, or an Accept that means one); when
-/// the event refuses (invitation only, cancelled…), the participant's server hears a Reject.
+/// Admits `actor` to a local event for `a` (a Join, or an Accept that means one); when the
+/// event refuses (invitation only, cancelled…), the participant's server hears a Reject of
+/// `raw`, the activity as it was sent.
 async fn join_or_reject(
     state: &AppState,
     actor: &ActorRow,
     event: &EventRow,
-    activity: &Value,
+    a: &Activity,
+    raw: &Value,
 ) -> Result<(), ProcessError> {
-    match svc::admit(state, event, actor, activity["id"].as_str()).await {
+    match svc::admit(state, event, actor, a.id_str()).await {
         Ok(_) => Ok(()),
         Err(EventError::Refused(_)) => {
             let organizer = svc::host(state, event).await?;
@@ -220,7 +226,7 @@ async fn join_or_reject(
             delivery::queue(
                 &mut tx,
                 &organizer,
-                &activities::answer_follow("Reject", &id, &organizer.ap_id, activity.clone()),
+                &activities::answer_follow("Reject", &id, &organizer.ap_id, raw.clone()),
                 &personal_inbox(state, actor),
             )
             .await?;
@@ -235,8 +241,8 @@ async fn join_or_reject(
 /// A remote organiser invites one of our members to their event: the invitation is kept and
 /// the member notified; joining from the app then sends the Join. Invites to a group
 /// (Mobilizon's membership invitations) are not handled.
-pub(super) async fn on_invite(state: &AppState, actor: &ActorRow, activity: &Value) -> Result<(), ProcessError> {
-    let Some(target) = activity.get("target").and_then(id_of) else {
+pub(super) async fn invite(state: &AppState, actor: &ActorRow, a: &Activity) -> Result<(), ProcessError> {
+    let Some(target) = &a.target else {
         return Ok(());
     };
     let Some(who) = actors::find_by_ap_id(&state.db, target.as_str())
@@ -245,18 +251,18 @@ pub(super) async fn on_invite(state: &AppState, actor: &ActorRow, activity: &Val
     else {
         return Ok(());
     };
-    let Some(event_id) = activity.get("object").and_then(id_of) else {
+    let Some(event_id) = &a.object.id else {
         return Ok(());
     };
     let event = match events::find_by_ap_id(&state.db, event_id.as_str()).await? {
         Some(e) => e,
         None => {
             // An event we have not seen yet: fetch it from its origin (the inviter's server).
-            let fetched = object_of(state, &json!({ "object": event_id.as_str() })).await?;
+            let fetched = fetch_object(state, event_id).await?;
             if fetched["type"] != "Event" {
                 return Ok(());
             }
-            on_event(state, actor, &fetched, None, true).await?;
+            event(state, actor, &fetched, None, true).await?;
             events::find_by_ap_id(&state.db, event_id.as_str())
                 .await?
                 .ok_or_else(|| invalid("the invited event could not be stored"))?
@@ -275,7 +281,7 @@ pub(super) async fn on_invite(state: &AppState, actor: &ActorRow, activity: &Val
             event_id: event.id,
             actor_id: who.id,
             invited_by: actor.id,
-            ap_id: activity["id"].as_str().map(str::to_owned),
+            ap_id: a.id_str().map(str::to_owned),
             created_at: storage::now(),
         },
     )
@@ -288,7 +294,7 @@ pub(super) async fn on_invite(state: &AppState, actor: &ActorRow, activity: &Val
 }
 
 /// The Delete of a remote event by its organiser or its group; true when `object` was one.
-pub(super) async fn on_delete(state: &AppState, actor: &ActorRow, object: &Url) -> Result<bool, ProcessError> {
+pub(super) async fn delete(state: &AppState, actor: &ActorRow, object: &Url) -> Result<bool, ProcessError> {
     let Some(event) = events::find_by_ap_id(&state.db, object.as_str()).await? else {
         return Ok(false);
     };
