@@ -1152,3 +1152,52 @@ async fn an_idempotency_key_makes_one_post_even_when_sent_at_once() {
         .json();
     assert_eq!(mine.as_array().unwrap().len(), 1, "one post: {mine}");
 }
+
+/// `statuses_count` and `last_status_at` come from counters kept by triggers: they follow posts
+/// written, posts filed under a group, and deletions, on both engines.
+#[tokio::test]
+async fn account_counters_follow_posts_and_deletions() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let token = app.token(&ada, "read write").await;
+    let group = app.create_group("maths", Some(ada.actor.id), false).await;
+    let count = |id: i64| {
+        let (app, token) = (&app, &token);
+        async move {
+            let r = app
+                .api("GET", &format!("/api/v1/accounts/{id}"), Some(token), None)
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            (
+                r.json()["statuses_count"].as_i64().unwrap(),
+                r.json()["last_status_at"].clone(),
+            )
+        }
+    };
+    assert_eq!(count(ada.actor.id).await, (0, Value::Null));
+    let mut ids = Vec::new();
+    for text in ["one", "two", "@maths three"] {
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/statuses",
+                Some(&token),
+                Some(json!({ "status": text })),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        ids.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let (n, last) = count(ada.actor.id).await;
+    assert_eq!(n, 3);
+    assert!(last.is_string(), "last_status_at is set: {last}");
+    assert_eq!(count(group.id).await.0, 1, "the group counts the post filed under it");
+    for id in [&ids[0], &ids[2]] {
+        let r = app
+            .api("DELETE", &format!("/api/v1/statuses/{id}"), Some(&token), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    assert_eq!(count(ada.actor.id).await.0, 1);
+    assert_eq!(count(group.id).await.0, 0);
+}

@@ -489,6 +489,13 @@ mod timeline {
             t.elapsed().as_secs_f64()
         );
 
+        let t = Instant::now();
+        state.db.analyze().await.unwrap();
+        println!(
+            "{engine}: statistics refreshed (ANALYZE; VACUUM ANALYZE on PostgreSQL, as autovacuum would) in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+
         let router = staffroom::http::router(state.clone());
         let mut tokens = Vec::new();
         for m in members.iter().take(20) {

@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::activities::AS_CONTEXT;
 use super::protocol::{PUBLIC, first_url, id_of, wire_time};
 use crate::storage::actors::ActorRow;
 use crate::storage::events::EventRow;
@@ -222,40 +221,6 @@ fn remote_cover(o: &Value) -> Option<(String, Option<String>, String)> {
             .or_else(|| describe("name").filter(|n| n != "Banner"))
             .unwrap_or_default(),
     ))
-}
-
-/// `Join` of an event (RSVP).
-pub fn join(id: &str, actor: &ActorRow, e: &EventRow) -> Value {
-    json!({ "@context": AS_CONTEXT, "id": id, "type": "Join", "actor": actor.ap_id, "object": e.ap_id })
-}
-
-/// `Leave` of an event.
-pub fn leave(id: &str, actor: &ActorRow, e: &EventRow) -> Value {
-    json!({ "@context": AS_CONTEXT, "id": id, "type": "Leave", "actor": actor.ap_id, "object": e.ap_id })
-}
-
-/// `TentativeAccept` of an event ("maybe"), as Friendica sends it, to the event's host.
-pub fn tentative_accept(id: &str, actor: &ActorRow, e: &EventRow, host: &ActorRow) -> Value {
-    json!({ "@context": AS_CONTEXT, "id": id, "type": "TentativeAccept", "actor": actor.ap_id,
-        "object": e.ap_id, "to": [host.ap_id] })
-}
-
-/// `Invite` to an event (Mobilizon's shape: the event as object, the invitee as target).
-pub fn invite(id: &str, sender: &ActorRow, e: &EventRow, who: &ActorRow) -> Value {
-    json!({ "@context": AS_CONTEXT, "id": id, "type": "Invite", "actor": sender.ap_id,
-        "object": e.ap_id, "target": who.ap_id, "to": [who.ap_id] })
-}
-
-/// `Delete` of an event, with a Tombstone, addressed like the event.
-pub fn delete(id: &str, sender: &ActorRow, e: &EventRow) -> Value {
-    let to = if e.visibility == "public" {
-        PUBLIC
-    } else {
-        sender.ap_id.as_str()
-    };
-    json!({ "@context": AS_CONTEXT, "id": id, "type": "Delete", "actor": sender.ap_id,
-        "object": { "id": e.ap_id, "type": "Tombstone", "formerType": "Event" },
-        "to": [to], "cc": sender.followers_url.iter().collect::<Vec<_>>() })
 }
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {

@@ -424,15 +424,11 @@ pub async fn update_profile(state: &AppState, actor: &ActorRow, u: ProfileUpdate
     let inboxes = crate::federation::delivery::inboxes_for(state, followers.iter());
     let object =
         serde_json::to_value(crate::federation::actors::local_actor_to_ap(&a)?).map_err(anyhow::Error::from)?;
-    let update = serde_json::json!({
-        "@context": crate::federation::activities::AS_CONTEXT,
-        "id": state.urls.activity(crate::ids::new_id()),
-        "type": "Update",
-        "actor": a.ap_id,
-        "object": object,
-        "to": [crate::federation::protocol::PUBLIC],
-        "cc": [a.followers_url],
-    });
+    let update = crate::federation::activities::actors::update_actor(
+        state.urls.activity(crate::ids::new_id()).as_str(),
+        &object,
+        a.followers_url.as_deref(),
+    );
     let mut tx = state.db.begin().await?;
     crate::federation::delivery::queue(&mut tx, &a, &update, &inboxes).await?;
     tx.commit().await?;

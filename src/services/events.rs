@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDateTime, TimeZone};
 use serde_json::Value;
 
 use crate::app::AppState;
-use crate::federation::events::{self as wire_events, event_to_ap};
+use crate::federation::events::event_to_ap;
 use crate::federation::{activities, delivery};
 use crate::services::groups;
 use crate::services::social::personal_inbox;
@@ -436,7 +436,7 @@ async fn accept_join(
         return Ok(());
     }
     let (sender, _, _) = audience(state, e).await?;
-    let join = wire_events::join(join_id.unwrap_or(&format!("{}#join-{}", e.ap_id, who.id)), who, e);
+    let join = activities::events::join(join_id.unwrap_or(&format!("{}#join-{}", e.ap_id, who.id)), who, e);
     let id = state.urls.activity(crate::ids::new_id()).to_string();
     delivery::queue(
         tx,
@@ -637,7 +637,7 @@ pub async fn join_remote(state: &AppState, e: &EventRow, who: &ActorRow) -> Resu
     delivery::queue(
         &mut tx,
         who,
-        &wire_events::join(&id, who, e),
+        &activities::events::join(&id, who, e),
         &personal_inbox(state, &organizer),
     )
     .await?;
@@ -650,7 +650,7 @@ pub async fn join_remote(state: &AppState, e: &EventRow, who: &ActorRow) -> Resu
 pub async fn leave_remote(state: &AppState, e: &EventRow, who: &ActorRow) -> Result<(), EventError> {
     let organizer = host(state, e).await?;
     let id = state.urls.activity(crate::ids::new_id()).to_string();
-    let leave = wire_events::leave(&id, who, e);
+    let leave = activities::events::leave(&id, who, e);
     let mut tx = state.db.begin().await?;
     events::remove_participation(&mut tx, e.id, who.id).await?;
     delivery::queue(&mut tx, who, &leave, &personal_inbox(state, &organizer)).await?;
@@ -710,7 +710,7 @@ pub async fn interested(state: &AppState, e: &EventRow, who: &ActorRow, ap_id: O
         // Tell the organiser's server, as Friendica and Mobilizon understand it.
         let organizer = host(state, e).await?;
         let id = state.urls.activity(crate::ids::new_id()).to_string();
-        let maybe = wire_events::tentative_accept(&id, who, e, &organizer);
+        let maybe = activities::events::tentative_accept(&id, who, e, &organizer);
         delivery::queue(&mut tx, who, &maybe, &personal_inbox(state, &organizer)).await?;
     }
     tx.commit().await?;
@@ -750,7 +750,7 @@ pub async fn invite(state: &AppState, e: &EventRow, by: &ActorRow, who: &ActorRo
     )
     .await?;
     if new && !who.is_local() {
-        let activity = wire_events::invite(&id, &sender, e, who);
+        let activity = activities::events::invite(&id, &sender, e, who);
         delivery::queue(&mut tx, &sender, &activity, &personal_inbox(state, who)).await?;
     }
     tx.commit().await?;
@@ -775,7 +775,7 @@ pub async fn delete(state: &AppState, e: &EventRow, by: &ActorRow) -> Result<(),
     for x in &gone {
         let (sender, _, inboxes) = audience(state, x).await?;
         let id = state.urls.activity(crate::ids::new_id()).to_string();
-        delivery::queue(&mut tx, &sender, &wire_events::delete(&id, &sender, x), &inboxes).await?;
+        delivery::queue(&mut tx, &sender, &activities::events::delete(&id, &sender, x), &inboxes).await?;
     }
     events::delete(&mut tx, e.id).await?;
     tx.commit().await?;

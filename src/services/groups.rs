@@ -374,28 +374,24 @@ pub async fn moderate_post(
     let (to, cc) = announce_addressing(group, row.members_only());
     let id = state.urls.activity(crate::ids::new_id()).to_string();
     let featured = group.featured_url.clone().unwrap_or_default();
-    let base = |kind: &str, id: &str| {
-        json!({
-            "@context": activities::AS_CONTEXT, "id": id, "type": kind, "actor": group.ap_id, "object": post.ap_id,
-            "to": to, "cc": cc, "audience": group.ap_id,
-        })
+    let base = |kind: &str, id: &str, target: Option<&str>| {
+        activities::groups::moderation(kind, id, &group.ap_id, &post.ap_id, target, &to, &cc)
     };
     let mut tx = state.db.begin().await?;
     let (activity, logged) = match action {
         PostModeration::Pin | PostModeration::Unpin => {
             let pin = action == PostModeration::Pin;
             posts::set_pinned(&mut tx, post.id, pin.then_some(now)).await?;
-            let mut a = base(if pin { "Add" } else { "Remove" }, &id);
-            a["target"] = json!(featured);
+            let a = base(if pin { "Add" } else { "Remove" }, &id, Some(&featured));
             (a, if pin { "pin" } else { "unpin" })
         }
         PostModeration::Lock => {
             posts::set_locked(&mut tx, post.id, true).await?;
-            (base("Lock", &id), "lock")
+            (base("Lock", &id, None), "lock")
         }
         PostModeration::Unlock => {
             posts::set_locked(&mut tx, post.id, false).await?;
-            let lock = base("Lock", &format!("{}#lock", post.ap_id));
+            let lock = base("Lock", &format!("{}#lock", post.ap_id), None);
             (activities::undo(&id, &group.ap_id, lock), "unlock")
         }
     };
@@ -480,11 +476,15 @@ pub async fn set_steward(
         .await?
         .ok_or_else(|| GroupError::NotFound(group.username.clone()))?;
     let (to, cc) = announce_addressing(group, row.members_only());
-    let activity = json!({
-        "@context": activities::AS_CONTEXT, "id": state.urls.activity(crate::ids::new_id()), "type": if add { "Add" } else { "Remove" },
-        "actor": group.ap_id, "object": member.ap_id, "target": format!("{}/moderators", group.ap_id),
-        "to": to, "cc": cc, "audience": group.ap_id,
-    });
+    let activity = activities::groups::moderation(
+        if add { "Add" } else { "Remove" },
+        state.urls.activity(crate::ids::new_id()).as_str(),
+        &group.ap_id,
+        &member.ap_id,
+        Some(&format!("{}/moderators", group.ap_id)),
+        &to,
+        &cc,
+    );
     let mut tx = state.db.begin().await?;
     let mut recipients = members;
     recipients.push(member.clone());

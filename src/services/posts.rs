@@ -468,13 +468,14 @@ pub async fn react(
     }
     // The author, the group, and (for a boost, already in `recipients`) the booster's followers.
     let audience = audience(state, actor, group.as_ref(), members_only, &recipients).await?;
-    let mut activity = json!({
-        "@context": activities::AS_CONTEXT, "id": id, "type": kind, "actor": actor.ap_id, "object": post.ap_id,
-        "to": [crate::federation::protocol::PUBLIC], "cc": [author.ap_id],
-    });
-    if let Some(g) = &group {
-        activity["audience"] = json!(g.ap_id);
-    }
+    let activity = activities::posts::reaction(
+        kind,
+        &id,
+        &actor.ap_id,
+        &post.ap_id,
+        &author.ap_id,
+        group.as_ref().map(|g| g.ap_id.as_str()),
+    );
     let mut tx = state.db.begin().await?;
     let mut events = Vec::new();
     if undo {

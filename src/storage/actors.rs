@@ -187,7 +187,9 @@ pub async fn find_many_by_ap_id(db: &Db, ap_ids: &[String]) -> Result<Vec<ActorR
 }
 
 /// What an Account shows beside the actor: followers, following, statuses (a group's: the
-/// posts in it) and the day of the last post.
+/// posts in it) and the day of the last post. The post counts come from `actor_stats`, which
+/// triggers keep in the transaction that adds or deletes a post; `last_status_at` is the newest
+/// post written, and stays when that post is deleted (as in Mastodon).
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct ActorStats {
     pub followers: i64,
@@ -214,11 +216,9 @@ pub async fn find_many_with_stats(db: &Db, ids: &[i64]) -> Result<Vec<ActorWithS
         "SELECT a.*, \
            (SELECT COUNT(*) FROM follows f WHERE f.followed_id = a.id AND f.accepted) AS followers, \
            (SELECT COUNT(*) FROM follows f WHERE f.follower_id = a.id AND f.accepted) AS following, \
-           CASE WHEN a.kind = 'Group' \
-             THEN (SELECT COUNT(*) FROM posts p WHERE p.group_id = a.id AND p.deleted_at IS NULL) \
-             ELSE (SELECT COUNT(*) FROM posts p WHERE p.author_id = a.id AND p.deleted_at IS NULL) END AS statuses, \
-           (SELECT MAX(p.published_at) FROM posts p WHERE p.author_id = a.id AND p.deleted_at IS NULL) AS last_status_at \
-         FROM actors a WHERE a.id IN ({})",
+           COALESCE(CASE WHEN a.kind = 'Group' THEN s.filed ELSE s.authored END, 0) AS statuses, \
+           s.last_status_at \
+         FROM actors a LEFT JOIN actor_stats s ON s.actor_id = a.id WHERE a.id IN ({})",
         super::placeholders(1, ids.len())
     );
     with_db!(db, p => {
