@@ -77,3 +77,108 @@ pub fn normalize_tag(tag: &str) -> Option<String> {
         && t.chars().any(|c| !c.is_ascii_digit());
     ok.then_some(t)
 }
+
+/// Who may see a post or an event. Stored as its lower-case name; shown to apps as Mastodon's
+/// name ([`Visibility::mastodon`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Everyone, listed in public timelines.
+    Public,
+    /// Everyone with the link, left out of public timelines.
+    Unlisted,
+    /// The members of the group it is filed under.
+    Members,
+    /// Only the people it is addressed to.
+    Direct,
+}
+
+impl Visibility {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Members => "members",
+            Visibility::Direct => "direct",
+        }
+    }
+
+    /// The name Mastodon apps know: members-only shows as `private`.
+    pub const fn mastodon(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Members => "private",
+            Visibility::Direct => "direct",
+        }
+    }
+
+    /// Anyone may read it (public or unlisted).
+    pub const fn is_open(self) -> bool {
+        matches!(self, Visibility::Public | Visibility::Unlisted)
+    }
+
+    pub fn members_only(members_only: bool) -> Self {
+        if members_only {
+            Visibility::Members
+        } else {
+            Visibility::Public
+        }
+    }
+}
+
+impl std::fmt::Display for Visibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Visibility {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "public" => Visibility::Public,
+            "unlisted" => Visibility::Unlisted,
+            "members" => Visibility::Members,
+            "direct" => Visibility::Direct,
+            other => return Err(format!("unknown visibility `{other}`")),
+        })
+    }
+}
+
+/// Read from a stored row (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for Visibility {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visibility_names_round_trip() {
+        for v in [
+            Visibility::Public,
+            Visibility::Unlisted,
+            Visibility::Members,
+            Visibility::Direct,
+        ] {
+            assert_eq!(v.as_str().parse::<Visibility>(), Ok(v));
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
+        assert_eq!(Visibility::Members.mastodon(), "private");
+        assert!("private".parse::<Visibility>().is_err());
+    }
+
+    #[test]
+    fn hashtags_are_normalised() {
+        assert_eq!(normalize_tag("#Fractions").as_deref(), Some("fractions"));
+        assert_eq!(normalize_tag("#2026"), None);
+        assert_eq!(normalize_tag("a-b"), None);
+    }
+}

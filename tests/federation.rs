@@ -241,7 +241,7 @@ async fn a_follow_is_stored_once_processed_and_answered() {
         .unwrap();
     assert_eq!(stored.group_id, Some(group.id));
     assert_eq!(stored.content_html, "<p>Hello maths</p>", "sanitised");
-    assert_eq!(stored.visibility, "public");
+    assert_eq!(stored.visibility, staffroom::model::Visibility::Public);
     // Two Announces (activity and object) to rita's shared inbox, after the Accept.
     assert_eq!(deliveries::counts(&app.state.db).await.unwrap().0, 3);
 
@@ -306,7 +306,7 @@ async fn members_only_groups_wait_for_a_steward_and_hide_their_posts() {
     )
     .await
     .unwrap();
-    assert_eq!(post.visibility, "members");
+    assert_eq!(post.visibility, staffroom::model::Visibility::Members);
     let path = format!("/posts/{}", post.id);
     assert_eq!(app.get_accept(&path, AP).await.status, 404, "unsigned");
     assert_eq!(app.get_accept("/groups/staff/followers", AP).await.status, 404);

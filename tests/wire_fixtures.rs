@@ -93,7 +93,7 @@ fn every_actor_and_post_in_the_corpus_reads() {
         for object in found {
             let o: RemoteObject = serde_json::from_value(object.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(o.author().is_some(), "{name}: an author");
-            let row = remote_object_to_row(&o, 1, None, "public");
+            let row = remote_object_to_row(&o, 1, None, staffroom::model::Visibility::Public);
             // Ids are compared after URL normalisation everywhere (`https://x.org?a` is `https://x.org/?a`).
             assert_eq!(row.ap_id, id_of(&object["id"]).unwrap().to_string(), "{name}");
             assert!(!row.content_html.contains("<script"), "{name}");
@@ -130,7 +130,7 @@ fn mastodon_create_note() {
         "https://mamot.fr/users/retiolus/statuses/107224244380204526"
     );
     assert!(o.mentions().contains(&"https://mamot.fr/users/retiolus".to_owned()));
-    let row = remote_object_to_row(&o, 1, None, "public");
+    let row = remote_object_to_row(&o, 1, None, staffroom::model::Visibility::Public);
     assert_eq!(row.published_at.to_rfc3339(), "2021-11-05T11:46:50+00:00");
     assert!(row.content_html.contains("<p>"));
 }

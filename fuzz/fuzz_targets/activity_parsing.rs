@@ -15,10 +15,12 @@ fuzz_target!(|data: &[u8]| {
         let _ = addresses(&v[field]);
         let _ = first_url(&v[field]);
     }
+    // The typed reading every received activity goes through.
+    let _ = staffroom::federation::inbound::Inbound::parse(&v);
     let object = if v["object"].is_object() { &v["object"] } else { &v };
     if let Ok(o) = serde_json::from_value::<RemoteObject>(object.clone()) {
         let _ = (o.author(), o.recipients(), o.mentions(), o.in_reply_to(), o.is_public());
-        let _ = remote_object_to_row(&o, 1, None, "public");
+        let _ = remote_object_to_row(&o, 1, None, staffroom::model::Visibility::Public);
     }
     let _ = remote_attachments(&object["attachment"]);
     let _ = staffroom::federation::events::remote_event_to_row(object, 1, None);

@@ -89,16 +89,6 @@ pub async fn credential_account(state: &AppState, a: &ActorRow) -> anyhow::Resul
     Ok(v)
 }
 
-/// Mastodon's visibility names for ours.
-pub fn visibility(v: &str) -> &'static str {
-    match v {
-        "public" => "public",
-        "unlisted" => "unlisted",
-        "members" => "private",
-        _ => "direct",
-    }
-}
-
 /// A post as a Mastodon Status, seen by `viewer`.
 pub async fn status(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<Value> {
     PageData::load(state, std::slice::from_ref(p), &[], viewer)
@@ -175,10 +165,9 @@ impl PageData {
         let post_stats = posts::stats_many(&state.db, &post_ids, viewer.map(|v| v.id)).await?;
         // Files of posts that are not public are linked with signed, expiring links.
         let mut links = HashMap::new();
-        for p in page
-            .iter()
-            .filter(|p| p.visibility != "public" && p.visibility != "unlisted")
-        {
+        for p in page.iter().filter(|p| {
+            p.visibility != crate::model::Visibility::Public && p.visibility != crate::model::Visibility::Unlisted
+        }) {
             for a in attachments_of(p) {
                 if let Some(url) = a["url"].as_str() {
                     links.insert(url.to_owned(), crate::services::media::private_link(state, url).await?);
@@ -262,7 +251,7 @@ impl PageData {
             "account": self.account(state, p.author_id)?,
             "content": content,
             "text": if viewer.is_some_and(|v| v.id == p.author_id) { p.source.clone() } else { None },
-            "visibility": visibility(&p.visibility),
+            "visibility": p.visibility.mastodon(),
             "sensitive": p.sensitive,
             "spoiler_text": "",
             "media_attachments": media,
@@ -406,7 +395,7 @@ pub async fn event_status(
         .collect();
     let mut media = Vec::new();
     if let Some(u) = &e.cover_url {
-        let url = if e.visibility == "public" {
+        let url = if e.visibility == crate::model::Visibility::Public {
             u.clone()
         } else {
             crate::services::media::private_link(state, u).await?
@@ -418,7 +407,7 @@ pub async fn event_status(
     }
     Ok(json!({
         "id": e.id.to_string(), "uri": e.ap_id, "url": link, "created_at": api_time(e.created_at), "edited_at": (e.updated_at != e.created_at).then(|| api_time(e.updated_at)),
-        "account": account(state, &by).await?, "content": content, "text": null, "visibility": visibility(&e.visibility),
+        "account": account(state, &by).await?, "content": content, "text": null, "visibility": e.visibility.mastodon(),
         "sensitive": false, "spoiler_text": "", "media_attachments": media, "application": null, "mentions": [], "tags": tags,
         "emojis": [], "reblogs_count": 0, "favourites_count": 0, "replies_count": 0, "in_reply_to_id": null,
         "in_reply_to_account_id": null, "reblog": null, "poll": null, "card": null, "language": null, "favourited": false,

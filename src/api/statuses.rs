@@ -131,7 +131,7 @@ pub async fn get(
                 (Some(g), Some(v)) => follows::is_member(&state.db, v.id, g).await?,
                 _ => false,
             };
-            if ev.visibility != "public" && !member {
+            if ev.visibility != crate::model::Visibility::Public && !member {
                 return Err(ApiError::not_found());
             }
             Ok(Json(super::entities::event_status(&state, &ev, v.as_ref()).await?))

@@ -72,9 +72,12 @@ async fn render(
                 return Ok(None);
             }
             let wanted = match channel {
-                Channel::Public => p.visibility == "public",
-                Channel::PublicLocal => p.visibility == "public" && p.local,
-                Channel::Hashtag(t) => p.visibility == "public" && p.tags.to_lowercase().contains(&format!("\"#{t}\"")),
+                Channel::Public => p.visibility == crate::model::Visibility::Public,
+                Channel::PublicLocal => p.visibility == crate::model::Visibility::Public && p.local,
+                Channel::Hashtag(t) => {
+                    p.visibility == crate::model::Visibility::Public
+                        && p.tags.to_lowercase().contains(&format!("\"#{t}\""))
+                }
                 Channel::User => {
                     let Some(v) = viewer else { return Ok(None) };
                     let follows =
@@ -96,7 +99,7 @@ async fn render(
             p.deleted_at = None;
             let wanted = match channel {
                 Channel::User => viewer.is_some(),
-                Channel::Public | Channel::PublicLocal => p.visibility == "public",
+                Channel::Public | Channel::PublicLocal => p.visibility == crate::model::Visibility::Public,
                 Channel::Hashtag(_) => false,
             };
             Ok((wanted && may_see_post(state, &p, viewer).await?).then(|| ("delete", id.to_string())))

@@ -299,6 +299,7 @@ mod timeline {
     use serde_json::json;
     use staffroom::app::AppState;
     use staffroom::config::Config;
+    use staffroom::model::Visibility;
     use staffroom::services::accounts::{self, NewAccount, Role};
     use staffroom::storage::posts::PostRow;
     use staffroom::storage::{Db, follows, notifications, posts};
@@ -431,8 +432,8 @@ mod timeline {
             };
             let ap_id = format!("https://bench.test/posts/{id}");
             let visibility = match group {
-                Some(g) if groups.iter().position(|x| x.id == g.id).unwrap() % 4 == 0 => "members",
-                _ => "public",
+                Some(g) if groups.iter().position(|x| x.id == g.id).unwrap() % 4 == 0 => Visibility::Members,
+                _ => Visibility::Public,
             };
             let row = PostRow {
                 id,
@@ -445,7 +446,7 @@ mod timeline {
                 title: None,
                 content_html: format!("<p>Post {i} for @{} about #t{t1} and #t{t2}</p>", mentioned.username),
                 source: Some(format!("Post {i}")),
-                visibility: visibility.into(),
+                visibility,
                 tags: tags.to_string(),
                 sensitive: false,
                 local: true,

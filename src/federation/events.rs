@@ -91,7 +91,7 @@ pub fn event_to_ap(
         .or(Some(organizer))
         .and_then(|g| g.followers_url.clone())
         .unwrap_or_default();
-    let (to, cc) = if e.visibility == "members" {
+    let (to, cc) = if e.visibility == crate::model::Visibility::Members {
         (
             json!([group.map(|g| g.ap_id.clone()).unwrap_or_default(), followers]),
             json!([]),
@@ -343,11 +343,10 @@ pub fn remote_event_to_row(o: &Value, organizer_id: i64, group_id: Option<i64>) 
             .chain(super::protocol::addresses(&o["cc"]).iter())
             .any(|a| super::protocol::is_public_address(a))
         {
-            "public"
+            crate::model::Visibility::Public
         } else {
-            "members"
-        }
-        .to_owned(),
+            crate::model::Visibility::Members
+        },
         local: false,
         created_at: time(&o["published"]).unwrap_or(now),
         updated_at: time(&o["updated"]).unwrap_or(now),

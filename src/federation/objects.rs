@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::protocol::{PUBLIC, addresses, first_url, id_of, wire_time};
+use crate::model::Visibility;
 use crate::storage::actors::ActorRow;
 use crate::storage::posts::PostRow;
 
@@ -20,18 +21,18 @@ pub fn addressing(
     if let Some(g) = group {
         to.push(g.ap_id.clone());
     }
-    match post.visibility.as_str() {
-        "public" => {
+    match post.visibility {
+        Visibility::Public => {
             to.push(PUBLIC.to_owned());
             cc.extend(author.followers_url.clone());
         }
-        "unlisted" => {
+        Visibility::Unlisted => {
             cc.push(PUBLIC.to_owned());
             cc.extend(author.followers_url.clone());
         }
         // Members-only: the group's members, never the public.
-        "members" => to.extend(group.and_then(|g| g.followers_url.clone())),
-        _ => {}
+        Visibility::Members => to.extend(group.and_then(|g| g.followers_url.clone())),
+        Visibility::Direct => {}
     }
     cc.extend(mentions.iter().cloned());
     cc.retain(|a| !to.contains(a));
@@ -185,7 +186,12 @@ fn parse_time(s: &Option<String>) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 /// Converts a remote object into a row for `author`, in `group` (if any), with `visibility`.
-pub fn remote_object_to_row(o: &RemoteObject, author_id: i64, group_id: Option<i64>, visibility: &str) -> PostRow {
+pub fn remote_object_to_row(
+    o: &RemoteObject,
+    author_id: i64,
+    group_id: Option<i64>,
+    visibility: Visibility,
+) -> PostRow {
     let now = crate::storage::now();
     let content = o.content.as_deref().unwrap_or_default();
     let content = if o.media_type.as_deref().is_some_and(|m| m.starts_with("text/markdown")) {
@@ -220,7 +226,7 @@ pub fn remote_object_to_row(o: &RemoteObject, author_id: i64, group_id: Option<i
             .map(|t| t.chars().take(crate::model::MAX_TITLE_CHARS).collect()),
         content_html: content,
         source: None,
-        visibility: visibility.to_owned(),
+        visibility,
         tags: Value::Array(tags).to_string(),
         attachments: Value::Array(remote_attachments(&o.attachment)).to_string(),
         sensitive: o.sensitive.unwrap_or(false),

@@ -183,7 +183,7 @@ async fn visible_event(
         .await?
         .filter(|e| e.local)
         .ok_or(AppError::NotFound)?;
-    if e.visibility == "members" {
+    if e.visibility == crate::model::Visibility::Members {
         let g = actors::find_by_id(&state.db, e.group_id.ok_or(AppError::NotFound)?)
             .await?
             .ok_or(AppError::NotFound)?;

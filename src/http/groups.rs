@@ -297,7 +297,7 @@ pub async fn post(
     let author = actors::find_by_id(&state.db, p.author_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if p.visibility == "members" || p.visibility == "direct" {
+    if p.visibility == crate::model::Visibility::Members || p.visibility == crate::model::Visibility::Direct {
         let g = group.as_ref().ok_or(AppError::NotFound)?;
         if !signed_by_member_of_post_group(&state, g, &author, &method, &uri, &headers).await? {
             return Err(AppError::NotFound);

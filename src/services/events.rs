@@ -329,7 +329,7 @@ async fn build(
         capacity: new.capacity,
         join_mode,
         external_url: new.external_url,
-        visibility: if members_only { "members" } else { "public" }.into(),
+        visibility: crate::model::Visibility::members_only(members_only),
         local: true,
         created_at: now,
         updated_at: now,
@@ -394,7 +394,7 @@ pub async fn update(state: &AppState, e: &EventRow, by: &ActorRow, new: NewEvent
     changed.ap_id = e.ap_id.clone();
     changed.url = e.url.clone();
     changed.created_at = e.created_at;
-    changed.visibility = e.visibility.clone();
+    changed.visibility = e.visibility;
     let mut tx = state.db.begin().await?;
     events::upsert(&mut tx, &changed).await?;
     announce(&mut tx, state, &changed, "Update").await?;
@@ -492,7 +492,7 @@ pub async fn admit(
         }
         _ => {}
     }
-    if e.visibility == "members"
+    if e.visibility == crate::model::Visibility::Members
         && !invited
         && let Some(g) = e.group_id
         && !follows::is_member(&state.db, who.id, g).await?
@@ -689,7 +689,7 @@ pub async fn interested(state: &AppState, e: &EventRow, who: &ActorRow, ap_id: O
         return Err(EventError::Refused("the event is cancelled".into()));
     }
     if e.local
-        && e.visibility == "members"
+        && e.visibility == crate::model::Visibility::Members
         && let Some(g) = e.group_id
         && !follows::is_member(&state.db, who.id, g).await?
         && events::invitation(&state.db, e.id, who.id).await?.is_none()

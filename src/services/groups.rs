@@ -58,7 +58,7 @@ pub async fn create(state: &AppState, new: NewGroup) -> Result<(ActorRow, GroupR
     actor.discoverable = !new.members_only;
     let row = GroupRow {
         id: actor.id,
-        visibility: if new.members_only { "members" } else { "public" }.into(),
+        visibility: crate::model::Visibility::members_only(new.members_only),
         posting_restricted_to_mods: new.posting_restricted_to_mods,
         created_by: new.owner,
         created_at: actor.created_at,

@@ -208,7 +208,7 @@ pub async fn create_once(
         title: new.title.clone(),
         content_html: html,
         source: Some(text.to_owned()),
-        visibility: if members_only { "members" } else { "public" }.into(),
+        visibility: crate::model::Visibility::members_only(members_only),
         tags: Value::Array(tags).to_string(),
         attachments: Value::Array(
             new.media
@@ -353,7 +353,7 @@ async fn context(state: &AppState, post: &PostRow) -> anyhow::Result<(Option<Act
             mentioned.push(a);
         }
     }
-    Ok((group, post.visibility == "members", mentioned))
+    Ok((group, post.visibility == crate::model::Visibility::Members, mentioned))
 }
 
 fn own(author: &ActorRow, post: &PostRow) -> Result<(), PostError> {
@@ -451,7 +451,7 @@ pub async fn react(
     if post.deleted_at.is_some() {
         return Err(PostError::Invalid("the post was deleted".into()));
     }
-    if kind == "Announce" && post.visibility != "public" {
+    if kind == "Announce" && post.visibility != crate::model::Visibility::Public {
         return Err(PostError::Refused("only public posts can be boosted".into()));
     }
     let reaction = if kind == "Like" { "like" } else { "announce" };

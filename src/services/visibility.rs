@@ -58,14 +58,14 @@ impl Spaces {
         if p.deleted_at.is_some() {
             return false;
         }
-        if p.visibility == "public" || p.visibility == "unlisted" {
+        if p.visibility == crate::model::Visibility::Public || p.visibility == crate::model::Visibility::Unlisted {
             return true;
         }
         let Some(v) = &self.viewer else { return false };
         if v.id == p.author_id {
             return true;
         }
-        if p.visibility == "members"
+        if p.visibility == crate::model::Visibility::Members
             && let Some(g) = p.group_id
         {
             return self.in_group(g);
@@ -76,7 +76,9 @@ impl Spaces {
 
 /// Whether `viewer` may see a post (see [`Spaces::may_see_post`]).
 pub async fn may_see_post(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
-    if p.deleted_at.is_none() && (p.visibility == "public" || p.visibility == "unlisted") {
+    if p.deleted_at.is_none()
+        && (p.visibility == crate::model::Visibility::Public || p.visibility == crate::model::Visibility::Unlisted)
+    {
         return Ok(true);
     }
     Ok(Spaces::load(state, viewer).await?.may_see_post(p))
@@ -85,7 +87,7 @@ pub async fn may_see_post(state: &AppState, p: &PostRow, viewer: Option<&ActorRo
 /// Whether `viewer` may see an event: public ones anyone; members-only ones the group's space,
 /// the organiser and the people invited.
 pub async fn may_see_event(state: &AppState, e: &EventRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
-    if e.visibility == "public" {
+    if e.visibility == crate::model::Visibility::Public {
         return Ok(true);
     }
     let Some(v) = viewer else { return Ok(false) };

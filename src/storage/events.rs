@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Db, Tx};
+use crate::model::Visibility;
 use crate::{with_db, with_tx};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -30,7 +31,8 @@ pub struct EventRow {
     pub capacity: Option<i32>,
     pub join_mode: String,
     pub external_url: Option<String>,
-    pub visibility: String,
+    #[sqlx(try_from = "String")]
+    pub visibility: Visibility,
     pub local: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -76,7 +78,7 @@ pub async fn upsert(tx: &mut Tx, e: &EventRow) -> Result<bool, sqlx::Error> {
             .bind(e.id).bind(&e.ap_id).bind(&e.url).bind(e.organizer_id).bind(e.group_id).bind(e.series_id).bind(&e.title)
             .bind(&e.description_html).bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(e.all_day).bind(&e.place_name)
             .bind(&e.place_address).bind(e.latitude).bind(e.longitude).bind(&e.online_url).bind(e.online_url_public)
-            .bind(&e.category).bind(&e.status).bind(e.capacity).bind(&e.join_mode).bind(&e.external_url).bind(&e.visibility)
+            .bind(&e.category).bind(&e.status).bind(e.capacity).bind(&e.join_mode).bind(&e.external_url).bind(e.visibility.as_str())
             .bind(e.local).bind(e.created_at).bind(e.updated_at).bind(&e.tags).bind(&e.cover_url).bind(&e.cover_media_type)
             .bind(&e.cover_description).bind(&e.attendees_visibility)
             .execute(&mut *c).await?;

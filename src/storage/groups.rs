@@ -4,12 +4,14 @@ use chrono::{DateTime, Utc};
 
 use super::actors::ActorRow;
 use super::{Db, Tx};
+use crate::model::Visibility;
 use crate::{with_db, with_tx};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct GroupRow {
     pub id: i64,
-    pub visibility: String,
+    #[sqlx(try_from = "String")]
+    pub visibility: Visibility,
     pub posting_restricted_to_mods: bool,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
@@ -17,7 +19,7 @@ pub struct GroupRow {
 
 impl GroupRow {
     pub fn members_only(&self) -> bool {
-        self.visibility == "members"
+        self.visibility == Visibility::Members
     }
 }
 
@@ -35,7 +37,7 @@ pub async fn insert(tx: &mut Tx, actor: &ActorRow, g: &GroupRow) -> Result<(), s
     with_tx!(tx, c => {
         super::actors::actor_insert!(actor).execute(&mut *c).await?;
         sqlx::query("INSERT INTO groups (id, visibility, posting_restricted_to_mods, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(g.id).bind(&g.visibility).bind(g.posting_restricted_to_mods).bind(g.created_by).bind(g.created_at)
+            .bind(g.id).bind(g.visibility.as_str()).bind(g.posting_restricted_to_mods).bind(g.created_by).bind(g.created_at)
             .execute(&mut *c).await?;
         if let Some(owner) = g.created_by {
             sqlx::query("INSERT INTO group_roles (group_id, actor_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
@@ -53,7 +55,7 @@ pub async fn upsert_remote(
     restricted: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let visibility = if members_only { "members" } else { "public" };
+    let visibility = Visibility::members_only(members_only).as_str();
     with_db!(db, p => sqlx::query(
         "INSERT INTO groups (id, visibility, posting_restricted_to_mods, created_by, created_at) VALUES ($1, $2, $3, NULL, $4) \
          ON CONFLICT (id) DO UPDATE SET visibility = excluded.visibility, posting_restricted_to_mods = excluded.posting_restricted_to_mods")

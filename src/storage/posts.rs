@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Db, Tx};
+use crate::model::Visibility;
 use crate::{with_db, with_tx};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -17,7 +18,8 @@ pub struct PostRow {
     pub title: Option<String>,
     pub content_html: String,
     pub source: Option<String>,
-    pub visibility: String,
+    #[sqlx(try_from = "String")]
+    pub visibility: Visibility,
     /// The ActivityPub `tag` array (mentions, hashtags) as JSON.
     pub tags: String,
     pub sensitive: bool,
@@ -32,14 +34,59 @@ pub struct PostRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Stores a post; returns false when one with the same `ap_id` exists (redelivery).
+/// The hashtags (normalised names, each once) and the mentioned actors' ids in a post's `tag`
+/// JSON: what `post_tags` and `post_mentions` hold for it.
+pub fn tags_and_mentions(tags: &str) -> (Vec<String>, Vec<String>) {
+    let parsed: serde_json::Value = serde_json::from_str(tags).unwrap_or_default();
+    let (mut names, mut hrefs) = (Vec::new(), Vec::new());
+    for t in parsed.as_array().into_iter().flatten() {
+        match t["type"].as_str() {
+            Some("Hashtag") => names.extend(t["name"].as_str().and_then(crate::model::normalize_tag)),
+            Some("Mention") => hrefs.extend(t["href"].as_str().map(str::to_owned)),
+            _ => {}
+        }
+    }
+    names.sort();
+    names.dedup();
+    hrefs.sort();
+    hrefs.dedup();
+    (names, hrefs)
+}
+
+/// Stores a post with its hashtags and mentions; returns false when one with the same `ap_id`
+/// exists (redelivery).
 pub async fn insert(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
+    if !insert_row(tx, p).await? {
+        return Ok(false);
+    }
+    let (names, hrefs) = tags_and_mentions(&p.tags);
+    for (table, column, values) in [("post_tags", "name", &names), ("post_mentions", "href", &hrefs)] {
+        if values.is_empty() {
+            continue;
+        }
+        let rows: Vec<String> = (0..values.len()).map(|i| format!("($1, ${})", i + 2)).collect();
+        let sql = format!(
+            "INSERT INTO {table} (post_id, {column}) VALUES {} ON CONFLICT DO NOTHING",
+            rows.join(", ")
+        );
+        with_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(p.id);
+            for v in values {
+                q = q.bind(v);
+            }
+            q.execute(&mut *c).await.map(|_| ())
+        })?;
+    }
+    Ok(true)
+}
+
+async fn insert_row(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
     with_tx!(tx, c => sqlx::query(
         "INSERT INTO posts (id, ap_id, url, author_id, group_id, in_reply_to, kind, title, content_html, source, visibility, \
          sensitive, local, published_at, updated_at, deleted_at, created_at, tags, attachments) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (ap_id) DO NOTHING")
         .bind(p.id).bind(&p.ap_id).bind(&p.url).bind(p.author_id).bind(p.group_id).bind(&p.in_reply_to).bind(&p.kind)
-        .bind(&p.title).bind(&p.content_html).bind(&p.source).bind(&p.visibility).bind(p.sensitive).bind(p.local)
+        .bind(&p.title).bind(&p.content_html).bind(&p.source).bind(p.visibility.as_str()).bind(p.sensitive).bind(p.local)
         .bind(p.published_at).bind(p.updated_at).bind(p.deleted_at).bind(p.created_at).bind(&p.tags).bind(&p.attachments)
         .execute(&mut *c).await.map(|r| r.rows_affected() == 1))
 }
@@ -328,18 +375,7 @@ pub async fn timeline(db: &Db, which: &Timeline, window: Window, limit: i64) -> 
                 0,
             )
         }
-        Timeline::Tag(tag) => {
-            // Tags are stored as JSON; the name is matched exactly, quoted, with LIKE's `_`
-            // wildcard escaped; only letters, digits and `_` reach the statement.
-            let safe: String = tag.chars().filter(|c| c.is_alphanumeric() || *c == '_').collect();
-            let pattern = safe.to_lowercase().replace('_', "\\_");
-            (
-                format!(
-                    "deleted_at IS NULL AND visibility = 'public' AND $1 = $1 AND lower(tags) LIKE '%\"#{pattern}\"%' ESCAPE '\\'"
-                ),
-                0,
-            )
-        }
+        Timeline::Tag(tag) => return tagged(db, tag, window, limit).await,
         Timeline::Author(id) => ("author_id = $1 AND deleted_at IS NULL".to_owned(), *id),
         Timeline::Group(id) => ("group_id = $1 AND deleted_at IS NULL".to_owned(), *id),
     };
@@ -347,6 +383,23 @@ pub async fn timeline(db: &Db, which: &Timeline, window: Window, limit: i64) -> 
     let sql = format!("SELECT * FROM posts WHERE {filter} AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4");
     let mut rows: Vec<PostRow> = with_db!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
         .bind(bind).bind(window.max_id.unwrap_or(i64::MAX)).bind(window.min_id.unwrap_or(0)).bind(limit)
+        .fetch_all(p).await)?;
+    if window.ascending {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// Public posts with a hashtag, from `post_tags` (name, then newest post first).
+async fn tagged(db: &Db, tag: &str, window: Window, limit: i64) -> Result<Vec<PostRow>, sqlx::Error> {
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT p.* FROM post_tags t JOIN posts p ON p.id = t.post_id \
+         WHERE t.name = $1 AND t.post_id < $2 AND t.post_id > $3 AND p.deleted_at IS NULL AND p.visibility = 'public' \
+         ORDER BY t.post_id {order} LIMIT $4"
+    );
+    let mut rows: Vec<PostRow> = with_db!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
+        .bind(tag.to_lowercase()).bind(window.max_id.unwrap_or(i64::MAX)).bind(window.min_id.unwrap_or(0)).bind(limit)
         .fetch_all(p).await)?;
     if window.ascending {
         rows.reverse();

@@ -32,7 +32,7 @@ pub fn invite(id: &str, sender: &ActorRow, e: &EventRow, who: &ActorRow) -> Valu
 
 /// `Delete` of an event, with a Tombstone, addressed like the event.
 pub fn delete(id: &str, sender: &ActorRow, e: &EventRow) -> Value {
-    let to = if e.visibility == "public" {
+    let to = if e.visibility == crate::model::Visibility::Public {
         PUBLIC
     } else {
         sender.ap_id.as_str()

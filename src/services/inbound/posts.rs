@@ -12,6 +12,7 @@ use crate::federation::objects::{POST_TYPES, RemoteObject, remote_object_to_row}
 use crate::federation::policy::authority;
 use crate::federation::protocol::id_of;
 use crate::federation::remote::refresh_actor;
+use crate::model::Visibility;
 use crate::services::{groups, notify};
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
 use crate::storage::groups::GroupRow;
@@ -126,25 +127,25 @@ pub(super) async fn create_or_update(
 
 /// The visibility of a post sent into one of our groups: the group's members only, or as its
 /// author addressed it.
-fn visibility_in_our_group(group: &GroupRow, o: &RemoteObject) -> &'static str {
+fn visibility_in_our_group(group: &GroupRow, o: &RemoteObject) -> Visibility {
     if group.members_only() {
-        "members"
+        Visibility::Members
     } else if o.is_public() {
-        "public"
+        Visibility::Public
     } else {
-        "unlisted"
+        Visibility::Unlisted
     }
 }
 
 /// The visibility of a post from elsewhere: public when addressed so (and not in a members-only
 /// group), the group's members when filed under a group, otherwise its addressees only.
-pub(super) fn visibility_elsewhere(o: &RemoteObject, in_group: bool, members_only: bool) -> &'static str {
+pub(super) fn visibility_elsewhere(o: &RemoteObject, in_group: bool, members_only: bool) -> Visibility {
     if o.is_public() && !members_only {
-        "public"
+        Visibility::Public
     } else if in_group {
-        "members"
+        Visibility::Members
     } else {
-        "direct"
+        Visibility::Direct
     }
 }
 
@@ -157,7 +158,7 @@ async fn edit(
     o: &RemoteObject,
     raw: &Value,
 ) -> Result<(), ProcessError> {
-    let row = remote_object_to_row(o, actor.id, existing.group_id, &existing.visibility);
+    let row = remote_object_to_row(o, actor.id, existing.group_id, existing.visibility);
     let mut tx = state.db.begin().await?;
     posts::update_content(
         &mut tx,
