@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::auth::{Auth, ClientIp, MaybeAuth};
 use super::entities::{account, credential_account, relationship};
+use super::model::{Account, Relationship};
 use super::{ApiError, ApiResult, Body, Page, Q, link_header, paged};
 use crate::app::AppState;
 use crate::config::Registrations;
@@ -109,7 +110,7 @@ pub async fn register(
 }
 
 /// `GET /api/v1/accounts/verify_credentials`
-pub async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+pub async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Account>> {
     let me = auth.member("read:accounts")?;
     Ok(Json(credential_account(&state, &me.actor).await?))
 }
@@ -120,7 +121,7 @@ pub struct LookupQuery {
 }
 
 /// `GET /api/v1/accounts/lookup?acct=name[@domain]` (known accounts only; search resolves).
-pub async fn lookup(State(state): State<AppState>, Q(q): Q<LookupQuery>) -> ApiResult<Json<Value>> {
+pub async fn lookup(State(state): State<AppState>, Q(q): Q<LookupQuery>) -> ApiResult<Json<Account>> {
     let acct = q.acct.unwrap_or_default();
     let acct = acct.trim().trim_start_matches('@');
     let (name, domain) = acct.split_once('@').unwrap_or((acct, ""));
@@ -136,7 +137,7 @@ pub async fn lookup(State(state): State<AppState>, Q(q): Q<LookupQuery>) -> ApiR
 }
 
 /// `GET /api/v1/accounts/{id}`
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Account>> {
     let a = actor(&state, &id).await?;
     Ok(Json(account(&state, &a).await?))
 }
@@ -150,7 +151,11 @@ pub struct Ids {
 }
 
 /// `GET /api/v1/accounts/relationships?id[]=…`
-pub async fn relationships(State(state): State<AppState>, auth: Auth, Q(q): Q<Ids>) -> ApiResult<Json<Value>> {
+pub async fn relationships(
+    State(state): State<AppState>,
+    auth: Auth,
+    Q(q): Q<Ids>,
+) -> ApiResult<Json<Vec<Relationship>>> {
     let me = auth.member("read:follows")?;
     let mut out = Vec::new();
     for id in q.ids.iter().chain(q.id.iter()).take(40) {
@@ -158,7 +163,7 @@ pub async fn relationships(State(state): State<AppState>, auth: Auth, Q(q): Q<Id
             out.push(relationship(&state, &me.actor, &other).await?);
         }
     }
-    Ok(Json(Value::Array(out)))
+    Ok(Json(out))
 }
 
 /// `GET /api/v1/accounts/{id}/statuses`: a member's posts, or the posts in a group.
@@ -236,7 +241,11 @@ pub async fn following(
 
 /// `POST /api/v1/accounts/{id}/follow`: follow a person, or join a group (a request for
 /// members-only groups, which a steward answers).
-pub async fn follow(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn follow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
     let me = auth.member("write:follows")?;
     let target = actor(&state, &id).await?;
     social::follow(&state, &me.actor, &target).await.map_err(|e| match e {
@@ -247,7 +256,11 @@ pub async fn follow(State(state): State<AppState>, auth: Auth, Path(id): Path<St
 }
 
 /// `POST /api/v1/accounts/{id}/unfollow`
-pub async fn unfollow(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn unfollow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
     let me = auth.member("write:follows")?;
     let target = actor(&state, &id).await?;
     social::unfollow(&state, &me.actor, &target)
@@ -302,7 +315,7 @@ pub async fn update_credentials(
     State(state): State<AppState>,
     auth: Auth,
     req: axum::extract::Request,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Account>> {
     let me = auth.member("write:accounts")?.actor.clone();
     let multipart = req
         .headers()

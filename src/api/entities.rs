@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use super::model::{
+    Account, MediaAttachment, MediaMeta, MediaSize, Mention, Notification, Relationship, Source, Status, Tag,
+};
 use crate::app::AppState;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
 use crate::storage::posts::{self, PostRow};
@@ -28,7 +31,7 @@ pub fn acct(a: &ActorRow) -> String {
 }
 
 /// An actor (person or group, local or remote) as a Mastodon Account.
-pub async fn account(state: &AppState, a: &ActorRow) -> anyhow::Result<Value> {
+pub async fn account(state: &AppState, a: &ActorRow) -> anyhow::Result<Account> {
     let stats = actors::find_many_with_stats(&state.db, &[a.id])
         .await?
         .pop()
@@ -38,59 +41,89 @@ pub async fn account(state: &AppState, a: &ActorRow) -> anyhow::Result<Value> {
 }
 
 /// The Account entity of an actor with its counts.
-pub fn account_entity(state: &AppState, a: &ActorRow, stats: &actors::ActorStats) -> Value {
+pub fn account_entity(state: &AppState, a: &ActorRow, stats: &actors::ActorStats) -> Account {
     let avatar = a.avatar_url.clone().unwrap_or_else(|| default_image(state, "avatars"));
     let header = a.header_url.clone().unwrap_or_else(|| default_image(state, "headers"));
-    json!({
-        "id": a.id.to_string(),
-        "username": a.username,
-        "acct": acct(a),
-        "display_name": a.display_name,
-        "locked": a.manually_approves_followers,
-        "bot": a.kind == "Service" || a.kind == "Application",
-        "discoverable": a.discoverable,
-        "indexable": a.discoverable,
-        "group": a.kind == KIND_GROUP,
-        "created_at": api_time(a.created_at),
-        "note": a.summary_html,
-        "url": a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
-        "uri": a.ap_id,
-        "avatar": avatar,
-        "avatar_static": avatar,
-        "header": header,
-        "header_static": header,
-        "followers_count": stats.followers,
-        "following_count": stats.following,
-        "statuses_count": stats.statuses,
-        "last_status_at": stats.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
-        "hide_collections": false,
-        "noindex": !a.discoverable,
-        "emojis": [],
-        "roles": [],
-        "fields": [],
-    })
+    Account {
+        id: a.id.to_string(),
+        username: a.username.clone(),
+        acct: acct(a),
+        display_name: a.display_name.clone(),
+        locked: a.manually_approves_followers,
+        bot: a.kind == "Service" || a.kind == "Application",
+        discoverable: a.discoverable,
+        indexable: a.discoverable,
+        group: a.kind == KIND_GROUP,
+        created_at: api_time(a.created_at),
+        note: a.summary_html.clone(),
+        url: a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
+        uri: a.ap_id.clone(),
+        avatar_static: avatar.clone(),
+        avatar,
+        header_static: header.clone(),
+        header,
+        followers_count: stats.followers,
+        following_count: stats.following,
+        statuses_count: stats.statuses,
+        last_status_at: stats.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
+        hide_collections: false,
+        noindex: !a.discoverable,
+        emojis: Vec::new(),
+        roles: Vec::new(),
+        fields: Vec::new(),
+        source: None,
+    }
 }
 
 /// The signed-in member's own Account, with `source` (what verify_credentials returns).
-pub async fn credential_account(state: &AppState, a: &ActorRow) -> anyhow::Result<Value> {
+pub async fn credential_account(state: &AppState, a: &ActorRow) -> anyhow::Result<Account> {
     let mut v = account(state, a).await?;
-    v["source"] = json!({
-        "privacy": "public",
-        "sensitive": false,
-        "language": null,
-        "note": a.summary_source,
-        "fields": [],
-        "follow_requests_count": follows::pending_actors(&state.db, a.id).await?.len(),
-        "discoverable": a.discoverable,
-        "indexable": a.discoverable,
-        "hide_collections": false,
-        "attribution_domains": [],
+    v.source = Some(Source {
+        privacy: "public",
+        sensitive: false,
+        language: None,
+        note: a.summary_source.clone(),
+        fields: Vec::new(),
+        follow_requests_count: follows::pending_actors(&state.db, a.id).await?.len(),
+        discoverable: a.discoverable,
+        indexable: a.discoverable,
+        hide_collections: false,
+        attribution_domains: Vec::new(),
     });
     Ok(v)
 }
 
+/// A stored attachment (`services::media::attachment_json`, or a remote one) as a
+/// MediaAttachment.
+pub fn media_attachment(a: &Value) -> MediaAttachment {
+    let original = match (a["width"].as_i64(), a["height"].as_i64()) {
+        (Some(width), Some(height)) if height > 0 => Some(MediaSize {
+            width,
+            height,
+            size: format!("{width}x{height}"),
+            aspect: width as f64 / height as f64,
+        }),
+        _ => None,
+    };
+    let url = a["url"].as_str().unwrap_or_default().to_owned();
+    MediaAttachment {
+        id: match &a["id"] {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        },
+        kind: a["type"].as_str().unwrap_or("unknown").to_owned(),
+        preview_url: url.clone(),
+        url,
+        remote_url: a["remote_url"].as_str().map(str::to_owned),
+        text_url: None,
+        meta: MediaMeta { original },
+        description: a["description"].as_str().filter(|d| !d.is_empty()).map(str::to_owned),
+        blurhash: None,
+    }
+}
+
 /// A post as a Mastodon Status, seen by `viewer`.
-pub async fn status(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<Value> {
+pub async fn status(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<Status> {
     PageData::load(state, std::slice::from_ref(p), &[], viewer)
         .await?
         .status(state, p)
@@ -102,7 +135,7 @@ pub async fn group_boost(
     p: &PostRow,
     group: &ActorRow,
     viewer: Option<&ActorRow>,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<Status> {
     PageData::load(state, std::slice::from_ref(p), &[group.id], viewer)
         .await?
         .group_boost(state, p, group.id)
@@ -191,7 +224,7 @@ impl PageData {
     }
 
     /// The Account of a loaded actor.
-    pub fn account(&self, state: &AppState, id: i64) -> anyhow::Result<Value> {
+    pub fn account(&self, state: &AppState, id: i64) -> anyhow::Result<Account> {
         let a = self
             .actors
             .get(&id)
@@ -204,7 +237,7 @@ impl PageData {
     }
 
     /// A loaded post as a Status.
-    pub fn status(&self, state: &AppState, p: &PostRow) -> anyhow::Result<Value> {
+    pub fn status(&self, state: &AppState, p: &PostRow) -> anyhow::Result<Status> {
         let parent = p.in_reply_to.as_ref().and_then(|id| self.parents.get(id));
         let mut mentions = Vec::new();
         let mut hashtags = Vec::new();
@@ -212,23 +245,31 @@ impl PageData {
             if t["type"] == "Mention"
                 && let Some(a) = self.mentioned.get(t["href"].as_str().unwrap_or_default())
             {
-                mentions.push(json!({ "id": a.id.to_string(), "username": a.username, "acct": acct(a), "url": a.url.clone().unwrap_or(a.ap_id.clone()) }));
+                mentions.push(Mention {
+                    id: a.id.to_string(),
+                    username: a.username.clone(),
+                    acct: acct(a),
+                    url: a.url.clone().unwrap_or(a.ap_id.clone()),
+                });
             } else if t["type"] == "Hashtag" {
                 let name = t["name"]
                     .as_str()
                     .unwrap_or_default()
                     .trim_start_matches('#')
                     .to_lowercase();
-                hashtags.push(json!({ "name": name, "url": state.urls.tag(&name) }));
+                hashtags.push(Tag {
+                    url: state.urls.tag(&name).to_string(),
+                    name,
+                });
             }
         }
-        let media: Vec<Value> = attachments_of(p)
+        let media: Vec<MediaAttachment> = attachments_of(p)
             .into_iter()
             .map(|mut a| {
                 if let Some(link) = a["url"].as_str().and_then(|u| self.links.get(u)) {
                     a["url"] = json!(link);
                 }
-                crate::services::media::entity(&a)
+                media_attachment(&a)
             })
             .collect();
         let stats = self.post_stats.get(&p.id).cloned().unwrap_or_default();
@@ -242,77 +283,85 @@ impl PageData {
             ),
             None => p.content_html.clone(),
         };
-        Ok(json!({
-            "id": p.id.to_string(),
-            "uri": p.ap_id,
-            "url": p.url.clone().unwrap_or(p.ap_id.clone()),
-            "created_at": api_time(p.published_at),
-            "edited_at": p.updated_at.map(api_time),
-            "account": self.account(state, p.author_id)?,
-            "content": content,
-            "text": if viewer.is_some_and(|v| v.id == p.author_id) { p.source.clone() } else { None },
-            "visibility": p.visibility.mastodon(),
-            "sensitive": p.sensitive,
-            "spoiler_text": "",
-            "media_attachments": media,
-            "application": null,
-            "mentions": mentions,
-            "tags": hashtags,
-            "emojis": [],
-            "reblogs_count": stats.reblogs,
-            "favourites_count": stats.favourites,
-            "replies_count": stats.replies,
-            "in_reply_to_id": parent.map(|x| x.id.to_string()),
-            "in_reply_to_account_id": parent.map(|x| x.author_id.to_string()),
-            "reblog": null,
-            "poll": null,
-            "card": null,
-            "language": null,
-            "favourited": viewer.is_some() && stats.favourited > 0,
-            "reblogged": viewer.is_some() && stats.reblogged > 0,
-            "muted": false,
-            "bookmarked": viewer.is_some() && stats.bookmarked > 0,
-            "pinned": p.pinned_at.is_some(),
-            "filtered": [],
-        }))
+        Ok(Status {
+            id: p.id.to_string(),
+            uri: p.ap_id.clone(),
+            url: p.url.clone().unwrap_or(p.ap_id.clone()),
+            created_at: api_time(p.published_at),
+            edited_at: p.updated_at.map(api_time),
+            account: self.account(state, p.author_id)?,
+            content,
+            text: if viewer.is_some_and(|v| v.id == p.author_id) {
+                p.source.clone()
+            } else {
+                None
+            },
+            visibility: p.visibility.mastodon(),
+            sensitive: p.sensitive,
+            spoiler_text: String::new(),
+            media_attachments: media,
+            application: None,
+            mentions,
+            tags: hashtags,
+            emojis: Vec::new(),
+            reblogs_count: stats.reblogs,
+            favourites_count: stats.favourites,
+            replies_count: stats.replies,
+            in_reply_to_id: parent.map(|x| x.id.to_string()),
+            in_reply_to_account_id: parent.map(|x| x.author_id.to_string()),
+            reblog: None,
+            poll: None,
+            card: None,
+            language: None,
+            favourited: viewer.is_some() && stats.favourited > 0,
+            reblogged: viewer.is_some() && stats.reblogged > 0,
+            muted: false,
+            bookmarked: viewer.is_some() && stats.bookmarked > 0,
+            pinned: p.pinned_at.is_some(),
+            filtered: Vec::new(),
+        })
     }
 
     /// A loaded post as a boost by a loaded group.
-    pub fn group_boost(&self, state: &AppState, p: &PostRow, group_id: i64) -> anyhow::Result<Value> {
+    pub fn group_boost(&self, state: &AppState, p: &PostRow, group_id: i64) -> anyhow::Result<Status> {
         let inner = self.status(state, p)?;
         let mut wrapper = inner.clone();
-        wrapper["account"] = self.account(state, group_id)?;
-        wrapper["content"] = json!("");
-        wrapper["mentions"] = json!([]);
-        wrapper["tags"] = json!([]);
-        wrapper["reblog"] = inner;
+        wrapper.account = self.account(state, group_id)?;
+        wrapper.content = String::new();
+        wrapper.mentions = Vec::new();
+        wrapper.tags = Vec::new();
+        wrapper.reblog = Some(Box::new(inner));
         Ok(wrapper)
     }
 }
 
-pub async fn relationship(state: &AppState, me: &ActorRow, other: &ActorRow) -> anyhow::Result<Value> {
+pub async fn relationship(state: &AppState, me: &ActorRow, other: &ActorRow) -> anyhow::Result<Relationship> {
     let out = follows::find(&state.db, me.id, other.id).await?;
     let inbound = follows::find(&state.db, other.id, me.id).await?;
-    Ok(json!({
-        "id": other.id.to_string(),
-        "following": out.as_ref().is_some_and(|f| f.accepted),
-        "requested": out.as_ref().is_some_and(|f| !f.accepted),
-        "followed_by": inbound.as_ref().is_some_and(|f| f.accepted),
-        "requested_by": inbound.as_ref().is_some_and(|f| !f.accepted),
-        "showing_reblogs": true,
-        "notifying": false,
-        "languages": null,
-        "blocking": false,
-        "blocked_by": false,
-        "muting": false,
-        "muting_notifications": false,
-        "domain_blocking": false,
-        "endorsed": false,
-        "note": "",
-    }))
+    Ok(Relationship {
+        id: other.id.to_string(),
+        following: out.as_ref().is_some_and(|f| f.accepted),
+        requested: out.as_ref().is_some_and(|f| !f.accepted),
+        followed_by: inbound.as_ref().is_some_and(|f| f.accepted),
+        requested_by: inbound.as_ref().is_some_and(|f| !f.accepted),
+        showing_reblogs: true,
+        notifying: false,
+        languages: None,
+        blocking: false,
+        blocked_by: false,
+        muting: false,
+        muting_notifications: false,
+        domain_blocking: false,
+        endorsed: false,
+        note: String::new(),
+    })
 }
 
-pub async fn notification(state: &AppState, n: &NotificationRow, viewer: &ActorRow) -> anyhow::Result<Option<Value>> {
+pub async fn notification(
+    state: &AppState,
+    n: &NotificationRow,
+    viewer: &ActorRow,
+) -> anyhow::Result<Option<Notification>> {
     Ok(notifications(state, std::slice::from_ref(n), viewer)
         .await?
         .pop()
@@ -326,7 +375,7 @@ pub async fn notifications(
     state: &AppState,
     rows: &[NotificationRow],
     viewer: &ActorRow,
-) -> anyhow::Result<Vec<(i64, Value)>> {
+) -> anyhow::Result<Vec<(i64, Notification)>> {
     let spaces = crate::services::visibility::Spaces::load(state, Some(viewer)).await?;
     let post_ids: Vec<i64> = rows.iter().filter_map(|n| n.post_id).collect();
     let found: HashMap<i64, PostRow> = posts::find_many(&state.db, &post_ids)
@@ -358,14 +407,14 @@ pub async fn notifications(
         };
         out.push((
             n.id,
-            json!({
-                "id": n.id.to_string(),
-                "type": n.kind,
-                "group_key": format!("ungrouped-{}", n.id),
-                "created_at": api_time(n.created_at),
-                "account": data.account(state, n.from_actor_id)?,
-                "status": status,
-            }),
+            Notification {
+                id: n.id.to_string(),
+                kind: n.kind.clone(),
+                group_key: format!("ungrouped-{}", n.id),
+                created_at: api_time(n.created_at),
+                account: data.account(state, n.from_actor_id)?,
+                status,
+            },
         ));
     }
     Ok(out)
@@ -377,7 +426,7 @@ pub async fn event_status(
     state: &AppState,
     e: &crate::storage::events::EventRow,
     _viewer: Option<&ActorRow>,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<Status> {
     let by = crate::services::events::host(state, e).await?;
     let summary = crate::federation::events::summary(e);
     let link = e.url.clone().unwrap_or_else(|| e.ap_id.clone());
@@ -389,9 +438,12 @@ pub async fn event_status(
         crate::text::escape_html(&link),
         crate::text::escape_html(&link)
     );
-    let tags: Vec<Value> = e
+    let tags: Vec<Tag> = e
         .tag_list()
-        .map(|t| json!({ "name": t, "url": state.urls.tag(t) }))
+        .map(|t| Tag {
+            name: t.to_owned(),
+            url: state.urls.tag(t).to_string(),
+        })
         .collect();
     let mut media = Vec::new();
     if let Some(u) = &e.cover_url {
@@ -400,17 +452,42 @@ pub async fn event_status(
         } else {
             crate::services::media::private_link(state, u).await?
         };
-        media.push(crate::services::media::entity(&json!({
+        media.push(media_attachment(&json!({
             "id": format!("{}-cover", e.id), "type": "image", "url": url, "media_type": e.cover_media_type,
             "description": e.cover_description,
         })));
     }
-    Ok(json!({
-        "id": e.id.to_string(), "uri": e.ap_id, "url": link, "created_at": api_time(e.created_at), "edited_at": (e.updated_at != e.created_at).then(|| api_time(e.updated_at)),
-        "account": account(state, &by).await?, "content": content, "text": null, "visibility": e.visibility.mastodon(),
-        "sensitive": false, "spoiler_text": "", "media_attachments": media, "application": null, "mentions": [], "tags": tags,
-        "emojis": [], "reblogs_count": 0, "favourites_count": 0, "replies_count": 0, "in_reply_to_id": null,
-        "in_reply_to_account_id": null, "reblog": null, "poll": null, "card": null, "language": null, "favourited": false,
-        "reblogged": false, "muted": false, "bookmarked": false, "pinned": false, "filtered": [],
-    }))
+    Ok(Status {
+        id: e.id.to_string(),
+        uri: e.ap_id.clone(),
+        url: link,
+        created_at: api_time(e.created_at),
+        edited_at: (e.updated_at != e.created_at).then(|| api_time(e.updated_at)),
+        account: account(state, &by).await?,
+        content,
+        text: None,
+        visibility: e.visibility.mastodon(),
+        sensitive: false,
+        spoiler_text: String::new(),
+        media_attachments: media,
+        application: None,
+        mentions: Vec::new(),
+        tags,
+        emojis: Vec::new(),
+        reblogs_count: 0,
+        favourites_count: 0,
+        replies_count: 0,
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        reblog: None,
+        poll: None,
+        card: None,
+        language: None,
+        favourited: false,
+        reblogged: false,
+        muted: false,
+        bookmarked: false,
+        pinned: false,
+        filtered: Vec::new(),
+    })
 }

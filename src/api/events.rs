@@ -383,7 +383,7 @@ pub async fn attendees(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<super::model::Account>>> {
     let v = viewer(&auth);
     let e = find(&state, &id, v.as_ref()).await?;
     if !svc::may_list_attendees(&state, &e, v.as_ref()).await? {
@@ -396,7 +396,7 @@ pub async fn attendees(
             out.push(account(&state, &a).await?);
         }
     }
-    Ok(Json(Value::Array(out)))
+    Ok(Json(out))
 }
 
 /// `POST /api/staffroom/v1/events/{id}/interested`: maybe; no place is taken.

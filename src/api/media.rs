@@ -5,9 +5,9 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::auth::{Auth, MaybeAuth};
+use super::model::MediaAttachment;
 use super::{ApiError, ApiResult, Body};
 use crate::app::AppState;
 use crate::federation::inbox;
@@ -16,16 +16,20 @@ use crate::services::visibility;
 use crate::storage::media as store;
 
 /// The owner's own upload; until it is posted, only they may load it, by a signed link.
-async fn entity(state: &AppState, m: &store::MediaRow) -> anyhow::Result<Value> {
+async fn entity(state: &AppState, m: &store::MediaRow) -> anyhow::Result<MediaAttachment> {
     let mut a = media::attachment_json(state, m);
     if m.post_id.is_none() {
         a["url"] = serde_json::json!(media::private_link(state, &media::url(state, m)).await?);
     }
-    Ok(media::entity(&a))
+    Ok(super::entities::media_attachment(&a))
 }
 
 /// `POST /api/v2/media`: a multipart upload with `file` and optional `description`.
-pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> ApiResult<Json<Value>> {
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    mut form: Multipart,
+) -> ApiResult<Json<MediaAttachment>> {
     let me = auth.member("write:media")?;
     let mut file: Option<Vec<u8>> = None;
     let mut description = String::new();
@@ -70,7 +74,11 @@ async fn own(state: &AppState, auth: &Auth, id: &str) -> ApiResult<store::MediaR
 }
 
 /// `GET /api/v1/media/{id}`
-pub async fn get(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MediaAttachment>> {
     Ok(Json(entity(&state, &own(&state, &auth, &id).await?).await?))
 }
 
@@ -85,7 +93,7 @@ pub async fn update(
     auth: Auth,
     Path(id): Path<String>,
     Body(u): Body<MediaUpdate>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MediaAttachment>> {
     let mut m = own(&state, &auth, &id).await?;
     if let Some(d) = u.description {
         if d.chars().count() > media::MAX_DESCRIPTION_CHARS {

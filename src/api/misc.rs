@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::accounts::{actor, resolve};
 use super::auth::{Auth, MaybeAuth};
 use super::entities::{account, notification, relationship, status};
+use super::model::{Account, Notification, Relationship};
 use super::{ApiError, ApiResult, Page, Q, link_header, paged};
 use crate::app::AppState;
 use crate::services::groups::{self, Moderation};
@@ -50,7 +51,7 @@ pub async fn notifications(
     )
     .await?;
     let last_row = rows.last().map(|n| n.id);
-    let (mut ids, items): (Vec<i64>, Vec<Value>) = super::entities::notifications(&state, &rows, &me)
+    let (mut ids, items): (Vec<i64>, Vec<Notification>) = super::entities::notifications(&state, &rows, &me)
         .await?
         .into_iter()
         .unzip();
@@ -61,7 +62,7 @@ pub async fn notifications(
     Ok(paged(items, link_header(&state, "/api/v1/notifications", &ids, limit)))
 }
 
-pub async fn notification_by_id(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Value> {
+pub async fn notification_by_id(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Notification> {
     let me = auth.member("read:notifications")?;
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
     let n = notifications::find(&state.db, me.actor.id, id)
@@ -77,7 +78,7 @@ pub async fn notification_get(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Notification>> {
     Ok(Json(notification_by_id(&state, &auth, &id).await?))
 }
 
@@ -116,7 +117,7 @@ async fn answerable(
 
 /// `GET /api/v1/follow_requests`: requests to follow the member, and to join the groups they
 /// steward (so stewards approve members-only group spaces from their app).
-pub async fn follow_requests(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+pub async fn follow_requests(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Account>>> {
     let me = auth.member("read:follows")?;
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -127,11 +128,11 @@ pub async fn follow_requests(State(state): State<AppState>, auth: Auth) -> ApiRe
             }
         }
     }
-    Ok(Json(Value::Array(out)))
+    Ok(Json(out))
 }
 
 /// Accepts or rejects a requester's pending follows of the member and of the groups they steward.
-async fn answer(state: &AppState, auth: &Auth, id: &str, accept: bool) -> ApiResult<Value> {
+async fn answer(state: &AppState, auth: &Auth, id: &str, accept: bool) -> ApiResult<Relationship> {
     let me = auth.member("write:follows")?;
     let requester = actor(state, id).await?;
     let action = if accept {
@@ -163,7 +164,7 @@ pub async fn authorize_follow(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Relationship>> {
     Ok(Json(answer(&state, &auth, &id, true).await?))
 }
 
@@ -171,7 +172,7 @@ pub async fn reject_follow(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Relationship>> {
     Ok(Json(answer(&state, &auth, &id, false).await?))
 }
 

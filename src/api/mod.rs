@@ -8,6 +8,7 @@ pub mod events;
 pub mod instance;
 pub mod media;
 pub mod misc;
+pub mod model;
 pub mod oauth;
 pub mod statuses;
 pub mod streaming;

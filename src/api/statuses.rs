@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::auth::{Auth, MaybeAuth};
 use super::entities::status;
+use super::model::{Account, Status, StatusEdit};
 use super::{ApiError, ApiResult, Body};
 use crate::app::AppState;
 use crate::services::posts::{self as svc, NewPost, PostError};
@@ -56,7 +57,7 @@ pub async fn create(
     auth: Auth,
     headers: HeaderMap,
     Body(n): Body<NewStatus>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Status>> {
     let me = auth.member("write:statuses")?;
     let mut media = Vec::new();
     for id in n.media_ids.iter().chain(n.media_ids_form.iter()) {
@@ -120,7 +121,7 @@ pub async fn get(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Status>> {
     let v = viewer(&auth);
     match visible(&state, &id, v.as_ref()).await {
         Ok(p) => Ok(Json(status(&state, &p, v.as_ref()).await?)),
@@ -195,7 +196,7 @@ pub async fn source(State(state): State<AppState>, auth: Auth, Path(id): Path<St
 }
 
 /// `DELETE /api/v1/statuses/{id}`: returns the deleted status with its text, as Mastodon does.
-pub async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Status>> {
     let me = auth.member("write:statuses")?;
     let p = visible(&state, &id, Some(&me.actor)).await?;
     if p.author_id != me.actor.id {
@@ -203,7 +204,7 @@ pub async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<St
     }
     let mut entity = status(&state, &p, Some(&me.actor)).await?;
     svc::delete(&state, &me.actor, &p).await.map_err(post_error)?;
-    entity["text"] = json!(p.source);
+    entity.text = p.source.clone();
     Ok(Json(entity))
 }
 
@@ -218,7 +219,7 @@ pub async fn edit(
     auth: Auth,
     Path(id): Path<String>,
     Body(e): Body<EditStatus>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Status>> {
     let me = auth.member("write:statuses")?;
     let p = visible(&state, &id, Some(&me.actor)).await?;
     if p.author_id != me.actor.id {
@@ -230,7 +231,7 @@ pub async fn edit(
     Ok(Json(status(&state, &updated, Some(&me.actor)).await?))
 }
 
-async fn react(state: AppState, auth: Auth, id: String, kind: &str, undo: bool) -> ApiResult<Json<Value>> {
+async fn react(state: AppState, auth: Auth, id: String, kind: &str, undo: bool) -> ApiResult<Json<Status>> {
     let me = auth.member(if kind == "Like" {
         "write:favourites"
     } else {
@@ -243,35 +244,35 @@ async fn react(state: AppState, auth: Auth, id: String, kind: &str, undo: bool) 
     Ok(Json(status(&state, &p, Some(&me.actor)).await?))
 }
 
-pub async fn favourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn favourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Status>> {
     react(state, auth, id, "Like", false).await
 }
-pub async fn unfavourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn unfavourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Status>> {
     react(state, auth, id, "Like", true).await
 }
-pub async fn reblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn reblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Status>> {
     react(state, auth, id, "Announce", false).await
 }
-pub async fn unreblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn unreblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Status>> {
     react(state, auth, id, "Announce", true).await
 }
 
 /// `POST /api/v1/statuses/{id}/bookmark` and `unbookmark`.
-async fn bookmark_set(state: AppState, auth: Auth, id: String, on: bool) -> ApiResult<Json<Value>> {
+async fn bookmark_set(state: AppState, auth: Auth, id: String, on: bool) -> ApiResult<Json<Status>> {
     let me = auth.member("write:bookmarks")?;
     let p = visible(&state, &id, Some(&me.actor)).await?;
     posts::set_bookmark(&state.db, me.actor.id, p.id, on, storage::now()).await?;
     Ok(Json(status(&state, &p, Some(&me.actor)).await?))
 }
 
-pub async fn bookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn bookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Status>> {
     bookmark_set(state, auth, id, true).await
 }
-pub async fn unbookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn unbookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Status>> {
     bookmark_set(state, auth, id, false).await
 }
 
-async fn reactors(state: AppState, auth: Option<Auth>, id: String, kind: &str) -> ApiResult<Json<Value>> {
+async fn reactors(state: AppState, auth: Option<Auth>, id: String, kind: &str) -> ApiResult<Json<Vec<Account>>> {
     let v = viewer(&auth);
     let p = visible(&state, &id, v.as_ref()).await?;
     let mut out = Vec::new();
@@ -280,7 +281,7 @@ async fn reactors(state: AppState, auth: Option<Auth>, id: String, kind: &str) -
             out.push(super::entities::account(&state, &a).await?);
         }
     }
-    Ok(Json(Value::Array(out)))
+    Ok(Json(out))
 }
 
 /// `GET /api/v1/statuses/{id}/favourited_by`
@@ -288,7 +289,7 @@ pub async fn favourited_by(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<Account>>> {
     reactors(state, auth, id, "like").await
 }
 
@@ -297,7 +298,7 @@ pub async fn reblogged_by(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<Account>>> {
     reactors(state, auth, id, "announce").await
 }
 
@@ -306,7 +307,7 @@ pub async fn history(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<StatusEdit>>> {
     let v = viewer(&auth);
     let p = visible(&state, &id, v.as_ref()).await?;
     let current = status(&state, &p, v.as_ref()).await?;
@@ -315,12 +316,18 @@ pub async fn history(
             Some(t) => format!("<p><strong>{}</strong></p>{content}", crate::text::escape_html(t)),
             None => content.to_owned(),
         };
-        json!({
-            "content": content, "spoiler_text": "", "sensitive": p.sensitive, "created_at": super::entities::api_time(at),
-            "account": current["account"], "media_attachments": current["media_attachments"], "emojis": [],
-        })
+        StatusEdit {
+            content,
+            spoiler_text: String::new(),
+            sensitive: p.sensitive,
+            created_at: super::entities::api_time(at),
+            account: current.account.clone(),
+            media_attachments: current.media_attachments.clone(),
+            emojis: Vec::new(),
+            poll: None,
+        }
     };
-    let mut out: Vec<Value> = posts::edits(&state.db, p.id)
+    let mut out: Vec<StatusEdit> = posts::edits(&state.db, p.id)
         .await?
         .iter()
         .map(|(t, c, at)| version(t, c, *at))
@@ -330,5 +337,5 @@ pub async fn history(
         &p.content_html,
         p.updated_at.unwrap_or(p.published_at),
     ));
-    Ok(Json(Value::Array(out)))
+    Ok(Json(out))
 }

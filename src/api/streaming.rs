@@ -89,7 +89,10 @@ async fn render(
             if !wanted {
                 return Ok(None);
             }
-            Ok(Some(("update", status(state, &p, viewer).await?.to_string())))
+            Ok(Some((
+                "update",
+                serde_json::to_string(&status(state, &p, viewer).await?)?,
+            )))
         }
         Event::Delete(id) => {
             // Only those who could see the post learn that it is gone (never its id otherwise).
@@ -111,9 +114,10 @@ async fn render(
             let Some(n) = notifications::find(&state.db, v.id, id).await? else {
                 return Ok(None);
             };
-            Ok(notification(state, &n, v)
-                .await?
-                .map(|n| ("notification", n.to_string())))
+            Ok(match notification(state, &n, v).await? {
+                Some(n) => Some(("notification", serde_json::to_string(&n)?)),
+                None => None,
+            })
         }
     }
 }

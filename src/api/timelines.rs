@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::auth::{Auth, MaybeAuth};
 use super::entities::PageData;
+use super::model::Status;
 use super::{ApiResult, Page, Q, link_header, paged};
 use crate::app::AppState;
 use crate::services::visibility::Spaces;
@@ -30,7 +31,7 @@ pub async fn render(
     viewer: Option<&ActorRow>,
     limit: i64,
     as_boosts: impl Fn(&PostRow) -> Option<i64>,
-) -> ApiResult<(Vec<serde_json::Value>, Vec<i64>)> {
+) -> ApiResult<(Vec<Status>, Vec<i64>)> {
     let spaces = Spaces::load(state, viewer).await?;
     let page: Vec<PostRow> = rows
         .into_iter()
@@ -74,7 +75,7 @@ pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -
     )
     .await?;
     if !evs.is_empty() {
-        let mut merged: Vec<(i64, serde_json::Value)> = ids.into_iter().zip(items).collect();
+        let mut merged: Vec<(i64, Status)> = ids.into_iter().zip(items).collect();
         for e in evs {
             if !crate::services::visibility::may_see_event(&state, &e, Some(&me)).await? {
                 continue;

@@ -174,19 +174,3 @@ pub fn attachment_json(state: &AppState, m: &MediaRow) -> Value {
         "description": m.description, "width": m.width, "height": m.height,
     })
 }
-
-/// A Mastodon MediaAttachment entity.
-pub fn entity(a: &Value) -> Value {
-    let (w, h) = (a["width"].as_i64(), a["height"].as_i64());
-    let meta = match (w, h) {
-        (Some(w), Some(h)) if h > 0 => {
-            json!({ "original": { "width": w, "height": h, "size": format!("{w}x{h}"), "aspect": w as f64 / h as f64 } })
-        }
-        _ => json!({}),
-    };
-    json!({
-        "id": a["id"], "type": a["type"].as_str().unwrap_or("unknown"), "url": a["url"], "preview_url": a["url"],
-        "remote_url": a.get("remote_url").cloned().unwrap_or(Value::Null), "text_url": null, "meta": meta,
-        "description": a["description"].as_str().filter(|d| !d.is_empty()), "blurhash": null,
-    })
-}
