@@ -543,7 +543,7 @@ async fn promote(tx: &mut Tx, state: &AppState, e: &EventRow) -> anyhow::Result<
     let who = actors::find_by_id(&state.db, next.actor_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("participant gone"))?;
-    events::set_participation(tx, e.id, who.id, "going", None, storage::now()).await?;
+    events::set_participation(&mut *tx, e.id, who.id, "going", None, storage::now()).await?;
     accept_join(tx, state, e, &who, next.ap_id.as_deref(), "Accept").await?;
     Ok(Some(who))
 }

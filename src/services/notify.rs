@@ -70,7 +70,7 @@ pub async fn record_post(
     let mut events = vec![crate::app::Event::Update(post.id)];
     for r in recipients {
         if let Some(id) =
-            notifications::insert_in(tx, *r, "mention", post.author_id, Some(post.id), storage::now()).await?
+            notifications::insert(&mut *tx, *r, "mention", post.author_id, Some(post.id), storage::now()).await?
         {
             events.push(crate::app::Event::Notification(*r, id));
         }
@@ -116,7 +116,7 @@ pub async fn record_reaction(
         return Ok(Vec::new());
     }
     Ok(
-        notifications::insert_in(tx, author.id, kind, actor_id, Some(post.id), storage::now())
+        notifications::insert(tx, author.id, kind, actor_id, Some(post.id), storage::now())
             .await?
             .map(|id| vec![crate::app::Event::Notification(author.id, id)])
             .unwrap_or_default(),

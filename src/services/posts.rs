@@ -479,7 +479,7 @@ pub async fn react(
     let mut tx = state.db.begin().await?;
     let mut events = Vec::new();
     if undo {
-        if !posts::remove_reaction_in(&mut tx, &id, actor.id).await? {
+        if !posts::remove_reaction_by_ap_id(&mut tx, &id, actor.id).await? {
             return Ok(());
         }
         let undo = activities::undo(
@@ -489,7 +489,7 @@ pub async fn react(
         );
         send(&mut tx, state, actor, &undo, &audience, None).await?;
     } else {
-        if !posts::add_reaction_in(&mut tx, reaction, Some(&id), actor.id, post.id, now).await? {
+        if !posts::add_reaction(&mut tx, reaction, Some(&id), actor.id, post.id, now).await? {
             return Ok(());
         }
         send(&mut tx, state, actor, &activity, &audience, None).await?;

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Db;
-use crate::with_db;
+use super::{Db, Exec};
+use crate::{with_db, with_exec};
 
 /// One row of `actors`, as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -90,31 +90,31 @@ macro_rules! actor_insert {
 }
 pub(crate) use actor_insert;
 
-pub async fn insert(db: &Db, a: &ActorRow) -> Result<(), sqlx::Error> {
-    with_db!(db, p => actor_insert!(a).execute(p).await.map(|_| ()))
+pub async fn insert(db: impl Into<Exec<'_>>, a: &ActorRow) -> Result<(), sqlx::Error> {
+    with_exec!(db, p => actor_insert!(a).execute(p).await.map(|_| ()))
 }
 
 /// A local actor of any kind by username, case-insensitively.
-pub async fn find_local(db: &Db, username: &str) -> Result<Option<ActorRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE domain IS NULL AND lower(username) = lower($1)").bind(username).fetch_optional(p).await)
+pub async fn find_local(db: impl Into<Exec<'_>>, username: &str) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE domain IS NULL AND lower(username) = lower($1)").bind(username).fetch_optional(p).await)
 }
 
-pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<ActorRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE id = $1").bind(id).fetch_optional(p).await)
+pub async fn find_by_id(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE id = $1").bind(id).fetch_optional(p).await)
 }
 
-pub async fn find_by_ap_id(db: &Db, ap_id: &str) -> Result<Option<ActorRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
+pub async fn find_by_ap_id(db: impl Into<Exec<'_>>, ap_id: &str) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
 }
 
 /// The node's application actor, if it was created.
-pub async fn find_application(db: &Db) -> Result<Option<ActorRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE domain IS NULL AND kind = 'Application'").fetch_optional(p).await)
+pub async fn find_application(db: impl Into<Exec<'_>>) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE domain IS NULL AND kind = 'Application'").fetch_optional(p).await)
 }
 
-pub async fn set_suspended(db: &Db, id: i64, at: Option<DateTime<Utc>>) -> Result<bool, sqlx::Error> {
+pub async fn set_suspended(db: impl Into<Exec<'_>>, id: i64, at: Option<DateTime<Utc>>) -> Result<bool, sqlx::Error> {
     let now = super::now();
-    with_db!(db, p => sqlx::query("UPDATE actors SET suspended_at = $1, updated_at = $2 WHERE id = $3")
+    with_exec!(db, p => sqlx::query("UPDATE actors SET suspended_at = $1, updated_at = $2 WHERE id = $3")
         .bind(at).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
@@ -142,20 +142,24 @@ pub async fn upsert_remote(db: &Db, a: &ActorRow) -> Result<(), sqlx::Error> {
 }
 
 /// A remote actor by username and domain (`host[:port]`), case-insensitively.
-pub async fn find_remote(db: &Db, username: &str, domain: &str) -> Result<Option<ActorRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE domain = $1 AND lower(username) = lower($2)")
+pub async fn find_remote(
+    db: impl Into<Exec<'_>>,
+    username: &str,
+    domain: &str,
+) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE domain = $1 AND lower(username) = lower($2)")
         .bind(domain).bind(username).fetch_optional(p).await)
 }
 
 /// The remote actor owning a key id (`…#main-key`), if known.
-pub async fn find_by_key_id(db: &Db, key_id: &str) -> Result<Option<ActorRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE key_id = $1")
+pub async fn find_by_key_id(db: impl Into<Exec<'_>>, key_id: &str) -> Result<Option<ActorRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, ActorRow>("SELECT * FROM actors WHERE key_id = $1")
         .bind(key_id).fetch_optional(p).await)
 }
 
 /// A local actor's editable profile.
-pub async fn update_profile(db: &Db, a: &ActorRow) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query(
+pub async fn update_profile(db: impl Into<Exec<'_>>, a: &ActorRow) -> Result<(), sqlx::Error> {
+    with_exec!(db, p => sqlx::query(
         "UPDATE actors SET display_name = $1, summary_source = $2, summary_html = $3, manually_approves_followers = $4, \
          discoverable = $5, avatar_url = $6, header_url = $7, updated_at = $8 WHERE id = $9 AND domain IS NULL")
         .bind(&a.display_name).bind(&a.summary_source).bind(&a.summary_html).bind(a.manually_approves_followers)
@@ -164,12 +168,12 @@ pub async fn update_profile(db: &Db, a: &ActorRow) -> Result<(), sqlx::Error> {
 }
 
 /// Records that a remote actor was (about to be) fetched, so that repeated refreshes wait.
-pub async fn touch_fetched(db: &Db, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query("UPDATE actors SET fetched_at = $1 WHERE id = $2").bind(at).bind(id).execute(p).await.map(|_| ()))
+pub async fn touch_fetched(db: impl Into<Exec<'_>>, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_exec!(db, p => sqlx::query("UPDATE actors SET fetched_at = $1 WHERE id = $2").bind(at).bind(id).execute(p).await.map(|_| ()))
 }
 
 /// Actors by ActivityPub id.
-pub async fn find_many_by_ap_id(db: &Db, ap_ids: &[String]) -> Result<Vec<ActorRow>, sqlx::Error> {
+pub async fn find_many_by_ap_id(db: impl Into<Exec<'_>>, ap_ids: &[String]) -> Result<Vec<ActorRow>, sqlx::Error> {
     if ap_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -177,7 +181,7 @@ pub async fn find_many_by_ap_id(db: &Db, ap_ids: &[String]) -> Result<Vec<ActorR
         "SELECT * FROM actors WHERE ap_id IN ({})",
         super::placeholders(1, ap_ids.len())
     );
-    with_db!(db, p => {
+    with_exec!(db, p => {
         let mut q = sqlx::query_as::<_, ActorRow>(sqlx::AssertSqlSafe(sql));
         for id in ap_ids {
             q = q.bind(id);
@@ -208,7 +212,7 @@ pub struct ActorWithStats {
 }
 
 /// Several actors with their stats, in one statement (missing ids are left out).
-pub async fn find_many_with_stats(db: &Db, ids: &[i64]) -> Result<Vec<ActorWithStats>, sqlx::Error> {
+pub async fn find_many_with_stats(db: impl Into<Exec<'_>>, ids: &[i64]) -> Result<Vec<ActorWithStats>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -221,7 +225,7 @@ pub async fn find_many_with_stats(db: &Db, ids: &[i64]) -> Result<Vec<ActorWithS
          FROM actors a LEFT JOIN actor_stats s ON s.actor_id = a.id WHERE a.id IN ({})",
         super::placeholders(1, ids.len())
     );
-    with_db!(db, p => {
+    with_exec!(db, p => {
         let mut q = sqlx::query_as::<_, ActorWithStats>(sqlx::AssertSqlSafe(sql));
         for id in ids {
             q = q.bind(*id);
@@ -232,9 +236,9 @@ pub async fn find_many_with_stats(db: &Db, ids: &[i64]) -> Result<Vec<ActorWithS
 
 /// People and groups whose username or display name starts with `prefix` (lower case; LIKE's
 /// wildcards are taken out), local ones first.
-pub async fn search(db: &Db, prefix: &str, limit: i64) -> Result<Vec<ActorRow>, sqlx::Error> {
+pub async fn search(db: impl Into<Exec<'_>>, prefix: &str, limit: i64) -> Result<Vec<ActorRow>, sqlx::Error> {
     let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
-    with_db!(db, p => sqlx::query_as::<_, ActorRow>(
+    with_exec!(db, p => sqlx::query_as::<_, ActorRow>(
         "SELECT * FROM actors WHERE (lower(username) LIKE $1 OR lower(display_name) LIKE $1) AND suspended_at IS NULL \
          AND kind IN ('Person', 'Group') ORDER BY domain IS NOT NULL, username LIMIT $2")
         .bind(&pattern).bind(limit).fetch_all(p).await)

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, Tx};
-use crate::{with_db, with_tx};
+use super::{Db, Exec, Tx};
+use crate::{with_db, with_exec, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimedDelivery {
@@ -72,40 +72,44 @@ pub async fn claim(
         .bind(lease_until).bind(now).bind(limit).fetch_all(p).await)
 }
 
-pub async fn activity(db: &Db, activity_id: i64) -> Result<Option<ActivityToSend>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, ActivityToSend>(
+pub async fn activity(db: impl Into<Exec<'_>>, activity_id: i64) -> Result<Option<ActivityToSend>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, ActivityToSend>(
         "SELECT o.ap_id, o.payload, a.key_id, a.private_key_pem FROM outgoing_activities o \
          JOIN actors a ON a.id = o.actor_id WHERE o.id = $1")
         .bind(activity_id).fetch_optional(p).await)
 }
 
-pub async fn mark_delivered(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query(
+pub async fn mark_delivered(db: impl Into<Exec<'_>>, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_exec!(db, p => sqlx::query(
         "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, claimed_until = NULL, last_error = NULL, updated_at = $1 WHERE id = $2")
         .bind(now).bind(id).execute(p).await.map(|_| ()))
 }
 
-pub async fn mark_failed(db: &Db, id: i64, error: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query(
+pub async fn mark_failed(db: impl Into<Exec<'_>>, id: i64, error: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_exec!(db, p => sqlx::query(
         "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = $1, updated_at = $2 WHERE id = $3")
         .bind(error).bind(now).bind(id).execute(p).await.map(|_| ()))
 }
 
 pub async fn schedule_retry(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     id: i64,
     error: &str,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query(
+    with_exec!(db, p => sqlx::query(
         "UPDATE deliveries SET attempts = attempts + 1, claimed_until = NULL, next_attempt_at = $1, last_error = $2, updated_at = $3 WHERE id = $4")
         .bind(at).bind(error).bind(now).bind(id).execute(p).await.map(|_| ()))
 }
 
 /// Records a failure to reach a host; returns since when it has been unreachable.
-pub async fn host_failed(db: &Db, host: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, DateTime<Utc>>(
+pub async fn host_failed(
+    db: impl Into<Exec<'_>>,
+    host: &str,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, DateTime<Utc>>(
         "INSERT INTO instances (host, unreachable_since, failures, updated_at) VALUES ($1, $2, 1, $2) \
          ON CONFLICT (host) DO UPDATE SET failures = instances.failures + 1, \
          unreachable_since = COALESCE(instances.unreachable_since, excluded.unreachable_since), updated_at = excluded.updated_at \
@@ -113,15 +117,15 @@ pub async fn host_failed(db: &Db, host: &str, now: DateTime<Utc>) -> Result<Date
         .bind(host).bind(now).fetch_one(p).await)
 }
 
-pub async fn host_reachable(db: &Db, host: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query(
+pub async fn host_reachable(db: impl Into<Exec<'_>>, host: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_exec!(db, p => sqlx::query(
         "UPDATE instances SET unreachable_since = NULL, failures = 0, updated_at = $1 WHERE host = $2 AND unreachable_since IS NOT NULL")
         .bind(now).bind(host).execute(p).await.map(|_| ()))
 }
 
 /// Counts by status, for tests, benchmarks and the admin.
-pub async fn counts(db: &Db) -> Result<(i64, i64, i64), sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
+pub async fn counts(db: impl Into<Exec<'_>>) -> Result<(i64, i64, i64), sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
         "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
                 COALESCE(SUM(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END), 0), \
                 COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM deliveries")

@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, Tx};
+use super::{Exec, Tx};
 use crate::model::Visibility;
-use crate::{with_db, with_tx};
+use crate::{with_exec, with_tx};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct EventRow {
@@ -86,31 +86,31 @@ pub async fn upsert(tx: &mut Tx, e: &EventRow) -> Result<bool, sqlx::Error> {
     })
 }
 
-pub async fn find(db: &Db, id: i64) -> Result<Option<EventRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE id = $1").bind(id).fetch_optional(p).await)
+pub async fn find(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<EventRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE id = $1").bind(id).fetch_optional(p).await)
 }
 
 /// The events whose cover is the image at `url`.
-pub async fn with_cover(db: &Db, url: &str) -> Result<Vec<EventRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE cover_url = $1 LIMIT 10").bind(url).fetch_all(p).await)
+pub async fn with_cover(db: impl Into<Exec<'_>>, url: &str) -> Result<Vec<EventRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE cover_url = $1 LIMIT 10").bind(url).fetch_all(p).await)
 }
 
-pub async fn find_by_ap_id(db: &Db, ap_id: &str) -> Result<Option<EventRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
+pub async fn find_by_ap_id(db: impl Into<Exec<'_>>, ap_id: &str) -> Result<Option<EventRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
 }
 
 /// Events matching a filter on `events` (using `$1`), by start time, at most `limit`.
-pub async fn list(db: &Db, filter: &str, bind: i64, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn list(db: impl Into<Exec<'_>>, filter: &str, bind: i64, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
     let sql = format!(
         "SELECT * FROM events WHERE {filter} ORDER BY starts_at LIMIT {}",
         limit.clamp(1, 500)
     );
-    with_db!(db, p => sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql)).bind(bind).fetch_all(p).await)
+    with_exec!(db, p => sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql)).bind(bind).fetch_all(p).await)
 }
 
-pub async fn set_status(tx: &mut Tx, id: i64, status: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("UPDATE events SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status).bind(now).bind(id).execute(&mut *c).await.map(|_| ()))
+pub async fn set_status(tx: impl Into<Exec<'_>>, id: i64, status: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_exec!(tx, c => sqlx::query("UPDATE events SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status).bind(now).bind(id).execute(c).await.map(|_| ()))
 }
 
 /// The states of taking part: going, waiting for a place, waiting for approval, maybe.
@@ -126,65 +126,78 @@ pub struct ParticipationRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn participation(db: &Db, event_id: i64, actor_id: i64) -> Result<Option<ParticipationRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, ParticipationRow>("SELECT * FROM participations WHERE event_id = $1 AND actor_id = $2")
+pub async fn participation(
+    db: impl Into<Exec<'_>>,
+    event_id: i64,
+    actor_id: i64,
+) -> Result<Option<ParticipationRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, ParticipationRow>("SELECT * FROM participations WHERE event_id = $1 AND actor_id = $2")
         .bind(event_id).bind(actor_id).fetch_optional(p).await)
 }
 
 pub async fn set_participation(
-    tx: &mut Tx,
+    tx: impl Into<Exec<'_>>,
     event_id: i64,
     actor_id: i64,
     state: &str,
     ap_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query(
+    with_exec!(tx, c => sqlx::query(
         "INSERT INTO participations (id, event_id, actor_id, state, ap_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (event_id, actor_id) DO UPDATE SET state = excluded.state, ap_id = COALESCE(excluded.ap_id, participations.ap_id)")
         .bind(crate::ids::id_at(now)).bind(event_id).bind(actor_id).bind(state).bind(ap_id).bind(now)
-        .execute(&mut *c).await.map(|_| ()))
+        .execute(c).await.map(|_| ()))
 }
 
-pub async fn remove_participation(tx: &mut Tx, event_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("DELETE FROM participations WHERE event_id = $1 AND actor_id = $2")
-        .bind(event_id).bind(actor_id).execute(&mut *c).await.map(|r| r.rows_affected() > 0))
+pub async fn remove_participation(tx: impl Into<Exec<'_>>, event_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
+    with_exec!(tx, c => sqlx::query("DELETE FROM participations WHERE event_id = $1 AND actor_id = $2")
+        .bind(event_id).bind(actor_id).execute(c).await.map(|r| r.rows_affected() > 0))
 }
 
 /// Participations of an event in a state, first come first.
-pub async fn participants(db: &Db, event_id: i64, state: &str) -> Result<Vec<ParticipationRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, ParticipationRow>(
+pub async fn participants(
+    db: impl Into<Exec<'_>>,
+    event_id: i64,
+    state: &str,
+) -> Result<Vec<ParticipationRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, ParticipationRow>(
         "SELECT * FROM participations WHERE event_id = $1 AND state = $2 ORDER BY id")
         .bind(event_id).bind(state).fetch_all(p).await)
 }
 
-pub async fn count(db: &Db, event_id: i64, state: &str) -> Result<i64, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM participations WHERE event_id = $1 AND state = $2")
+pub async fn count(db: impl Into<Exec<'_>>, event_id: i64, state: &str) -> Result<i64, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM participations WHERE event_id = $1 AND state = $2")
         .bind(event_id).bind(state).fetch_one(p).await)
 }
 
 /// Events an actor takes part in (going or waiting), by start time: their agenda.
-pub async fn agenda(db: &Db, actor_id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, EventRow>(
+pub async fn agenda(db: impl Into<Exec<'_>>, actor_id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, EventRow>(
         "SELECT e.* FROM events e JOIN participations pa ON pa.event_id = e.id WHERE pa.actor_id = $1 \
          AND pa.state IN ('going', 'waitlist', 'pending', 'interested') ORDER BY e.starts_at LIMIT 500")
         .bind(actor_id).fetch_all(p).await)
 }
 
-pub async fn insert_calendar_token(db: &Db, hash: &str, user_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query("INSERT INTO calendar_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
+pub async fn insert_calendar_token(
+    db: impl Into<Exec<'_>>,
+    hash: &str,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_exec!(db, p => sqlx::query("INSERT INTO calendar_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
         .bind(hash).bind(user_id).bind(now).execute(p).await.map(|_| ()))
 }
 
-pub async fn calendar_token_user(db: &Db, hash: &str) -> Result<Option<i64>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT user_id FROM calendar_tokens WHERE token_hash = $1")
+pub async fn calendar_token_user(db: impl Into<Exec<'_>>, hash: &str) -> Result<Option<i64>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT user_id FROM calendar_tokens WHERE token_hash = $1")
         .bind(hash).fetch_optional(p).await)
 }
 
 /// Events still to come (or running) at `from`, by start time, optionally in one group, one
 /// category, with one tag, or organised here.
 pub async fn upcoming(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     from: DateTime<Utc>,
     group: Option<i64>,
     category: Option<&str>,
@@ -192,7 +205,7 @@ pub async fn upcoming(
     local_only: bool,
     limit: i64,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, EventRow>(
+    with_exec!(db, p => sqlx::query_as::<_, EventRow>(
         "SELECT * FROM events WHERE (starts_at >= $1 OR ends_at >= $1) AND ($2 < 0 OR group_id = $2) \
          AND ($3 = '' OR category = $3) AND (NOT $4 OR local) \
          AND ($6 = '' OR (' ' || tags || ' ') LIKE ('% ' || $6 || ' %')) ORDER BY starts_at LIMIT $5")
@@ -202,14 +215,14 @@ pub async fn upcoming(
 }
 
 /// The sessions of a series, by start time.
-pub async fn sessions(db: &Db, series_id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE series_id = $1 ORDER BY starts_at LIMIT 200")
+pub async fn sessions(db: impl Into<Exec<'_>>, series_id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, EventRow>("SELECT * FROM events WHERE series_id = $1 ORDER BY starts_at LIMIT 200")
         .bind(series_id).fetch_all(p).await)
 }
 
 /// Removes an event (its sessions, participations, invitations and notifications go with it).
-pub async fn delete(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("DELETE FROM events WHERE id = $1").bind(id).execute(&mut *c).await.map(|_| ()))
+pub async fn delete(tx: impl Into<Exec<'_>>, id: i64) -> Result<(), sqlx::Error> {
+    with_exec!(tx, c => sqlx::query("DELETE FROM events WHERE id = $1").bind(id).execute(c).await.map(|_| ()))
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -222,28 +235,32 @@ pub struct InvitationRow {
 }
 
 /// Records an invitation; false when the person was already invited.
-pub async fn insert_invitation(tx: &mut Tx, i: &InvitationRow) -> Result<bool, sqlx::Error> {
-    with_tx!(tx, c => sqlx::query(
+pub async fn insert_invitation(tx: impl Into<Exec<'_>>, i: &InvitationRow) -> Result<bool, sqlx::Error> {
+    with_exec!(tx, c => sqlx::query(
         "INSERT INTO event_invitations (event_id, actor_id, invited_by, ap_id, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (event_id, actor_id) DO NOTHING")
         .bind(i.event_id).bind(i.actor_id).bind(i.invited_by).bind(&i.ap_id).bind(i.created_at)
-        .execute(&mut *c).await.map(|r| r.rows_affected() > 0))
+        .execute(c).await.map(|r| r.rows_affected() > 0))
 }
 
-pub async fn invitation(db: &Db, event_id: i64, actor_id: i64) -> Result<Option<InvitationRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, InvitationRow>("SELECT * FROM event_invitations WHERE event_id = $1 AND actor_id = $2")
+pub async fn invitation(
+    db: impl Into<Exec<'_>>,
+    event_id: i64,
+    actor_id: i64,
+) -> Result<Option<InvitationRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, InvitationRow>("SELECT * FROM event_invitations WHERE event_id = $1 AND actor_id = $2")
         .bind(event_id).bind(actor_id).fetch_optional(p).await)
 }
 
 /// The invitation an `Invite` activity of ours (by its id) carried.
-pub async fn invitation_by_ap_id(db: &Db, ap_id: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, InvitationRow>("SELECT * FROM event_invitations WHERE ap_id = $1")
+pub async fn invitation_by_ap_id(db: impl Into<Exec<'_>>, ap_id: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, InvitationRow>("SELECT * FROM event_invitations WHERE ap_id = $1")
         .bind(ap_id).fetch_optional(p).await)
 }
 
 /// The invitations of an event, oldest first.
-pub async fn invitations(db: &Db, event_id: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, InvitationRow>(
+pub async fn invitations(db: impl Into<Exec<'_>>, event_id: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, InvitationRow>(
         "SELECT * FROM event_invitations WHERE event_id = $1 ORDER BY created_at LIMIT 1000")
         .bind(event_id).fetch_all(p).await)
 }
@@ -251,7 +268,7 @@ pub async fn invitations(db: &Db, event_id: i64) -> Result<Vec<InvitationRow>, s
 /// Events a member's home timeline shows: their own, and those of the groups and people they
 /// follow, inside the id window, newest first.
 pub async fn home_page(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     me: i64,
     max_id: Option<i64>,
     min_id: Option<i64>,
@@ -264,6 +281,6 @@ pub async fn home_page(
         "SELECT * FROM events WHERE (organizer_id = $1 OR group_id IN ({FOLLOWED}) OR organizer_id IN ({FOLLOWED})) \
          AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4"
     );
-    with_db!(db, p => sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql))
+    with_exec!(db, p => sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql))
         .bind(me).bind(max_id.unwrap_or(i64::MAX)).bind(min_id.unwrap_or(0)).bind(limit).fetch_all(p).await)
 }

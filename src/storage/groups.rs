@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::actors::ActorRow;
-use super::{Db, Tx};
+use super::{Exec, Tx};
 use crate::model::Visibility;
-use crate::{with_db, with_tx};
+use crate::{with_exec, with_tx};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct GroupRow {
@@ -49,36 +49,36 @@ pub async fn insert(tx: &mut Tx, actor: &ActorRow, g: &GroupRow) -> Result<(), s
 
 /// Stores what a remote group publishes about its policy (insert or update).
 pub async fn upsert_remote(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     id: i64,
     members_only: bool,
     restricted: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let visibility = Visibility::members_only(members_only).as_str();
-    with_db!(db, p => sqlx::query(
+    with_exec!(db, p => sqlx::query(
         "INSERT INTO groups (id, visibility, posting_restricted_to_mods, created_by, created_at) VALUES ($1, $2, $3, NULL, $4) \
          ON CONFLICT (id) DO UPDATE SET visibility = excluded.visibility, posting_restricted_to_mods = excluded.posting_restricted_to_mods")
         .bind(id).bind(visibility).bind(restricted).bind(now).execute(p).await.map(|_| ()))
 }
 
-pub async fn find(db: &Db, id: i64) -> Result<Option<GroupRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, GroupRow>("SELECT * FROM groups WHERE id = $1").bind(id).fetch_optional(p).await)
+pub async fn find(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<GroupRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, GroupRow>("SELECT * FROM groups WHERE id = $1").bind(id).fetch_optional(p).await)
 }
 
-pub async fn role_of(db: &Db, group_id: i64, actor_id: i64) -> Result<Option<String>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, String>("SELECT role FROM group_roles WHERE group_id = $1 AND actor_id = $2")
+pub async fn role_of(db: impl Into<Exec<'_>>, group_id: i64, actor_id: i64) -> Result<Option<String>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, String>("SELECT role FROM group_roles WHERE group_id = $1 AND actor_id = $2")
         .bind(group_id).bind(actor_id).fetch_optional(p).await)
 }
 
 pub async fn set_role(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     group_id: i64,
     actor_id: i64,
     role: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_db!(db, p => match role {
+    with_exec!(db, p => match role {
         Some(role) => sqlx::query(
             "INSERT INTO group_roles (group_id, actor_id, role, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (group_id, actor_id) DO UPDATE SET role = excluded.role")
@@ -89,24 +89,24 @@ pub async fn set_role(
 }
 
 /// Owners and stewards, as actor ids (ActivityPub URLs).
-pub async fn moderators(db: &Db, group_id: i64) -> Result<Vec<String>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, String>(
+pub async fn moderators(db: impl Into<Exec<'_>>, group_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, String>(
         "SELECT a.ap_id FROM group_roles r JOIN actors a ON a.id = r.actor_id WHERE r.group_id = $1 ORDER BY r.created_at")
         .bind(group_id).fetch_all(p).await)
 }
 
-pub async fn is_banned(db: &Db, group_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM group_bans WHERE group_id = $1 AND actor_id = $2")
+pub async fn is_banned(db: impl Into<Exec<'_>>, group_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM group_bans WHERE group_id = $1 AND actor_id = $2")
         .bind(group_id).bind(actor_id).fetch_one(p).await.map(|n| n > 0))
 }
 
-pub async fn ban(tx: &mut Tx, group_id: i64, actor_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("INSERT INTO group_bans (group_id, actor_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-        .bind(group_id).bind(actor_id).bind(now).execute(&mut *c).await.map(|_| ()))
+pub async fn ban(tx: impl Into<Exec<'_>>, group_id: i64, actor_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_exec!(tx, c => sqlx::query("INSERT INTO group_bans (group_id, actor_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(group_id).bind(actor_id).bind(now).execute(c).await.map(|_| ()))
 }
 
 pub async fn log(
-    tx: &mut Tx,
+    tx: impl Into<Exec<'_>>,
     group_id: i64,
     moderator_id: Option<i64>,
     action: &str,
@@ -114,43 +114,43 @@ pub async fn log(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query(
+    with_exec!(tx, c => sqlx::query(
         "INSERT INTO moderation_log (id, group_id, moderator_id, action, target, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(crate::ids::id_at(now)).bind(group_id).bind(moderator_id).bind(action).bind(target).bind(reason).bind(now)
-        .execute(&mut *c).await.map(|_| ()))
+        .execute(c).await.map(|_| ()))
 }
 
-pub async fn log_entries(db: &Db, group_id: i64, limit: i64) -> Result<Vec<LogRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, LogRow>(
+pub async fn log_entries(db: impl Into<Exec<'_>>, group_id: i64, limit: i64) -> Result<Vec<LogRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, LogRow>(
         "SELECT l.id, a.ap_id AS moderator, l.action, l.target, l.reason, l.created_at FROM moderation_log l \
          LEFT JOIN actors a ON a.id = l.moderator_id WHERE l.group_id = $1 ORDER BY l.id DESC LIMIT $2")
         .bind(group_id).bind(limit).fetch_all(p).await)
 }
 
 /// Local groups with their visibility and member count.
-pub async fn list_local(db: &Db) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, (String, String, i64)>(
+pub async fn list_local(db: impl Into<Exec<'_>>) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, (String, String, i64)>(
         "SELECT a.username, g.visibility, (SELECT COUNT(*) FROM follows f WHERE f.followed_id = a.id AND f.accepted) \
          FROM groups g JOIN actors a ON a.id = g.id WHERE a.domain IS NULL ORDER BY a.username")
         .fetch_all(p).await)
 }
 
-pub async fn unban(tx: &mut Tx, group_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("DELETE FROM group_bans WHERE group_id = $1 AND actor_id = $2")
-        .bind(group_id).bind(actor_id).execute(&mut *c).await.map(|r| r.rows_affected() > 0))
+pub async fn unban(tx: impl Into<Exec<'_>>, group_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
+    with_exec!(tx, c => sqlx::query("DELETE FROM group_bans WHERE group_id = $1 AND actor_id = $2")
+        .bind(group_id).bind(actor_id).execute(c).await.map(|r| r.rows_affected() > 0))
 }
 
 /// Local groups where the actor is owner or steward.
-pub async fn moderated_by(db: &Db, actor_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+pub async fn moderated_by(db: impl Into<Exec<'_>>, actor_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT r.group_id FROM group_roles r JOIN actors a ON a.id = r.group_id WHERE r.actor_id = $1 AND a.domain IS NULL")
         .bind(actor_id).fetch_all(p).await)
 }
 
 /// The groups whose space `actor_id` is in: accepted memberships, stewardships, and, for the
 /// node's admins and moderators, every local group.
-pub async fn spaces_of(db: &Db, actor_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+pub async fn spaces_of(db: impl Into<Exec<'_>>, actor_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT followed_id FROM follows WHERE follower_id = $1 AND accepted \
          UNION SELECT group_id FROM group_roles WHERE actor_id = $1 \
          UNION SELECT a.id FROM actors a JOIN users u ON u.id = $1 \

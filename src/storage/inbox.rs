@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Db;
-use crate::with_db;
+use super::{Db, Exec};
+use crate::{with_db, with_exec};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InboxRow {
@@ -15,8 +15,14 @@ pub struct InboxRow {
 }
 
 /// Stores an activity; false when its id was already received.
-pub async fn insert(db: &Db, ap_id: &str, actor: &str, payload: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    with_db!(db, p => sqlx::query(
+pub async fn insert(
+    db: impl Into<Exec<'_>>,
+    ap_id: &str,
+    actor: &str,
+    payload: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    with_exec!(db, p => sqlx::query(
         "INSERT INTO inbox_activities (id, ap_id, actor_ap_id, payload, status, attempts, received_at) \
          VALUES ($1, $2, $3, $4, 'pending', 0, $5) ON CONFLICT (ap_id) DO NOTHING")
         .bind(crate::ids::id_at(now)).bind(ap_id).bind(actor).bind(payload).bind(now)
@@ -43,7 +49,7 @@ pub async fn claim(
 
 /// Records the outcome of processing: done, failed, or (with `retry_at`) pending until then.
 pub async fn finish(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     id: i64,
     error: Option<&str>,
     retry_at: Option<DateTime<Utc>>,
@@ -54,15 +60,15 @@ pub async fn finish(
         (Some(_), Some(_)) => "pending",
         (Some(_), None) => "failed",
     };
-    with_db!(db, p => sqlx::query(
+    with_exec!(db, p => sqlx::query(
         "UPDATE inbox_activities SET status = $1, error = $2, attempts = attempts + 1, claimed_until = $3, processed_at = $4 WHERE id = $5")
         .bind(status).bind(error).bind(retry_at).bind(now).bind(id)
         .execute(p).await.map(|_| ()))
 }
 
 /// Counts by status: pending, done, failed.
-pub async fn counts(db: &Db) -> Result<(i64, i64, i64), sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
+pub async fn counts(db: impl Into<Exec<'_>>) -> Result<(i64, i64, i64), sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
         "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
                 COALESCE(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0), \
                 COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM inbox_activities")

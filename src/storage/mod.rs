@@ -68,6 +68,47 @@ macro_rules! with_tx {
     };
 }
 
+/// Where a statement runs: on the pool (a connection of its own, committed at once) or in the
+/// caller's transaction. Storage functions take `impl Into<Exec>`, so the same function reads or
+/// writes alone (`&state.db`) or as one step of a service's transaction (`&mut tx`); only
+/// functions that write several statements, which must commit together, take `&mut Tx` itself.
+pub enum Exec<'a> {
+    Db(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Db> for Exec<'a> {
+    fn from(db: &'a Db) -> Self {
+        Exec::Db(db)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Exec<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Exec::Tx(tx)
+    }
+}
+
+/// Runs `$body` with `$c` bound to the pool or to the transaction's connection (both are sqlx
+/// executors); compiled once per engine and per kind of executor.
+#[macro_export]
+macro_rules! with_exec {
+    ($exec:expr, $c:ident => $body:expr) => {
+        match ::core::convert::Into::<$crate::storage::Exec<'_>>::into($exec) {
+            $crate::storage::Exec::Db($crate::storage::Db::Sqlite($c)) => $body,
+            $crate::storage::Exec::Db($crate::storage::Db::Postgres($c)) => $body,
+            $crate::storage::Exec::Tx($crate::storage::Tx::Sqlite(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::storage::Exec::Tx($crate::storage::Tx::Postgres(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Db;
-use crate::with_db;
+use super::Exec;
+use crate::with_exec;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NotificationRow {
@@ -22,7 +22,7 @@ const INSERT: &str = "INSERT INTO notifications (id, recipient_id, kind, from_ac
 
 /// Records a notification once (the same event twice is one notification); returns its id when new.
 pub async fn insert(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     recipient: i64,
     kind: &str,
     from: i64,
@@ -30,28 +30,14 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let id = crate::ids::id_at(now);
-    with_db!(db, p => sqlx::query(INSERT)
+    with_exec!(db, p => sqlx::query(INSERT)
         .bind(id).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(p).await.map(|r| (r.rows_affected() == 1).then_some(id)))
-}
-
-/// [`insert`] inside the transaction of the change that causes the notification.
-pub async fn insert_in(
-    tx: &mut super::Tx,
-    recipient: i64,
-    kind: &str,
-    from: i64,
-    post: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<Option<i64>, sqlx::Error> {
-    let id = crate::ids::id_at(now);
-    crate::with_tx!(tx, c => sqlx::query(INSERT)
-        .bind(id).bind(recipient).bind(kind).bind(from).bind(post).bind(now).execute(&mut *c).await.map(|r| (r.rows_affected() == 1).then_some(id)))
 }
 
 /// A page of a member's notifications, newest first, between the bounds; only the kinds in
 /// `types` when it is not empty, never those in `exclude`.
 pub async fn page(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     recipient: i64,
     max_id: Option<i64>,
     min_id: Option<i64>,
@@ -71,7 +57,7 @@ pub async fn page(
         sql.push_str(&format!(" AND kind NOT IN ({})", super::placeholders(n, exclude.len())));
     }
     sql.push_str(" ORDER BY id DESC LIMIT $4");
-    with_db!(db, p => {
+    with_exec!(db, p => {
         let mut q = sqlx::query_as::<_, NotificationRow>(sqlx::AssertSqlSafe(sql))
             .bind(recipient).bind(max_id.unwrap_or(i64::MAX)).bind(min_id.unwrap_or(0)).bind(limit);
         for k in types.iter().chain(exclude) {
@@ -81,15 +67,15 @@ pub async fn page(
     })
 }
 
-pub async fn find(db: &Db, recipient: i64, id: i64) -> Result<Option<NotificationRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, NotificationRow>(
+pub async fn find(db: impl Into<Exec<'_>>, recipient: i64, id: i64) -> Result<Option<NotificationRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, NotificationRow>(
         "SELECT id, recipient_id, kind, from_actor_id, post_id, event_id, created_at FROM notifications WHERE recipient_id = $1 AND id = $2 AND NOT dismissed")
         .bind(recipient).bind(id).fetch_optional(p).await)
 }
 
 /// Dismisses one (`id`) or all notifications of a member.
-pub async fn dismiss(db: &Db, recipient: i64, id: Option<i64>) -> Result<(), sqlx::Error> {
-    with_db!(db, p => match id {
+pub async fn dismiss(db: impl Into<Exec<'_>>, recipient: i64, id: Option<i64>) -> Result<(), sqlx::Error> {
+    with_exec!(db, p => match id {
         Some(id) => sqlx::query("UPDATE notifications SET dismissed = TRUE WHERE recipient_id = $1 AND id = $2").bind(recipient).bind(id).execute(p).await.map(|_| ()),
         None => sqlx::query("UPDATE notifications SET dismissed = TRUE WHERE recipient_id = $1").bind(recipient).execute(p).await.map(|_| ()),
     })
@@ -97,23 +83,23 @@ pub async fn dismiss(db: &Db, recipient: i64, id: Option<i64>) -> Result<(), sql
 
 /// A member's read marker of a timeline: (last read id, version, updated at).
 pub async fn marker(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     user_id: i64,
     timeline: &str,
 ) -> Result<Option<(String, i32, DateTime<Utc>)>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, (String, i32, DateTime<Utc>)>(
+    with_exec!(db, p => sqlx::query_as::<_, (String, i32, DateTime<Utc>)>(
         "SELECT last_read_id, version, updated_at FROM markers WHERE user_id = $1 AND timeline = $2")
         .bind(user_id).bind(timeline).fetch_optional(p).await)
 }
 
 pub async fn set_marker(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     user_id: i64,
     timeline: &str,
     last_read_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query(
+    with_exec!(db, p => sqlx::query(
         "INSERT INTO markers (user_id, timeline, last_read_id, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
          ON CONFLICT (user_id, timeline) DO UPDATE SET last_read_id = excluded.last_read_id, \
          version = markers.version + 1, updated_at = excluded.updated_at")
@@ -122,7 +108,7 @@ pub async fn set_marker(
 
 /// A notification about an event (always new: each change is news).
 pub async fn insert_for_event(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     recipient: i64,
     kind: &str,
     from: i64,
@@ -130,7 +116,7 @@ pub async fn insert_for_event(
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let id = crate::ids::id_at(now);
-    with_db!(db, p => sqlx::query(
+    with_exec!(db, p => sqlx::query(
         "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id).bind(recipient).bind(kind).bind(from).bind(event).bind(now).execute(p).await.map(|_| id))
 }

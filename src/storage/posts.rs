@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, Tx};
+use super::{Db, Exec, Tx};
 use crate::model::Visibility;
-use crate::{with_db, with_tx};
+use crate::{with_db, with_exec, with_tx};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PostRow {
@@ -56,7 +56,7 @@ pub fn tags_and_mentions(tags: &str) -> (Vec<String>, Vec<String>) {
 /// Stores a post with its hashtags and mentions; returns false when one with the same `ap_id`
 /// exists (redelivery).
 pub async fn insert(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
-    if !insert_row(tx, p).await? {
+    if !insert_row(&mut *tx, p).await? {
         return Ok(false);
     }
     let (names, hrefs) = tags_and_mentions(&p.tags);
@@ -80,23 +80,23 @@ pub async fn insert(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
     Ok(true)
 }
 
-async fn insert_row(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
-    with_tx!(tx, c => sqlx::query(
+async fn insert_row(tx: impl Into<Exec<'_>>, p: &PostRow) -> Result<bool, sqlx::Error> {
+    with_exec!(tx, c => sqlx::query(
         "INSERT INTO posts (id, ap_id, url, author_id, group_id, in_reply_to, kind, title, content_html, source, visibility, \
          sensitive, local, published_at, updated_at, deleted_at, created_at, tags, attachments) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (ap_id) DO NOTHING")
         .bind(p.id).bind(&p.ap_id).bind(&p.url).bind(p.author_id).bind(p.group_id).bind(&p.in_reply_to).bind(&p.kind)
         .bind(&p.title).bind(&p.content_html).bind(&p.source).bind(p.visibility.as_str()).bind(p.sensitive).bind(p.local)
         .bind(p.published_at).bind(p.updated_at).bind(p.deleted_at).bind(p.created_at).bind(&p.tags).bind(&p.attachments)
-        .execute(&mut *c).await.map(|r| r.rows_affected() == 1))
+        .execute(c).await.map(|r| r.rows_affected() == 1))
 }
 
-pub async fn find_by_ap_id(db: &Db, ap_id: &str) -> Result<Option<PostRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
+pub async fn find_by_ap_id(db: impl Into<Exec<'_>>, ap_id: &str) -> Result<Option<PostRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
 }
 
-pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<PostRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE id = $1").bind(id).fetch_optional(p).await)
+pub async fn find_by_id(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<PostRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE id = $1").bind(id).fetch_optional(p).await)
 }
 
 /// Replaces a post's text, keeping the version it replaces in `post_edits`.
@@ -118,20 +118,23 @@ pub async fn update_content(
 }
 
 /// Earlier versions of a post, oldest first: (title, content, when it was current).
-pub async fn edits(db: &Db, post_id: i64) -> Result<Vec<(Option<String>, String, DateTime<Utc>)>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, (Option<String>, String, DateTime<Utc>)>(
+pub async fn edits(
+    db: impl Into<Exec<'_>>,
+    post_id: i64,
+) -> Result<Vec<(Option<String>, String, DateTime<Utc>)>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, (Option<String>, String, DateTime<Utc>)>(
         "SELECT title, content_html, created_at FROM post_edits WHERE post_id = $1 ORDER BY id LIMIT 100")
         .bind(post_id).fetch_all(p).await)
 }
 
 pub async fn set_bookmark(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     user_id: i64,
     post_id: i64,
     on: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_db!(db, p => if on {
+    with_exec!(db, p => if on {
         sqlx::query("INSERT INTO bookmarks (user_id, post_id, id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
             .bind(user_id).bind(post_id).bind(crate::ids::id_at(now)).bind(now).execute(p).await.map(|_| ())
     } else {
@@ -139,15 +142,15 @@ pub async fn set_bookmark(
     })
 }
 
-pub async fn is_bookmarked(db: &Db, user_id: i64, post_id: i64) -> Result<bool, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bookmarks WHERE user_id = $1 AND post_id = $2")
+pub async fn is_bookmarked(db: impl Into<Exec<'_>>, user_id: i64, post_id: i64) -> Result<bool, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bookmarks WHERE user_id = $1 AND post_id = $2")
         .bind(user_id).bind(post_id).fetch_one(p).await.map(|n| n > 0))
 }
 
 /// Posts listed by a member's bookmarks or reactions, newest bookmark or reaction first:
 /// (list row id, post id), between the bounds.
 pub async fn listed(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     sql_source: &'static str,
     user_id: i64,
     max_id: i64,
@@ -155,107 +158,100 @@ pub async fn listed(
     limit: i64,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     let sql = format!("SELECT id, post_id FROM {sql_source} AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4");
-    with_db!(db, p => sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(max_id).bind(min_id).bind(limit).fetch_all(p).await)
+    with_exec!(db, p => sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(max_id).bind(min_id).bind(limit).fetch_all(p).await)
 }
 
 /// Who reacted (`like` or `announce`) to a post, newest first.
-pub async fn reactors(db: &Db, post_id: i64, kind: &str, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT actor_id FROM reactions WHERE post_id = $1 AND kind = $2 ORDER BY id DESC LIMIT $3")
+pub async fn reactors(db: impl Into<Exec<'_>>, post_id: i64, kind: &str, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT actor_id FROM reactions WHERE post_id = $1 AND kind = $2 ORDER BY id DESC LIMIT $3")
         .bind(post_id).bind(kind).bind(limit).fetch_all(p).await)
 }
 
-pub async fn mark_deleted(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("UPDATE posts SET deleted_at = $1, content_html = '', title = NULL, source = NULL WHERE id = $2")
-        .bind(at).bind(id).execute(&mut *c).await.map(|_| ()))
+pub async fn mark_deleted(tx: impl Into<Exec<'_>>, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_exec!(tx, c => sqlx::query("UPDATE posts SET deleted_at = $1, content_html = '', title = NULL, source = NULL WHERE id = $2")
+        .bind(at).bind(id).execute(c).await.map(|_| ()))
 }
 
 /// Posts of a group (not deleted), newest first.
-pub async fn group_page(db: &Db, group_id: i64, limit: i64, offset: i64) -> Result<Vec<PostRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, PostRow>(
+pub async fn group_page(
+    db: impl Into<Exec<'_>>,
+    group_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PostRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, PostRow>(
         "SELECT * FROM posts WHERE group_id = $1 AND deleted_at IS NULL ORDER BY id DESC LIMIT $2 OFFSET $3")
         .bind(group_id).bind(limit).bind(offset).fetch_all(p).await)
 }
 
-pub async fn group_count(db: &Db, group_id: i64) -> Result<i64, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts WHERE group_id = $1 AND deleted_at IS NULL")
+pub async fn group_count(db: impl Into<Exec<'_>>, group_id: i64) -> Result<i64, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts WHERE group_id = $1 AND deleted_at IS NULL")
         .bind(group_id).fetch_one(p).await)
 }
 
 /// Public posts written by a local actor, newest first (their outbox).
-pub async fn author_public_page(db: &Db, author_id: i64, limit: i64, offset: i64) -> Result<Vec<PostRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, PostRow>(
+pub async fn author_public_page(
+    db: impl Into<Exec<'_>>,
+    author_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PostRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, PostRow>(
         "SELECT * FROM posts WHERE author_id = $1 AND deleted_at IS NULL AND visibility = 'public' ORDER BY id DESC LIMIT $2 OFFSET $3")
         .bind(author_id).bind(limit).bind(offset).fetch_all(p).await)
 }
 
-pub async fn author_public_count(db: &Db, author_id: i64) -> Result<i64, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+pub async fn author_public_count(db: impl Into<Exec<'_>>, author_id: i64) -> Result<i64, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM posts WHERE author_id = $1 AND deleted_at IS NULL AND visibility = 'public'")
         .bind(author_id).fetch_one(p).await)
 }
 
-pub async fn count_local(db: &Db) -> Result<i64, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts WHERE local AND deleted_at IS NULL")
+pub async fn count_local(db: impl Into<Exec<'_>>) -> Result<i64, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts WHERE local AND deleted_at IS NULL")
         .fetch_one(p).await)
 }
 
 /// Records a like or boost; false when it was already recorded.
 pub async fn add_reaction(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     kind: &str,
     ap_id: Option<&str>,
     actor_id: i64,
     post_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    with_db!(db, p => sqlx::query(
+    with_exec!(db, p => sqlx::query(
         "INSERT INTO reactions (id, ap_id, kind, actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
         .bind(crate::ids::id_at(now)).bind(ap_id).bind(kind).bind(actor_id).bind(post_id).bind(now)
         .execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
-/// [`add_reaction`] inside the transaction that queues its delivery.
-pub async fn add_reaction_in(
-    tx: &mut Tx,
-    kind: &str,
-    ap_id: Option<&str>,
+pub async fn remove_reaction_by_ap_id(
+    db: impl Into<Exec<'_>>,
+    ap_id: &str,
     actor_id: i64,
-    post_id: i64,
-    now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    with_tx!(tx, c => sqlx::query(
-        "INSERT INTO reactions (id, ap_id, kind, actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
-        .bind(crate::ids::id_at(now)).bind(ap_id).bind(kind).bind(actor_id).bind(post_id).bind(now)
-        .execute(&mut *c).await.map(|r| r.rows_affected() == 1))
-}
-
-/// [`remove_reaction_by_ap_id`] inside the transaction that queues the Undo.
-pub async fn remove_reaction_in(tx: &mut Tx, ap_id: &str, actor_id: i64) -> Result<bool, sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("DELETE FROM reactions WHERE ap_id = $1 AND actor_id = $2")
-        .bind(ap_id).bind(actor_id).execute(&mut *c).await.map(|r| r.rows_affected() > 0))
-}
-
-pub async fn remove_reaction_by_ap_id(db: &Db, ap_id: &str, actor_id: i64) -> Result<bool, sqlx::Error> {
-    with_db!(db, p => sqlx::query("DELETE FROM reactions WHERE ap_id = $1 AND actor_id = $2")
+    with_exec!(db, p => sqlx::query("DELETE FROM reactions WHERE ap_id = $1 AND actor_id = $2")
         .bind(ap_id).bind(actor_id).execute(p).await.map(|r| r.rows_affected() > 0))
 }
 
-pub async fn reaction_count(db: &Db, post_id: i64, kind: &str) -> Result<i64, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND kind = $2")
+pub async fn reaction_count(db: impl Into<Exec<'_>>, post_id: i64, kind: &str) -> Result<i64, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND kind = $2")
         .bind(post_id).bind(kind).fetch_one(p).await)
 }
 
-pub async fn set_pinned(tx: &mut Tx, id: i64, at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("UPDATE posts SET pinned_at = $1 WHERE id = $2").bind(at).bind(id).execute(&mut *c).await.map(|_| ()))
+pub async fn set_pinned(tx: impl Into<Exec<'_>>, id: i64, at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
+    with_exec!(tx, c => sqlx::query("UPDATE posts SET pinned_at = $1 WHERE id = $2").bind(at).bind(id).execute(c).await.map(|_| ()))
 }
 
-pub async fn set_locked(tx: &mut Tx, id: i64, locked: bool) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query("UPDATE posts SET locked = $1 WHERE id = $2").bind(locked).bind(id).execute(&mut *c).await.map(|_| ()))
+pub async fn set_locked(tx: impl Into<Exec<'_>>, id: i64, locked: bool) -> Result<(), sqlx::Error> {
+    with_exec!(tx, c => sqlx::query("UPDATE posts SET locked = $1 WHERE id = $2").bind(locked).bind(id).execute(c).await.map(|_| ()))
 }
 
 /// Pinned posts of a group, most recently pinned first.
-pub async fn pinned(db: &Db, group_id: i64) -> Result<Vec<PostRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, PostRow>(
+pub async fn pinned(db: impl Into<Exec<'_>>, group_id: i64) -> Result<Vec<PostRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, PostRow>(
         "SELECT * FROM posts WHERE group_id = $1 AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC LIMIT 50")
         .bind(group_id).fetch_all(p).await)
 }
@@ -276,7 +272,7 @@ pub async fn thread_root(db: &Db, post: &PostRow) -> Result<PostRow, sqlx::Error
 }
 
 /// Posts by id.
-pub async fn find_many(db: &Db, ids: &[i64]) -> Result<Vec<PostRow>, sqlx::Error> {
+pub async fn find_many(db: impl Into<Exec<'_>>, ids: &[i64]) -> Result<Vec<PostRow>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -284,11 +280,11 @@ pub async fn find_many(db: &Db, ids: &[i64]) -> Result<Vec<PostRow>, sqlx::Error
         "SELECT * FROM posts WHERE id IN ({})",
         super::placeholders(1, ids.len())
     );
-    with_db!(db, p => ids.iter().fold(sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql)), |q, id| q.bind(*id)).fetch_all(p).await)
+    with_exec!(db, p => ids.iter().fold(sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql)), |q, id| q.bind(*id)).fetch_all(p).await)
 }
 
 /// Posts by ActivityPub id (the posts a page answers).
-pub async fn find_many_by_ap_id(db: &Db, ap_ids: &[String]) -> Result<Vec<PostRow>, sqlx::Error> {
+pub async fn find_many_by_ap_id(db: impl Into<Exec<'_>>, ap_ids: &[String]) -> Result<Vec<PostRow>, sqlx::Error> {
     if ap_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -296,7 +292,7 @@ pub async fn find_many_by_ap_id(db: &Db, ap_ids: &[String]) -> Result<Vec<PostRo
         "SELECT * FROM posts WHERE ap_id IN ({})",
         super::placeholders(1, ap_ids.len())
     );
-    with_db!(db, p => ap_ids.iter().fold(sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql)), |q, id| q.bind(id)).fetch_all(p).await)
+    with_exec!(db, p => ap_ids.iter().fold(sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql)), |q, id| q.bind(id)).fetch_all(p).await)
 }
 
 /// Counts a Status shows, and what the viewer did with the post.
@@ -313,7 +309,11 @@ pub struct PostStats {
 
 /// The stats of several posts in one statement; `viewer` is an actor id (a member's actor and
 /// user ids are the same), or none.
-pub async fn stats_many(db: &Db, ids: &[i64], viewer: Option<i64>) -> Result<Vec<PostStats>, sqlx::Error> {
+pub async fn stats_many(
+    db: impl Into<Exec<'_>>,
+    ids: &[i64],
+    viewer: Option<i64>,
+) -> Result<Vec<PostStats>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -328,7 +328,7 @@ pub async fn stats_many(db: &Db, ids: &[i64], viewer: Option<i64>) -> Result<Vec
          FROM posts p WHERE p.id IN ({})",
         super::placeholders(2, ids.len())
     );
-    with_db!(db, p => {
+    with_exec!(db, p => {
         let mut q = sqlx::query_as::<_, PostStats>(sqlx::AssertSqlSafe(sql)).bind(viewer.unwrap_or(-1));
         for id in ids {
             q = q.bind(*id);
@@ -391,14 +391,14 @@ pub async fn timeline(db: &Db, which: &Timeline, window: Window, limit: i64) -> 
 }
 
 /// Public posts with a hashtag, from `post_tags` (name, then newest post first).
-async fn tagged(db: &Db, tag: &str, window: Window, limit: i64) -> Result<Vec<PostRow>, sqlx::Error> {
+async fn tagged(db: impl Into<Exec<'_>>, tag: &str, window: Window, limit: i64) -> Result<Vec<PostRow>, sqlx::Error> {
     let order = if window.ascending { "ASC" } else { "DESC" };
     let sql = format!(
         "SELECT p.* FROM post_tags t JOIN posts p ON p.id = t.post_id \
          WHERE t.name = $1 AND t.post_id < $2 AND t.post_id > $3 AND p.deleted_at IS NULL AND p.visibility = 'public' \
          ORDER BY t.post_id {order} LIMIT $4"
     );
-    let mut rows: Vec<PostRow> = with_db!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
+    let mut rows: Vec<PostRow> = with_exec!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
         .bind(tag.to_lowercase()).bind(window.max_id.unwrap_or(i64::MAX)).bind(window.min_id.unwrap_or(0)).bind(limit)
         .fetch_all(p).await)?;
     if window.ascending {
@@ -408,8 +408,8 @@ async fn tagged(db: &Db, tag: &str, window: Window, limit: i64) -> Result<Vec<Po
 }
 
 /// The answers to a post (by its ActivityPub id), oldest first, at most `limit`.
-pub async fn replies(db: &Db, ap_id: &str, limit: i64) -> Result<Vec<PostRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, PostRow>(
+pub async fn replies(db: impl Into<Exec<'_>>, ap_id: &str, limit: i64) -> Result<Vec<PostRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, PostRow>(
         "SELECT * FROM posts WHERE in_reply_to = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2")
         .bind(ap_id).bind(limit).fetch_all(p).await)
 }

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Db;
-use crate::with_db;
+use super::{Db, Exec};
+use crate::{with_db, with_exec};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct UserRow {
@@ -28,43 +28,43 @@ pub struct UserListing {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, UserRow>(
+pub async fn find_by_id(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, UserRow>(
         "SELECT id, email, password_hash, role, approved, last_active_at, created_at, updated_at FROM users WHERE id = $1")
         .bind(id).fetch_optional(p).await)
 }
 
-pub async fn email_taken(db: &Db, email: &str) -> Result<bool, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)")
+pub async fn email_taken(db: impl Into<Exec<'_>>, email: &str) -> Result<bool, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)")
         .bind(email).fetch_one(p).await.map(|n| n > 0))
 }
 
-pub async fn list(db: &Db) -> Result<Vec<UserListing>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, UserListing>(
+pub async fn list(db: impl Into<Exec<'_>>) -> Result<Vec<UserListing>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, UserListing>(
         "SELECT u.id, a.username, u.email, u.role, a.suspended_at, u.created_at \
          FROM users u JOIN actors a ON a.id = u.id ORDER BY u.id")
         .fetch_all(p).await)
 }
 
-pub async fn set_role(db: &Db, id: i64, role: &str) -> Result<bool, sqlx::Error> {
+pub async fn set_role(db: impl Into<Exec<'_>>, id: i64, role: &str) -> Result<bool, sqlx::Error> {
     let now = super::now();
-    with_db!(db, p => sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+    with_exec!(db, p => sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
-pub async fn count_admins(db: &Db) -> Result<i64, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+pub async fn count_admins(db: impl Into<Exec<'_>>) -> Result<i64, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM users u JOIN actors a ON a.id = u.id WHERE u.role = 'admin' AND a.suspended_at IS NULL")
         .fetch_one(p).await)
 }
 
 /// Usage figures for NodeInfo: members not suspended, in total and active since each date.
 pub async fn usage_counts(
-    db: &Db,
+    db: impl Into<Exec<'_>>,
     month_ago: DateTime<Utc>,
     half_year_ago: DateTime<Utc>,
 ) -> Result<(i64, i64, i64), sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
+    with_exec!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
         "SELECT COUNT(*), \
                 COALESCE(SUM(CASE WHEN u.last_active_at >= $1 THEN 1 ELSE 0 END), 0), \
                 COALESCE(SUM(CASE WHEN u.last_active_at >= $2 THEN 1 ELSE 0 END), 0) \
@@ -88,26 +88,26 @@ pub async fn insert_with_actor(db: &Db, actor: &super::actors::ActorRow, u: &Use
 }
 
 /// The id of the member with this username or email address.
-pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<i64>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+pub async fn find_by_login(db: impl Into<Exec<'_>>, login: &str) -> Result<Option<i64>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT u.id FROM users u JOIN actors a ON a.id = u.id \
          WHERE lower(u.email) = lower($1) OR (a.domain IS NULL AND lower(a.username) = lower($1))")
         .bind(login).fetch_optional(p).await)
 }
 
-pub async fn touch(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_db!(db, p => sqlx::query("UPDATE users SET last_active_at = $1 WHERE id = $2").bind(now).bind(id).execute(p).await.map(|_| ()))
+pub async fn touch(db: impl Into<Exec<'_>>, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_exec!(db, p => sqlx::query("UPDATE users SET last_active_at = $1 WHERE id = $2").bind(now).bind(id).execute(p).await.map(|_| ()))
 }
 
-pub async fn set_approved(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_approved(db: impl Into<Exec<'_>>, id: i64) -> Result<bool, sqlx::Error> {
     let now = super::now();
-    with_db!(db, p => sqlx::query("UPDATE users SET approved = TRUE, updated_at = $1 WHERE id = $2 AND NOT approved")
+    with_exec!(db, p => sqlx::query("UPDATE users SET approved = TRUE, updated_at = $1 WHERE id = $2 AND NOT approved")
         .bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
 /// Registrations waiting for the secretariat.
-pub async fn pending(db: &Db) -> Result<Vec<UserListing>, sqlx::Error> {
-    with_db!(db, p => sqlx::query_as::<_, UserListing>(
+pub async fn pending(db: impl Into<Exec<'_>>) -> Result<Vec<UserListing>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, UserListing>(
         "SELECT u.id, a.username, u.email, u.role, a.suspended_at, u.created_at \
          FROM users u JOIN actors a ON a.id = u.id WHERE NOT u.approved ORDER BY u.id")
         .fetch_all(p).await)
