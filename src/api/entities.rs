@@ -148,7 +148,8 @@ pub struct PageData {
     viewer: Option<ActorRow>,
     actors: HashMap<i64, ActorRow>,
     stats: HashMap<i64, actors::ActorStats>,
-    mentioned: HashMap<String, ActorRow>,
+    /// The known actors each post mentions, by post id.
+    mentioned: HashMap<i64, Vec<ActorRow>>,
     parents: HashMap<String, PostRow>,
     post_stats: HashMap<i64, posts::PostStats>,
     links: HashMap<String, String>,
@@ -180,20 +181,15 @@ impl PageData {
         let mut ids: Vec<i64> = page.iter().map(|p| p.author_id).chain(extra.iter().copied()).collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut mention_ids: Vec<String> = page
-            .iter()
-            .flat_map(tags_of)
-            .filter(|t| t["type"] == "Mention")
-            .filter_map(|t| t["href"].as_str().map(str::to_owned))
-            .collect();
-        mention_ids.sort_unstable();
-        mention_ids.dedup();
         let mut parent_ids: Vec<String> = page.iter().filter_map(|p| p.in_reply_to.clone()).collect();
         parent_ids.sort_unstable();
         parent_ids.dedup();
         let post_ids: Vec<i64> = page.iter().map(|p| p.id).collect();
         let loaded = actors::find_many_with_stats(&state.db, &ids).await?;
-        let mentioned = actors::find_many_by_ap_id(&state.db, &mention_ids).await?;
+        let mut mentioned: HashMap<i64, Vec<ActorRow>> = HashMap::new();
+        for m in posts::mentioned(&state.db, &post_ids).await? {
+            mentioned.entry(m.post_id).or_default().push(m.actor);
+        }
         let parents = posts::find_many_by_ap_id(&state.db, &parent_ids).await?;
         let post_stats = posts::stats_many(&state.db, &post_ids, viewer.map(|v| v.id)).await?;
         // Files of posts that are not public are linked with signed, expiring links.
@@ -211,7 +207,7 @@ impl PageData {
             viewer: viewer.cloned(),
             stats: loaded.iter().map(|x| (x.actor.id, x.stats.clone())).collect(),
             actors: loaded.into_iter().map(|x| (x.actor.id, x.actor)).collect(),
-            mentioned: mentioned.into_iter().map(|a| (a.ap_id.clone(), a)).collect(),
+            mentioned,
             parents: parents.into_iter().map(|p| (p.ap_id.clone(), p)).collect(),
             post_stats: post_stats.into_iter().map(|s| (s.id, s)).collect(),
             links,
@@ -239,19 +235,21 @@ impl PageData {
     /// A loaded post as a Status.
     pub fn status(&self, state: &AppState, p: &PostRow) -> anyhow::Result<Status> {
         let parent = p.in_reply_to.as_ref().and_then(|id| self.parents.get(id));
-        let mut mentions = Vec::new();
+        let mentions: Vec<Mention> = self
+            .mentioned
+            .get(&p.id)
+            .into_iter()
+            .flatten()
+            .map(|a| Mention {
+                id: a.id.to_string(),
+                username: a.username.clone(),
+                acct: acct(a),
+                url: a.url.clone().unwrap_or(a.ap_id.clone()),
+            })
+            .collect();
         let mut hashtags = Vec::new();
         for t in tags_of(p) {
-            if t["type"] == "Mention"
-                && let Some(a) = self.mentioned.get(t["href"].as_str().unwrap_or_default())
-            {
-                mentions.push(Mention {
-                    id: a.id.to_string(),
-                    username: a.username.clone(),
-                    acct: acct(a),
-                    url: a.url.clone().unwrap_or(a.ap_id.clone()),
-                });
-            } else if t["type"] == "Hashtag" {
+            if t["type"] == "Hashtag" {
                 let name = t["name"]
                     .as_str()
                     .unwrap_or_default()

@@ -321,7 +321,7 @@ pub async fn stats_many(
         "SELECT p.id, \
            (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'like') AS favourites, \
            (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'announce') AS reblogs, \
-           (SELECT COUNT(*) FROM posts c WHERE c.in_reply_to = p.ap_id AND c.deleted_at IS NULL) AS replies, \
+           (SELECT COUNT(*) FROM posts c WHERE c.in_reply_to = p.ap_id AND c.in_reply_to IS NOT NULL AND c.deleted_at IS NULL) AS replies, \
            (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'like' AND r.actor_id = $1) AS favourited, \
            (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'announce' AND r.actor_id = $1) AS reblogged, \
            (SELECT COUNT(*) FROM bookmarks b WHERE b.post_id = p.id AND b.user_id = $1) AS bookmarked \
@@ -388,6 +388,34 @@ pub async fn timeline(db: &Db, which: &Timeline, window: Window, limit: i64) -> 
         rows.reverse();
     }
     Ok(rows)
+}
+
+/// An actor a post mentions (from `post_mentions`), for a page of posts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Mentioned {
+    pub post_id: i64,
+    #[sqlx(flatten)]
+    pub actor: super::actors::ActorRow,
+}
+
+/// The known actors the posts mention, in one statement (mentions of actors we never fetched
+/// are left out, as apps cannot open them).
+pub async fn mentioned(db: impl Into<Exec<'_>>, post_ids: &[i64]) -> Result<Vec<Mentioned>, sqlx::Error> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT m.post_id, a.* FROM post_mentions m JOIN actors a ON a.ap_id = m.href \
+         WHERE m.post_id IN ({}) ORDER BY m.post_id, a.id",
+        super::placeholders(1, post_ids.len())
+    );
+    with_exec!(db, p => {
+        let mut q = sqlx::query_as::<_, Mentioned>(sqlx::AssertSqlSafe(sql));
+        for id in post_ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })
 }
 
 /// Public posts with a hashtag, from `post_tags` (name, then newest post first).
