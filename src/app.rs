@@ -23,6 +23,49 @@ pub struct AppState {
     pub media_key: Arc<tokio::sync::OnceCell<[u8; 32]>>,
     /// What happens on this node, for streaming clients connected to this process.
     pub events: tokio::sync::broadcast::Sender<Event>,
+    /// Whether the database answered the last health check (see [`DbHealth`]).
+    pub db_health: Arc<DbHealth>,
+}
+
+/// Whether this process can reach its database, as a check once a second finds it: while it
+/// cannot, requests are answered 503 with `Retry-After` at once instead of waiting for a
+/// connection that will not come.
+#[derive(Debug, Default)]
+pub struct DbHealth {
+    unreachable: std::sync::atomic::AtomicBool,
+}
+
+impl DbHealth {
+    pub fn is_unreachable(&self) -> bool {
+        self.unreachable.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Pings the database (one second at most) and records the answer.
+    pub async fn check(&self, db: &Db) -> bool {
+        let ok = matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(1), db.ping()).await,
+            Ok(Ok(()))
+        );
+        let was = self.unreachable.swap(!ok, std::sync::atomic::Ordering::Relaxed);
+        if was == ok {
+            if ok {
+                tracing::info!("database reachable again");
+            } else {
+                tracing::error!("database unreachable: answering 503 until it is back");
+            }
+        }
+        ok
+    }
+
+    /// Checks once a second for as long as the process runs.
+    pub fn spawn_monitor(state: AppState) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                state.db_health.check(&state.db).await;
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        })
+    }
 }
 
 /// Something streaming clients may want to hear about.
@@ -57,6 +100,7 @@ impl AppState {
             inbox_wake: Arc::new(tokio::sync::Notify::new()),
             events: tokio::sync::broadcast::channel(1024).0,
             media_key: Arc::default(),
+            db_health: Arc::default(),
         }
     }
 }

@@ -43,12 +43,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Every process delivers and processes from the shared queues in the database.
     let delivery = crate::federation::delivery::spawn_worker(state.clone());
     let inbox = crate::services::inbound::spawn_worker(state.clone());
+    let health = crate::app::DbHealth::spawn_monitor(state.clone());
     let app = crate::http::router(state.clone());
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     delivery.abort();
     inbox.abort();
+    health.abort();
     tracing::info!("shut down cleanly");
     state.db.close().await;
     Ok(())

@@ -68,7 +68,14 @@ impl IntoResponse for ApiError {
             Some(code) => json!({ "error": code, "error_description": self.message }),
             None => json!({ "error": self.message }),
         };
-        (self.status, Json(body)).into_response()
+        let mut r = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
+        r
     }
 }
 
@@ -76,8 +83,20 @@ impl ApiError {
     /// A failure of ours (the database, a bug): logged with its cause, answered 500 with no detail.
     pub fn internal(e: impl Into<anyhow::Error>) -> ApiError {
         let e = e.into();
+        if crate::storage::cause_is_unavailable(&e) {
+            tracing::warn!(error = %e, "client API: database unavailable");
+            return ApiError::unavailable();
+        }
         tracing::error!(error = ?e, "client API");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+    }
+
+    /// Our database is busy or unreachable: try again shortly (with `Retry-After`).
+    pub fn unavailable() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The service is temporarily unavailable; try again shortly",
+        )
     }
 }
 

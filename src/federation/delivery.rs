@@ -81,6 +81,7 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
 /// An activity's body and the key that signs it, shared by its deliveries in a batch.
 type Prepared = Arc<(Vec<u8>, SigningKey)>;
 
+#[derive(Debug, Clone)]
 enum Outcome {
     Delivered,
     /// Worth trying again later (network error, 5xx, 408, 429).
@@ -162,12 +163,32 @@ pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<us
                 None => Outcome::Fail("the signing actor has no key".into()),
             };
             drop(permit);
-            if let Err(e) = record(state, &d, outcome).await {
-                tracing::error!(error = %e, delivery = d.id, "recording a delivery outcome");
-            }
+            record_until_stored(state, &d, outcome).await;
         })
         .await;
     Ok(n)
+}
+
+/// Records the outcome, trying again while the database is busy or unreachable: a send that
+/// happened but is not recorded would be sent again when its lease ends, so the worker waits
+/// (and claims nothing new) until the outcome sticks. Other failures are logged and the row is
+/// left to its lease.
+async fn record_until_stored(state: &AppState, d: &deliveries::ClaimedDelivery, outcome: Outcome) {
+    let mut wait = Duration::from_millis(100);
+    loop {
+        match record(state, d, outcome.clone()).await {
+            Ok(()) => return,
+            Err(e) if storage::cause_is_unavailable(&e) => {
+                tracing::warn!(error = %e, delivery = d.id, retry_in = ?wait, "recording a delivery outcome: database unavailable, trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, delivery = d.id, "recording a delivery outcome");
+                return;
+            }
+        }
+    }
 }
 
 async fn record(state: &AppState, d: &deliveries::ClaimedDelivery, outcome: Outcome) -> anyhow::Result<()> {

@@ -19,6 +19,9 @@ pub enum ProcessError {
     /// Worth trying again (a remote server did not answer, the database was busy).
     #[error("temporary: {0}")]
     Temporary(String),
+    /// Our database was busy or unreachable: tried again later, however often.
+    #[error("database unavailable: {0}")]
+    Busy(String),
     /// The activity is not acceptable; it is dropped.
     #[error("{0}")]
     Invalid(String),
@@ -28,7 +31,11 @@ pub enum ProcessError {
 
 impl From<sqlx::Error> for ProcessError {
     fn from(e: sqlx::Error) -> Self {
-        ProcessError::Internal(e.into())
+        if crate::storage::is_unavailable(&e) {
+            ProcessError::Busy(e.to_string())
+        } else {
+            ProcessError::Internal(e.into())
+        }
     }
 }
 
@@ -231,6 +238,22 @@ mod tests {
                 out.push(p);
             }
         }
+    }
+
+    #[test]
+    fn a_busy_database_is_a_reason_to_wait_not_to_drop() {
+        assert!(matches!(
+            ProcessError::from(sqlx::Error::PoolTimedOut),
+            ProcessError::Busy(_)
+        ));
+        assert!(matches!(
+            ProcessError::from(sqlx::Error::PoolClosed),
+            ProcessError::Busy(_)
+        ));
+        assert!(matches!(
+            ProcessError::from(sqlx::Error::RowNotFound),
+            ProcessError::Internal(_)
+        ));
     }
 
     #[test]

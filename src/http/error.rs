@@ -32,6 +32,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Gone => StatusCode::GONE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Internal(e) if crate::storage::cause_is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -39,10 +40,23 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let status = self.status();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            let mut r = (
+                status,
+                Json(serde_json::json!({ "error": "The service is temporarily unavailable; try again shortly" })),
+            )
+                .into_response();
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+            return r;
+        }
         if let AppError::Internal(cause) = &self {
             tracing::error!(error = ?cause, "internal error");
         }
-        (self.status(), Json(serde_json::json!({ "error": self.to_string() }))).into_response()
+        (status, Json(serde_json::json!({ "error": self.to_string() }))).into_response()
     }
 }
 

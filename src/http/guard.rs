@@ -28,6 +28,20 @@ pub async fn refuse_nul(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// While the last health check could not reach the database, answers 503 with `Retry-After` at
+/// once (the health and readiness endpoints still answer, to say so).
+pub async fn database_down(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    if state.db_health.is_unreachable() && path != "/health" && path != "/ready" {
+        return AppError::Internal(anyhow::Error::new(sqlx::Error::PoolTimedOut)).into_response();
+    }
+    next.run(req).await
+}
+
 /// Adds `nosniff` everywhere, and to HTML pages a strict Content-Security-Policy, no framing and
 /// a referrer policy that keeps codes and tokens in our URLs to ourselves.
 pub async fn security_headers(req: Request, next: Next) -> Response {

@@ -121,6 +121,10 @@ pub fn router(state: AppState) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Millis),
                 ),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::database_down,
+        ))
         .layer(axum::middleware::from_fn(guard::refuse_nul))
         .layer(axum::middleware::from_fn(guard::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -228,6 +228,33 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// True when the database could not do the work now but may later: unreachable, out of
+/// connections, shutting down, or (SQLite) locked by another writer past the busy timeout, or
+/// (PostgreSQL) a serialization failure, a deadlock or an administrator's shutdown. Such a
+/// failure is never the caller's fault: it is answered 503 with `Retry-After`, and queued work
+/// is tried again.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default();
+            // SQLite: SQLITE_BUSY (5), SQLITE_LOCKED (6) and their extended codes.
+            let sqlite_busy = code.parse::<i64>().is_ok_and(|c| c & 0xff == 5 || c & 0xff == 6);
+            // PostgreSQL: serialization failure, deadlock, admin shutdown, cannot connect now.
+            let pg_transient = matches!(code.as_ref(), "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "53300");
+            sqlite_busy || pg_transient
+        }
+        _ => false,
+    }
+}
+
+/// [`is_unavailable`] anywhere in an error's chain.
+pub fn cause_is_unavailable(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<sqlx::Error>().is_some_and(is_unavailable))
+}
+
 /// `$first, $first+1, …` placeholders for an `IN (…)` list of `n` values.
 pub fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)

@@ -60,10 +60,21 @@ async fn handle(state: &AppState, lanes: &Lanes, row: inbox::InboxRow) -> anyhow
         .await
         .unwrap_or_else(|_| Err(ProcessError::Temporary("processing took too long".into())));
     let now = storage::now();
+    // A database that is busy or unreachable is never a reason to drop an activity we accepted.
+    let result = result.map_err(|e| match e {
+        ProcessError::Internal(cause) if storage::cause_is_unavailable(&cause) => ProcessError::Busy(cause.to_string()),
+        other => other,
+    });
     match result {
         Ok(()) => {
             tracing::debug!(activity = %row.ap_id, "activity processed");
             inbox::finish(&state.db, row.id, None, None, now).await?
+        }
+        Err(ProcessError::Busy(e)) => {
+            // Tried again after a while, however often: the database comes back.
+            let retry_at = now + chrono::Duration::seconds(2i64 << row.attempts.clamp(0, 4));
+            tracing::warn!(activity = %row.ap_id, error = %e, %retry_at, "database unavailable: activity kept");
+            inbox::finish(&state.db, row.id, Some(&e), Some(retry_at), now).await?
         }
         Err(ProcessError::Temporary(e)) if row.attempts < 5 => {
             // 2, 4, 8, 16 seconds: a peer that was briefly busy is tried again soon.
