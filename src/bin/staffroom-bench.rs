@@ -6,6 +6,9 @@
 //! `timeline [POSTS] [MEMBERS]`: seeds POSTS posts (default 1,000,000) by MEMBERS members (200)
 //! following 50 accounts and groups each, with mentions, tags, media and reactions, then prints
 //! p50/p99 latency and SQL statements per request for pages of 40 of the client API.
+//! `burst [POSTS] [CONCURRENCY]`: remote members POST signed `Create`s to a group inbox; prints
+//! accepted/s and the answers, posts created and announced end to end per second, Announces
+//! delivered (and received twice) at a stub peer, and memory before, at peak and after.
 
 use std::time::Instant;
 
@@ -63,11 +66,12 @@ fn main() {
         Some("keys") => keys(num(1, 20)),
         Some("delivery") => runtime().block_on(fanout::delivery(num(1, 1000), num(2, 10))),
         Some("inbox") => runtime().block_on(fanout::inbox(num(1, 2000), num(2, 16))),
+        Some("burst") => runtime().block_on(burst::run(num(1, 2000), num(2, 32))),
         Some("vtimezone") => vtimezones(num(1, 20), num(2, 2) as i32),
         Some("timeline") => runtime().block_on(timeline::run(num(1, 1_000_000), num(2, 200))),
         _ => {
             eprintln!(
-                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY] | vtimezone [ZONES] [YEARS] | timeline [POSTS] [MEMBERS]"
+                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY] | burst [POSTS] [CONCURRENCY] | vtimezone [ZONES] [YEARS] | timeline [POSTS] [MEMBERS]"
             );
             eprintln!("STAFFROOM_BENCH_DATABASE_URL selects the database (default: SQLite in a temporary directory).");
             std::process::exit(2);
@@ -95,7 +99,7 @@ mod fanout {
     use staffroom::storage::actors::ActorRow;
     use staffroom::storage::{Db, deliveries, follows};
 
-    async fn state(dir: &std::path::Path, domain: &str) -> AppState {
+    pub(crate) async fn state(dir: &std::path::Path, domain: &str) -> AppState {
         let mut config = Config {
             domain: domain.into(),
             allow_private_addresses: true,
@@ -112,7 +116,7 @@ mod fanout {
     }
 
     /// A remote actor row pointing at a stub server, with a real public key.
-    fn remote(i: usize, port: u16, public_pem: &str, shared: bool) -> ActorRow {
+    pub(crate) fn remote(i: usize, port: u16, public_pem: &str, shared: bool) -> ActorRow {
         let now = staffroom::storage::now();
         let base = format!("http://localhost:{port}");
         let ap_id = format!("{base}/users/u{i}");
@@ -227,7 +231,7 @@ mod fanout {
     }
 
     /// Signature headers and body of one request.
-    type SignedRequest = (Vec<(&'static str, String)>, Vec<u8>);
+    pub(crate) type SignedRequest = (Vec<(&'static str, String)>, Vec<u8>);
 
     /// Signed activities POSTed over loopback HTTP to a running router, `concurrency` at a time.
     pub async fn inbox(activities: usize, concurrency: usize) {
@@ -287,6 +291,225 @@ mod fanout {
             "inbox: {n}/{activities} signed activities accepted (verified and stored) in {secs:.2} s = {:.0}/s at concurrency {concurrency}",
             n as f64 / secs
         );
+    }
+}
+
+mod burst {
+    //! A conference-day burst, end to end: remote members of a local group POST signed `Create`s
+    //! to the group's inbox; the node accepts them, its inbox worker creates the posts and the
+    //! group announces them, and its delivery worker sends the Announces to a stub peer that
+    //! counts what it receives (and what it receives twice).
+
+    use std::collections::{BTreeMap, HashSet};
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use serde_json::json;
+    use staffroom::federation::signatures::{SigningKey, sign_request};
+    use staffroom::services::groups::{self, NewGroup};
+    use staffroom::storage::{deliveries, follows, inbox, posts};
+
+    /// This process's resident memory, in MB (Linux).
+    fn rss_mb() -> f64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(0.0)
+    }
+
+    pub async fn run(n_posts: usize, concurrency: usize) {
+        // The stub peer: the senders' server, which receives the group's Announces.
+        let received = Arc::new(AtomicUsize::new(0));
+        let seen: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let duplicates = Arc::new(AtomicUsize::new(0));
+        let stub = {
+            let (received, seen, duplicates) = (received.clone(), seen.clone(), duplicates.clone());
+            axum::Router::new().fallback(axum::routing::post(move |body: String| {
+                let (received, seen, duplicates) = (received.clone(), seen.clone(), duplicates.clone());
+                async move {
+                    received.fetch_add(1, Ordering::Relaxed);
+                    let id = serde_json::from_str::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v["id"].as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    if !seen.lock().unwrap().insert(id) {
+                        duplicates.fetch_add(1, Ordering::Relaxed);
+                    }
+                    axum::http::StatusCode::ACCEPTED
+                }
+            }))
+        };
+        let stub_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stub_port = stub_listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(stub_listener, stub).await.unwrap() });
+
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = super::fanout::state(dir.path(), &format!("localhost:{port}")).await;
+        let engine = state.db.engine().name();
+        let owner = staffroom::federation::actors::new_local_actor(&state.urls, "Person", "owner")
+            .await
+            .unwrap();
+        staffroom::storage::actors::insert(&state.db, &owner).await.unwrap();
+        let (group, _) = groups::create(
+            &state,
+            NewGroup {
+                name: "burst".into(),
+                display_name: "Conference day".into(),
+                summary: String::new(),
+                members_only: false,
+                posting_restricted_to_mods: false,
+                owner: Some(owner.id),
+            },
+        )
+        .await
+        .unwrap();
+        // 20 remote members, on the stub's host, with keys the node has cached.
+        let mut senders = Vec::new();
+        for i in 0..20 {
+            let k = staffroom::federation::keys::generate().unwrap();
+            let row = super::fanout::remote(i, stub_port, &k.public_pem, true);
+            staffroom::storage::actors::upsert_remote(&state.db, &row)
+                .await
+                .unwrap();
+            let row = staffroom::storage::actors::find_by_ap_id(&state.db, &row.ap_id)
+                .await
+                .unwrap()
+                .unwrap();
+            follows::insert(&state.db, row.id, group.id, None, true).await.unwrap();
+            senders.push((
+                row.ap_id.clone(),
+                SigningKey::from_pem(&row.key_id, &k.private_pem).unwrap(),
+            ));
+        }
+        let router = staffroom::http::router(state.clone());
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap()
+        });
+        let inbox_worker = staffroom::services::inbound::spawn_worker(state.clone());
+        let delivery_worker = staffroom::federation::delivery::spawn_worker(state.clone());
+
+        // Signed before the clock starts.
+        let url = url::Url::parse(&format!("http://localhost:{port}/groups/burst/inbox")).unwrap();
+        let public = "https://www.w3.org/ns/activitystreams#Public";
+        let requests: Vec<super::fanout::SignedRequest> = (0..n_posts)
+            .map(|i| {
+                let (actor, key) = &senders[i % senders.len()];
+                let note = format!("{actor}/notes/{i}");
+                let body = serde_json::to_vec(&json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{note}/activity"), "type": "Create", "actor": actor,
+                    "to": [group.ap_id, public], "audience": group.ap_id,
+                    "object": {
+                        "id": note, "type": "Note", "attributedTo": actor, "to": [group.ap_id, public],
+                        "audience": group.ap_id, "content": format!("<p>Session notes {i}</p>"),
+                        "published": "2026-12-01T09:00:00Z",
+                    },
+                }))
+                .unwrap();
+                (sign_request("POST", &url, Some(&body), key).unwrap(), body)
+            })
+            .collect();
+        let rss_before = rss_mb();
+        let peak = Arc::new(AtomicU64::new(rss_before as u64));
+        let sampler = {
+            let peak = peak.clone();
+            tokio::spawn(async move {
+                loop {
+                    peak.fetch_max(rss_mb() as u64, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            })
+        };
+        let (delivered_before, received_before) = (
+            deliveries::counts(&state.db).await.unwrap().1,
+            received.load(Ordering::Relaxed),
+        );
+        let statuses: Arc<Mutex<BTreeMap<String, usize>>> = Arc::default();
+        let client = reqwest::Client::new();
+        let start = Instant::now();
+        futures::StreamExt::for_each_concurrent(futures::stream::iter(requests), concurrency, |(headers, body)| {
+            let (client, url, statuses) = (client.clone(), url.clone(), statuses.clone());
+            async move {
+                let mut req = client
+                    .post(url)
+                    .header("content-type", "application/activity+json")
+                    .body(body);
+                for (k, v) in headers {
+                    req = req.header(k, v);
+                }
+                let status = match req.send().await {
+                    Ok(r) => r.status().as_u16().to_string(),
+                    Err(e) => format!("error ({})", if e.is_timeout() { "timeout" } else { "connection" }),
+                };
+                *statuses.lock().unwrap().entry(status).or_default() += 1;
+            }
+        })
+        .await;
+        let accepted_secs = start.elapsed().as_secs_f64();
+        let accepted = statuses.lock().unwrap().get("202").copied().unwrap_or(0);
+        // Drained: every accepted post created, no inbox activity pending, no delivery pending.
+        let deadline = Instant::now() + Duration::from_secs(300);
+        let mut created_at = None;
+        loop {
+            let created = posts::group_count(&state.db, group.id).await.unwrap_or(0) as usize;
+            if created >= accepted && created_at.is_none() {
+                created_at = Some(start.elapsed().as_secs_f64());
+            }
+            let (inbox_pending, _, _) = inbox::counts(&state.db).await.unwrap_or((1, 0, 0));
+            let (pending, _, _) = deliveries::counts(&state.db).await.unwrap_or((1, 0, 0));
+            if (created_at.is_some() && inbox_pending == 0 && pending == 0) || Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let drained_secs = start.elapsed().as_secs_f64();
+        let created = posts::group_count(&state.db, group.id).await.unwrap() as usize;
+        let (_, delivered, failed) = deliveries::counts(&state.db).await.unwrap();
+        let (_, _, inbox_failed) = inbox::counts(&state.db).await.unwrap();
+        let delivered = delivered - delivered_before;
+        let peak_mb = peak.load(Ordering::Relaxed);
+        sampler.abort();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        println!("{engine}: {n_posts} signed Creates by 20 members to a group inbox, concurrency {concurrency}");
+        println!(
+            "  accepted        {accepted} in {accepted_secs:.2} s = {:.0}/s; answers {:?}",
+            accepted as f64 / accepted_secs,
+            statuses.lock().unwrap()
+        );
+        match created_at {
+            Some(t) => println!(
+                "  processed       {created} posts created and announced in {t:.2} s = {:.0} posts/s end to end",
+                created as f64 / t
+            ),
+            None => println!("  processed       only {created} of {accepted} posts created before the deadline"),
+        }
+        println!(
+            "  delivered       {delivered} Announces sent ({failed} failed) by {drained_secs:.2} s = {:.0}/s; the peer received {} ({} twice); inbox activities failed: {inbox_failed}",
+            delivered as f64 / drained_secs,
+            received.load(Ordering::Relaxed) - received_before,
+            duplicates.load(Ordering::Relaxed)
+        );
+        println!(
+            "  memory (RSS)    {rss_before:.0} MB before, {peak_mb} MB at peak, {:.0} MB after",
+            rss_mb()
+        );
+        inbox_worker.abort();
+        delivery_worker.abort();
+        state.db.close().await;
     }
 }
 
