@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Db, Exec};
-use crate::{with_db, with_exec};
+use crate::{with_db_write, with_exec, with_write};
 
 /// One row of `actors`, as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -114,13 +114,13 @@ pub async fn find_application(db: impl Into<Exec<'_>>) -> Result<Option<ActorRow
 
 pub async fn set_suspended(db: impl Into<Exec<'_>>, id: i64, at: Option<DateTime<Utc>>) -> Result<bool, sqlx::Error> {
     let now = super::now();
-    with_exec!(db, p => sqlx::query("UPDATE actors SET suspended_at = $1, updated_at = $2 WHERE id = $3")
+    with_write!(db, p => sqlx::query("UPDATE actors SET suspended_at = $1, updated_at = $2 WHERE id = $3")
         .bind(at).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
 /// Inserts a remote actor or updates the stored copy (by `ap_id`).
 pub async fn upsert_remote(db: &Db, a: &ActorRow) -> Result<(), sqlx::Error> {
-    with_db!(db, p => {
+    with_db_write!(db, p => {
         let mut tx = p.begin().await?;
         let updated = sqlx::query(
             "UPDATE actors SET kind = $1, username = $2, url = $3, inbox_url = $4, shared_inbox_url = $5, \
@@ -159,7 +159,7 @@ pub async fn find_by_key_id(db: impl Into<Exec<'_>>, key_id: &str) -> Result<Opt
 
 /// A local actor's editable profile.
 pub async fn update_profile(db: impl Into<Exec<'_>>, a: &ActorRow) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "UPDATE actors SET display_name = $1, summary_source = $2, summary_html = $3, manually_approves_followers = $4, \
          discoverable = $5, avatar_url = $6, header_url = $7, updated_at = $8 WHERE id = $9 AND domain IS NULL")
         .bind(&a.display_name).bind(&a.summary_source).bind(&a.summary_html).bind(a.manually_approves_followers)
@@ -169,7 +169,7 @@ pub async fn update_profile(db: impl Into<Exec<'_>>, a: &ActorRow) -> Result<(),
 
 /// Records that a remote actor was (about to be) fetched, so that repeated refreshes wait.
 pub async fn touch_fetched(db: impl Into<Exec<'_>>, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query("UPDATE actors SET fetched_at = $1 WHERE id = $2").bind(at).bind(id).execute(p).await.map(|_| ()))
+    with_write!(db, p => sqlx::query("UPDATE actors SET fetched_at = $1 WHERE id = $2").bind(at).bind(id).execute(p).await.map(|_| ()))
 }
 
 /// Actors by ActivityPub id.

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Db, Exec, Tx};
-use crate::{with_db, with_exec, with_tx};
+use crate::{with_db_write, with_exec, with_tx, with_write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimedDelivery {
@@ -66,9 +66,9 @@ pub async fn claim(
     // serialises writers, so the plain subquery is already exclusive.
     let sql = match db {
         Db::Postgres(_) => format!("{UPDATE} ({DUE} FOR UPDATE SKIP LOCKED) {RETURNING}"),
-        Db::Sqlite(_) => format!("{UPDATE} ({DUE}) {RETURNING}"),
+        Db::Sqlite(..) => format!("{UPDATE} ({DUE}) {RETURNING}"),
     };
-    with_db!(db, p => sqlx::query_as::<_, ClaimedDelivery>(sqlx::AssertSqlSafe(sql))
+    with_db_write!(db, p => sqlx::query_as::<_, ClaimedDelivery>(sqlx::AssertSqlSafe(sql))
         .bind(lease_until).bind(now).bind(limit).fetch_all(p).await)
 }
 
@@ -80,13 +80,13 @@ pub async fn activity(db: impl Into<Exec<'_>>, activity_id: i64) -> Result<Optio
 }
 
 pub async fn mark_delivered(db: impl Into<Exec<'_>>, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, claimed_until = NULL, last_error = NULL, updated_at = $1 WHERE id = $2")
         .bind(now).bind(id).execute(p).await.map(|_| ()))
 }
 
 pub async fn mark_failed(db: impl Into<Exec<'_>>, id: i64, error: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = $1, updated_at = $2 WHERE id = $3")
         .bind(error).bind(now).bind(id).execute(p).await.map(|_| ()))
 }
@@ -98,7 +98,7 @@ pub async fn schedule_retry(
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "UPDATE deliveries SET attempts = attempts + 1, claimed_until = NULL, next_attempt_at = $1, last_error = $2, updated_at = $3 WHERE id = $4")
         .bind(at).bind(error).bind(now).bind(id).execute(p).await.map(|_| ()))
 }
@@ -109,7 +109,7 @@ pub async fn host_failed(
     host: &str,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, sqlx::Error> {
-    with_exec!(db, p => sqlx::query_scalar::<_, DateTime<Utc>>(
+    with_write!(db, p => sqlx::query_scalar::<_, DateTime<Utc>>(
         "INSERT INTO instances (host, unreachable_since, failures, updated_at) VALUES ($1, $2, 1, $2) \
          ON CONFLICT (host) DO UPDATE SET failures = instances.failures + 1, \
          unreachable_since = COALESCE(instances.unreachable_since, excluded.unreachable_since), updated_at = excluded.updated_at \
@@ -118,7 +118,7 @@ pub async fn host_failed(
 }
 
 pub async fn host_reachable(db: impl Into<Exec<'_>>, host: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "UPDATE instances SET unreachable_since = NULL, failures = 0, updated_at = $1 WHERE host = $2 AND unreachable_since IS NOT NULL")
         .bind(now).bind(host).execute(p).await.map(|_| ()))
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Exec, Tx};
 use crate::model::Visibility;
-use crate::{with_exec, with_tx};
+use crate::{with_exec, with_tx, with_write};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct EventRow {
@@ -109,7 +109,7 @@ pub async fn list(db: impl Into<Exec<'_>>, filter: &str, bind: i64, limit: i64) 
 }
 
 pub async fn set_status(tx: impl Into<Exec<'_>>, id: i64, status: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_exec!(tx, c => sqlx::query("UPDATE events SET status = $1, updated_at = $2 WHERE id = $3")
+    with_write!(tx, c => sqlx::query("UPDATE events SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status).bind(now).bind(id).execute(c).await.map(|_| ()))
 }
 
@@ -143,7 +143,7 @@ pub async fn set_participation(
     ap_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_exec!(tx, c => sqlx::query(
+    with_write!(tx, c => sqlx::query(
         "INSERT INTO participations (id, event_id, actor_id, state, ap_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (event_id, actor_id) DO UPDATE SET state = excluded.state, ap_id = COALESCE(excluded.ap_id, participations.ap_id)")
         .bind(crate::ids::id_at(now)).bind(event_id).bind(actor_id).bind(state).bind(ap_id).bind(now)
@@ -151,7 +151,7 @@ pub async fn set_participation(
 }
 
 pub async fn remove_participation(tx: impl Into<Exec<'_>>, event_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
-    with_exec!(tx, c => sqlx::query("DELETE FROM participations WHERE event_id = $1 AND actor_id = $2")
+    with_write!(tx, c => sqlx::query("DELETE FROM participations WHERE event_id = $1 AND actor_id = $2")
         .bind(event_id).bind(actor_id).execute(c).await.map(|r| r.rows_affected() > 0))
 }
 
@@ -185,7 +185,7 @@ pub async fn insert_calendar_token(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query("INSERT INTO calendar_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
+    with_write!(db, p => sqlx::query("INSERT INTO calendar_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
         .bind(hash).bind(user_id).bind(now).execute(p).await.map(|_| ()))
 }
 
@@ -222,7 +222,7 @@ pub async fn sessions(db: impl Into<Exec<'_>>, series_id: i64) -> Result<Vec<Eve
 
 /// Removes an event (its sessions, participations, invitations and notifications go with it).
 pub async fn delete(tx: impl Into<Exec<'_>>, id: i64) -> Result<(), sqlx::Error> {
-    with_exec!(tx, c => sqlx::query("DELETE FROM events WHERE id = $1").bind(id).execute(c).await.map(|_| ()))
+    with_write!(tx, c => sqlx::query("DELETE FROM events WHERE id = $1").bind(id).execute(c).await.map(|_| ()))
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -236,7 +236,7 @@ pub struct InvitationRow {
 
 /// Records an invitation; false when the person was already invited.
 pub async fn insert_invitation(tx: impl Into<Exec<'_>>, i: &InvitationRow) -> Result<bool, sqlx::Error> {
-    with_exec!(tx, c => sqlx::query(
+    with_write!(tx, c => sqlx::query(
         "INSERT INTO event_invitations (event_id, actor_id, invited_by, ap_id, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (event_id, actor_id) DO NOTHING")
         .bind(i.event_id).bind(i.actor_id).bind(i.invited_by).bind(&i.ap_id).bind(i.created_at)

@@ -1,7 +1,7 @@
 //! The `follows` table: who follows whom, pending or accepted.
 
 use super::Exec;
-use crate::with_exec;
+use crate::{with_exec, with_write};
 
 /// Accepted followers (`followers = true`) or followees of an actor, as ActivityPub ids, newest
 /// first, one page at a time.
@@ -41,7 +41,7 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     let now = super::now();
     let id = crate::ids::id_at(now);
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO follows (id, follower_id, followed_id, ap_id, accepted, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (follower_id, followed_id) DO NOTHING")
         .bind(id).bind(follower_id).bind(followed_id).bind(ap_id).bind(accepted).bind(now)
@@ -85,7 +85,7 @@ pub async fn upsert(
 }
 
 pub async fn set_accepted(db: impl Into<Exec<'_>>, follower_id: i64, followed_id: i64) -> Result<bool, sqlx::Error> {
-    with_exec!(db, p => sqlx::query("UPDATE follows SET accepted = TRUE WHERE follower_id = $1 AND followed_id = $2")
+    with_write!(db, p => sqlx::query("UPDATE follows SET accepted = TRUE WHERE follower_id = $1 AND followed_id = $2")
         .bind(follower_id).bind(followed_id).execute(p).await.map(|r| r.rows_affected() > 0))
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::actors::ActorRow;
 use super::{Exec, Tx};
 use crate::model::Visibility;
-use crate::{with_exec, with_tx};
+use crate::{with_exec, with_tx, with_write};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct GroupRow {
@@ -56,7 +56,7 @@ pub async fn upsert_remote(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let visibility = Visibility::members_only(members_only).as_str();
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO groups (id, visibility, posting_restricted_to_mods, created_by, created_at) VALUES ($1, $2, $3, NULL, $4) \
          ON CONFLICT (id) DO UPDATE SET visibility = excluded.visibility, posting_restricted_to_mods = excluded.posting_restricted_to_mods")
         .bind(id).bind(visibility).bind(restricted).bind(now).execute(p).await.map(|_| ()))
@@ -78,7 +78,7 @@ pub async fn set_role(
     role: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => match role {
+    with_write!(db, p => match role {
         Some(role) => sqlx::query(
             "INSERT INTO group_roles (group_id, actor_id, role, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (group_id, actor_id) DO UPDATE SET role = excluded.role")
@@ -101,7 +101,7 @@ pub async fn is_banned(db: impl Into<Exec<'_>>, group_id: i64, actor_id: i64) ->
 }
 
 pub async fn ban(tx: impl Into<Exec<'_>>, group_id: i64, actor_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_exec!(tx, c => sqlx::query("INSERT INTO group_bans (group_id, actor_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+    with_write!(tx, c => sqlx::query("INSERT INTO group_bans (group_id, actor_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(group_id).bind(actor_id).bind(now).execute(c).await.map(|_| ()))
 }
 
@@ -114,7 +114,7 @@ pub async fn log(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_exec!(tx, c => sqlx::query(
+    with_write!(tx, c => sqlx::query(
         "INSERT INTO moderation_log (id, group_id, moderator_id, action, target, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(crate::ids::id_at(now)).bind(group_id).bind(moderator_id).bind(action).bind(target).bind(reason).bind(now)
         .execute(c).await.map(|_| ()))
@@ -136,7 +136,7 @@ pub async fn list_local(db: impl Into<Exec<'_>>) -> Result<Vec<(String, String, 
 }
 
 pub async fn unban(tx: impl Into<Exec<'_>>, group_id: i64, actor_id: i64) -> Result<bool, sqlx::Error> {
-    with_exec!(tx, c => sqlx::query("DELETE FROM group_bans WHERE group_id = $1 AND actor_id = $2")
+    with_write!(tx, c => sqlx::query("DELETE FROM group_bans WHERE group_id = $1 AND actor_id = $2")
         .bind(group_id).bind(actor_id).execute(c).await.map(|r| r.rows_affected() > 0))
 }
 

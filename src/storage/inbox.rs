@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Db, Exec};
-use crate::{with_db, with_exec};
+use crate::{with_db_write, with_exec, with_write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InboxRow {
@@ -22,7 +22,7 @@ pub async fn insert(
     payload: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO inbox_activities (id, ap_id, actor_ap_id, payload, status, attempts, received_at) \
          VALUES ($1, $2, $3, $4, 'pending', 0, $5) ON CONFLICT (ap_id) DO NOTHING")
         .bind(crate::ids::id_at(now)).bind(ap_id).bind(actor).bind(payload).bind(now)
@@ -40,11 +40,11 @@ pub async fn claim(
         Db::Postgres(_) => format!(
             "UPDATE inbox_activities SET claimed_until = $1 WHERE id IN ({DUE} FOR UPDATE SKIP LOCKED) RETURNING id, ap_id, actor_ap_id, payload, attempts"
         ),
-        Db::Sqlite(_) => format!(
+        Db::Sqlite(..) => format!(
             "UPDATE inbox_activities SET claimed_until = $1 WHERE id IN ({DUE}) RETURNING id, ap_id, actor_ap_id, payload, attempts"
         ),
     };
-    with_db!(db, p => sqlx::query_as::<_, InboxRow>(sqlx::AssertSqlSafe(sql)).bind(lease_until).bind(now).bind(limit).fetch_all(p).await)
+    with_db_write!(db, p => sqlx::query_as::<_, InboxRow>(sqlx::AssertSqlSafe(sql)).bind(lease_until).bind(now).bind(limit).fetch_all(p).await)
 }
 
 /// Records the outcome of processing: done, failed, or (with `retry_at`) pending until then.
@@ -60,7 +60,7 @@ pub async fn finish(
         (Some(_), Some(_)) => "pending",
         (Some(_), None) => "failed",
     };
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "UPDATE inbox_activities SET status = $1, error = $2, attempts = attempts + 1, claimed_until = $3, processed_at = $4 WHERE id = $5")
         .bind(status).bind(error).bind(retry_at).bind(now).bind(id)
         .execute(p).await.map(|_| ()))

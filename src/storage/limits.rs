@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Exec;
-use crate::with_exec;
+use crate::with_write;
 
 /// Counts one hit of `action` by `subject` and returns the hits in the current window (which
 /// restarts at `now` once `window_start` is older than `window_began_after`).
@@ -14,7 +14,7 @@ pub async fn hit(
     now: DateTime<Utc>,
     window_began_after: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    with_exec!(db, p => sqlx::query_scalar::<_, i32>(
+    with_write!(db, p => sqlx::query_scalar::<_, i32>(
         "INSERT INTO rate_limits (action, subject, window_start, hits) VALUES ($1, $2, $3, 1) \
          ON CONFLICT (action, subject) DO UPDATE SET \
            hits = CASE WHEN rate_limits.window_start <= $4 THEN 1 ELSE rate_limits.hits + 1 END, \
@@ -25,6 +25,6 @@ pub async fn hit(
 
 /// Forgets windows that ended before `before`.
 pub async fn prune(db: impl Into<Exec<'_>>, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    with_exec!(db, p => sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+    with_write!(db, p => sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
         .bind(before).execute(p).await.map(|r| r.rows_affected()))
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Exec;
-use crate::with_exec;
+use crate::{with_exec, with_write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MediaRow {
@@ -20,7 +20,7 @@ pub struct MediaRow {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, m: &MediaRow) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO media (id, owner_id, post_id, file_name, content_type, size, width, height, description, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
         .bind(m.id).bind(m.owner_id).bind(m.post_id).bind(&m.file_name).bind(&m.content_type).bind(m.size)
@@ -33,7 +33,7 @@ pub async fn find(db: impl Into<Exec<'_>>, owner_id: i64, id: i64) -> Result<Opt
 }
 
 pub async fn set_description(db: impl Into<Exec<'_>>, id: i64, description: &str) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query("UPDATE media SET description = $1 WHERE id = $2").bind(description).bind(id).execute(p).await.map(|_| ()))
+    with_write!(db, p => sqlx::query("UPDATE media SET description = $1 WHERE id = $2").bind(description).bind(id).execute(p).await.map(|_| ()))
 }
 
 pub async fn attach(tx: &mut super::Tx, id: i64, post_id: i64) -> Result<(), sqlx::Error> {

@@ -29,7 +29,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 /// A connection pool of one engine.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// Readers, and the one writer. SQLite lets one connection write at a time; writers that
+    /// collide on its file lock poll until the busy timeout and then fail. So this process queues
+    /// its writes, in arrival order, for a single connection (a pool of one), and reads use the
+    /// others: transactions (`begin`) and the storage functions that write run on the writer.
+    Sqlite(SqlitePool, SqlitePool),
     Postgres(PgPool),
 }
 
@@ -38,7 +42,18 @@ pub enum Db {
 macro_rules! with_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::storage::Db::Sqlite($pool) => $body,
+            $crate::storage::Db::Sqlite($pool, _) => $body,
+            $crate::storage::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// [`with_db!`] for a statement that writes: on SQLite it runs on the writer connection.
+#[macro_export]
+macro_rules! with_db_write {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::storage::Db::Sqlite(_, $pool) => $body,
             $crate::storage::Db::Postgres($pool) => $body,
         }
     };
@@ -95,7 +110,27 @@ impl<'a> From<&'a mut Tx> for Exec<'a> {
 macro_rules! with_exec {
     ($exec:expr, $c:ident => $body:expr) => {
         match ::core::convert::Into::<$crate::storage::Exec<'_>>::into($exec) {
-            $crate::storage::Exec::Db($crate::storage::Db::Sqlite($c)) => $body,
+            $crate::storage::Exec::Db($crate::storage::Db::Sqlite($c, _)) => $body,
+            $crate::storage::Exec::Db($crate::storage::Db::Postgres($c)) => $body,
+            $crate::storage::Exec::Tx($crate::storage::Tx::Sqlite(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::storage::Exec::Tx($crate::storage::Tx::Postgres(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// [`with_exec!`] for a statement that writes: on the pool of SQLite it runs on the writer
+/// connection (in a transaction it is already there).
+#[macro_export]
+macro_rules! with_write {
+    ($exec:expr, $c:ident => $body:expr) => {
+        match ::core::convert::Into::<$crate::storage::Exec<'_>>::into($exec) {
+            $crate::storage::Exec::Db($crate::storage::Db::Sqlite(_, $c)) => $body,
             $crate::storage::Exec::Db($crate::storage::Db::Postgres($c)) => $body,
             $crate::storage::Exec::Tx($crate::storage::Tx::Sqlite(t)) => {
                 let $c = &mut **t;
@@ -165,19 +200,26 @@ impl Db {
                 {
                     std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
                 }
-                let pool = SqlitePoolOptions::new()
+                let readers = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options.clone())
+                    .await?;
+                // Writes wait their turn here rather than on the file lock: each is short, and
+                // the queue is fair.
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await?;
-                Ok(Db::Sqlite(pool))
+                Ok(Db::Sqlite(readers, writer))
             }
         }
     }
 
     pub fn engine(&self) -> Engine {
         match self {
-            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Sqlite(..) => Engine::Sqlite,
             Db::Postgres(_) => Engine::Postgres,
         }
     }
@@ -185,14 +227,14 @@ impl Db {
     /// Applies the pending migrations of this engine.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Db::Sqlite(_, writer) => sqlx::migrate!("./migrations/sqlite").run(writer).await,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
     }
 
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Sqlite(_, writer) => Tx::Sqlite(writer.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -202,7 +244,7 @@ impl Db {
     /// runs it after seeding, so that it measures the steady state rather than a fresh import.
     pub async fn analyze(&self) -> Result<(), sqlx::Error> {
         match self {
-            Db::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ()),
+            Db::Sqlite(_, writer) => sqlx::query("ANALYZE").execute(writer).await.map(|_| ()),
             Db::Postgres(p) => sqlx::query("VACUUM ANALYZE").execute(p).await.map(|_| ()),
         }
     }
@@ -213,7 +255,13 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        with_db!(self, p => p.close().await)
+        match self {
+            Db::Sqlite(readers, writer) => {
+                writer.close().await;
+                readers.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
     }
 }
 

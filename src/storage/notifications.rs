@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Exec;
-use crate::with_exec;
+use crate::{with_exec, with_write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NotificationRow {
@@ -75,7 +75,7 @@ pub async fn find(db: impl Into<Exec<'_>>, recipient: i64, id: i64) -> Result<Op
 
 /// Dismisses one (`id`) or all notifications of a member.
 pub async fn dismiss(db: impl Into<Exec<'_>>, recipient: i64, id: Option<i64>) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => match id {
+    with_write!(db, p => match id {
         Some(id) => sqlx::query("UPDATE notifications SET dismissed = TRUE WHERE recipient_id = $1 AND id = $2").bind(recipient).bind(id).execute(p).await.map(|_| ()),
         None => sqlx::query("UPDATE notifications SET dismissed = TRUE WHERE recipient_id = $1").bind(recipient).execute(p).await.map(|_| ()),
     })
@@ -99,7 +99,7 @@ pub async fn set_marker(
     last_read_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO markers (user_id, timeline, last_read_id, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
          ON CONFLICT (user_id, timeline) DO UPDATE SET last_read_id = excluded.last_read_id, \
          version = markers.version + 1, updated_at = excluded.updated_at")
@@ -116,7 +116,7 @@ pub async fn insert_for_event(
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let id = crate::ids::id_at(now);
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id).bind(recipient).bind(kind).bind(from).bind(event).bind(now).execute(p).await.map(|_| id))
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Exec;
-use crate::with_exec;
+use crate::{with_exec, with_write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AppRow {
@@ -37,7 +37,7 @@ pub struct TokenRow {
 }
 
 pub async fn insert_app(db: impl Into<Exec<'_>>, a: &AppRow) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO oauth_apps (id, client_id, client_secret_hash, name, website, redirect_uris, scopes, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(a.id).bind(&a.client_id).bind(&a.client_secret_hash).bind(&a.name).bind(&a.website)
@@ -53,7 +53,7 @@ pub async fn find_app_by_id(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<A
 }
 
 pub async fn insert_code(db: impl Into<Exec<'_>>, hash: &str, c: &CodeRow) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO oauth_codes (code_hash, app_id, user_id, redirect_uri, scopes, code_challenge, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(hash).bind(c.app_id).bind(c.user_id).bind(&c.redirect_uri).bind(&c.scopes).bind(&c.code_challenge).bind(c.expires_at)
         .execute(p).await.map(|_| ()))
@@ -61,13 +61,13 @@ pub async fn insert_code(db: impl Into<Exec<'_>>, hash: &str, c: &CodeRow) -> Re
 
 /// Takes a code: it is deleted whether or not the exchange then succeeds (single use).
 pub async fn take_code(db: impl Into<Exec<'_>>, hash: &str) -> Result<Option<CodeRow>, sqlx::Error> {
-    with_exec!(db, p => sqlx::query_as::<_, CodeRow>(
+    with_write!(db, p => sqlx::query_as::<_, CodeRow>(
         "DELETE FROM oauth_codes WHERE code_hash = $1 RETURNING app_id, user_id, redirect_uri, scopes, code_challenge, expires_at")
         .bind(hash).fetch_optional(p).await)
 }
 
 pub async fn insert_token(db: impl Into<Exec<'_>>, hash: &str, t: &TokenRow) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO oauth_tokens (id, token_hash, app_id, user_id, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(t.id).bind(hash).bind(t.app_id).bind(t.user_id).bind(&t.scopes).bind(t.created_at)
         .execute(p).await.map(|_| ()))
@@ -86,7 +86,7 @@ pub async fn revoke_token(
     app_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    with_exec!(db, p => sqlx::query("UPDATE oauth_tokens SET revoked_at = $1 WHERE token_hash = $2 AND app_id = $3 AND revoked_at IS NULL")
+    with_write!(db, p => sqlx::query("UPDATE oauth_tokens SET revoked_at = $1 WHERE token_hash = $2 AND app_id = $3 AND revoked_at IS NULL")
         .bind(now).bind(hash).bind(app_id).execute(p).await.map(|r| r.rows_affected() > 0))
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Db, Exec, Tx};
 use crate::model::Visibility;
-use crate::{with_db, with_exec, with_tx};
+use crate::{with_db, with_exec, with_tx, with_write};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PostRow {
@@ -81,7 +81,7 @@ pub async fn insert(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
 }
 
 async fn insert_row(tx: impl Into<Exec<'_>>, p: &PostRow) -> Result<bool, sqlx::Error> {
-    with_exec!(tx, c => sqlx::query(
+    with_write!(tx, c => sqlx::query(
         "INSERT INTO posts (id, ap_id, url, author_id, group_id, in_reply_to, kind, title, content_html, source, visibility, \
          sensitive, local, published_at, updated_at, deleted_at, created_at, tags, attachments) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (ap_id) DO NOTHING")
@@ -134,7 +134,7 @@ pub async fn set_bookmark(
     on: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => if on {
+    with_write!(db, p => if on {
         sqlx::query("INSERT INTO bookmarks (user_id, post_id, id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
             .bind(user_id).bind(post_id).bind(crate::ids::id_at(now)).bind(now).execute(p).await.map(|_| ())
     } else {
@@ -168,7 +168,7 @@ pub async fn reactors(db: impl Into<Exec<'_>>, post_id: i64, kind: &str, limit: 
 }
 
 pub async fn mark_deleted(tx: impl Into<Exec<'_>>, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_exec!(tx, c => sqlx::query("UPDATE posts SET deleted_at = $1, content_html = '', title = NULL, source = NULL WHERE id = $2")
+    with_write!(tx, c => sqlx::query("UPDATE posts SET deleted_at = $1, content_html = '', title = NULL, source = NULL WHERE id = $2")
         .bind(at).bind(id).execute(c).await.map(|_| ()))
 }
 
@@ -221,7 +221,7 @@ pub async fn add_reaction(
     post_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    with_exec!(db, p => sqlx::query(
+    with_write!(db, p => sqlx::query(
         "INSERT INTO reactions (id, ap_id, kind, actor_id, post_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
         .bind(crate::ids::id_at(now)).bind(ap_id).bind(kind).bind(actor_id).bind(post_id).bind(now)
         .execute(p).await.map(|r| r.rows_affected() == 1))
@@ -232,7 +232,7 @@ pub async fn remove_reaction_by_ap_id(
     ap_id: &str,
     actor_id: i64,
 ) -> Result<bool, sqlx::Error> {
-    with_exec!(db, p => sqlx::query("DELETE FROM reactions WHERE ap_id = $1 AND actor_id = $2")
+    with_write!(db, p => sqlx::query("DELETE FROM reactions WHERE ap_id = $1 AND actor_id = $2")
         .bind(ap_id).bind(actor_id).execute(p).await.map(|r| r.rows_affected() > 0))
 }
 
@@ -242,11 +242,11 @@ pub async fn reaction_count(db: impl Into<Exec<'_>>, post_id: i64, kind: &str) -
 }
 
 pub async fn set_pinned(tx: impl Into<Exec<'_>>, id: i64, at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
-    with_exec!(tx, c => sqlx::query("UPDATE posts SET pinned_at = $1 WHERE id = $2").bind(at).bind(id).execute(c).await.map(|_| ()))
+    with_write!(tx, c => sqlx::query("UPDATE posts SET pinned_at = $1 WHERE id = $2").bind(at).bind(id).execute(c).await.map(|_| ()))
 }
 
 pub async fn set_locked(tx: impl Into<Exec<'_>>, id: i64, locked: bool) -> Result<(), sqlx::Error> {
-    with_exec!(tx, c => sqlx::query("UPDATE posts SET locked = $1 WHERE id = $2").bind(locked).bind(id).execute(c).await.map(|_| ()))
+    with_write!(tx, c => sqlx::query("UPDATE posts SET locked = $1 WHERE id = $2").bind(locked).bind(id).execute(c).await.map(|_| ()))
 }
 
 /// Pinned posts of a group, most recently pinned first.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Db, Exec};
-use crate::{with_db, with_exec};
+use crate::{with_db_write, with_exec, with_write};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct UserRow {
@@ -48,7 +48,7 @@ pub async fn list(db: impl Into<Exec<'_>>) -> Result<Vec<UserListing>, sqlx::Err
 
 pub async fn set_role(db: impl Into<Exec<'_>>, id: i64, role: &str) -> Result<bool, sqlx::Error> {
     let now = super::now();
-    with_exec!(db, p => sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+    with_write!(db, p => sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
@@ -74,7 +74,7 @@ pub async fn usage_counts(
 
 /// Inserts a local member's actor and user rows in one transaction.
 pub async fn insert_with_actor(db: &Db, actor: &super::actors::ActorRow, u: &UserRow) -> Result<(), sqlx::Error> {
-    with_db!(db, p => {
+    with_db_write!(db, p => {
         let mut tx = p.begin().await?;
         crate::storage::actors::actor_insert!(actor).execute(&mut *tx).await?;
         sqlx::query(
@@ -96,12 +96,12 @@ pub async fn find_by_login(db: impl Into<Exec<'_>>, login: &str) -> Result<Optio
 }
 
 pub async fn touch(db: impl Into<Exec<'_>>, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_exec!(db, p => sqlx::query("UPDATE users SET last_active_at = $1 WHERE id = $2").bind(now).bind(id).execute(p).await.map(|_| ()))
+    with_write!(db, p => sqlx::query("UPDATE users SET last_active_at = $1 WHERE id = $2").bind(now).bind(id).execute(p).await.map(|_| ()))
 }
 
 pub async fn set_approved(db: impl Into<Exec<'_>>, id: i64) -> Result<bool, sqlx::Error> {
     let now = super::now();
-    with_exec!(db, p => sqlx::query("UPDATE users SET approved = TRUE, updated_at = $1 WHERE id = $2 AND NOT approved")
+    with_write!(db, p => sqlx::query("UPDATE users SET approved = TRUE, updated_at = $1 WHERE id = $2 AND NOT approved")
         .bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
