@@ -233,6 +233,36 @@ mod fanout {
     /// Signature headers and body of one request.
     pub(crate) type SignedRequest = (Vec<(&'static str, String)>, Vec<u8>);
 
+    /// POSTs signed requests to `url`, `concurrency` at a time; counts the answers by status
+    /// (or by failure).
+    pub(crate) async fn post_all(
+        url: &url::Url,
+        requests: Vec<SignedRequest>,
+        concurrency: usize,
+    ) -> std::collections::BTreeMap<String, usize> {
+        let client = reqwest::Client::new();
+        let answers: Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>> = Arc::default();
+        futures::StreamExt::for_each_concurrent(futures::stream::iter(requests), concurrency, |(headers, body)| {
+            let (client, url, answers) = (client.clone(), url.clone(), answers.clone());
+            async move {
+                let mut req = client
+                    .post(url)
+                    .header("content-type", "application/activity+json")
+                    .body(body);
+                for (k, v) in headers {
+                    req = req.header(k, v);
+                }
+                let status = match req.send().await {
+                    Ok(r) => r.status().as_u16().to_string(),
+                    Err(e) => format!("error ({})", if e.is_timeout() { "timeout" } else { "connection" }),
+                };
+                *answers.lock().unwrap().entry(status).or_default() += 1;
+            }
+        })
+        .await;
+        answers.lock().unwrap().clone()
+    }
+
     /// Signed activities POSTed over loopback HTTP to a running router, `concurrency` at a time.
     pub async fn inbox(activities: usize, concurrency: usize) {
         let dir = tempfile::tempdir().unwrap();
@@ -266,27 +296,10 @@ mod fanout {
                 (sign_request("POST", &url, Some(&body), key).unwrap(), body)
             })
             .collect();
-        let client = reqwest::Client::new();
-        let accepted = Arc::new(AtomicUsize::new(0));
         let start = Instant::now();
-        futures::StreamExt::for_each_concurrent(futures::stream::iter(requests), concurrency, |(headers, body)| {
-            let (client, url, accepted) = (client.clone(), url.clone(), accepted.clone());
-            async move {
-                let mut req = client
-                    .post(url)
-                    .header("content-type", "application/activity+json")
-                    .body(body);
-                for (k, v) in headers {
-                    req = req.header(k, v);
-                }
-                if req.send().await.map(|r| r.status().as_u16() == 202).unwrap_or(false) {
-                    accepted.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        })
-        .await;
+        let answers = post_all(&url, requests, concurrency).await;
         let secs = start.elapsed().as_secs_f64();
-        let n = accepted.load(Ordering::Relaxed);
+        let n = answers.get("202").copied().unwrap_or(0);
         println!(
             "inbox: {n}/{activities} signed activities accepted (verified and stored) in {secs:.2} s = {:.0}/s at concurrency {concurrency}",
             n as f64 / secs
@@ -300,7 +313,7 @@ mod burst {
     //! group announces them, and its delivery worker sends the Announces to a stub peer that
     //! counts what it receives (and what it receives twice).
 
-    use std::collections::{BTreeMap, HashSet};
+    use std::collections::HashSet;
     use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
@@ -438,29 +451,10 @@ mod burst {
             deliveries::counts(&state.db).await.unwrap().1,
             received.load(Ordering::Relaxed),
         );
-        let statuses: Arc<Mutex<BTreeMap<String, usize>>> = Arc::default();
-        let client = reqwest::Client::new();
         let start = Instant::now();
-        futures::StreamExt::for_each_concurrent(futures::stream::iter(requests), concurrency, |(headers, body)| {
-            let (client, url, statuses) = (client.clone(), url.clone(), statuses.clone());
-            async move {
-                let mut req = client
-                    .post(url)
-                    .header("content-type", "application/activity+json")
-                    .body(body);
-                for (k, v) in headers {
-                    req = req.header(k, v);
-                }
-                let status = match req.send().await {
-                    Ok(r) => r.status().as_u16().to_string(),
-                    Err(e) => format!("error ({})", if e.is_timeout() { "timeout" } else { "connection" }),
-                };
-                *statuses.lock().unwrap().entry(status).or_default() += 1;
-            }
-        })
-        .await;
+        let statuses = super::fanout::post_all(&url, requests, concurrency).await;
         let accepted_secs = start.elapsed().as_secs_f64();
-        let accepted = statuses.lock().unwrap().get("202").copied().unwrap_or(0);
+        let accepted = statuses.get("202").copied().unwrap_or(0);
         // Drained: every accepted post created, no inbox activity pending, no delivery pending.
         let deadline = Instant::now() + Duration::from_secs(300);
         let mut created_at = None;
@@ -488,7 +482,7 @@ mod burst {
         println!(
             "  accepted        {accepted} in {accepted_secs:.2} s = {:.0}/s; answers {:?}",
             accepted as f64 / accepted_secs,
-            statuses.lock().unwrap()
+            statuses
         );
         match created_at {
             Some(t) => println!(
