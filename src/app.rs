@@ -25,6 +25,8 @@ pub struct AppState {
     pub events: tokio::sync::broadcast::Sender<Event>,
     /// Whether the database answered the last health check (see [`DbHealth`]).
     pub db_health: Arc<DbHealth>,
+    /// This process, among the node's processes (random): what it announces, it does not relay.
+    pub process_id: u64,
 }
 
 /// Whether this process can reach its database, as a check once a second finds it: while it
@@ -79,10 +81,75 @@ pub enum Event {
     Notification(i64, i64),
 }
 
+impl Event {
+    /// The event as the processes of a node tell each other: `kind ids…`.
+    fn encode(self) -> String {
+        match self {
+            Event::Update(id) => format!("update {id}"),
+            Event::Delete(id) => format!("delete {id}"),
+            Event::Notification(to, id) => format!("notification {to} {id}"),
+        }
+    }
+
+    fn decode(s: &str) -> Option<Event> {
+        let mut parts = s.split(' ');
+        let kind = parts.next()?;
+        let mut num = || parts.next().and_then(|n| n.parse::<i64>().ok());
+        Some(match kind {
+            "update" => Event::Update(num()?),
+            "delete" => Event::Delete(num()?),
+            "notification" => Event::Notification(num()?, num()?),
+            _ => return None,
+        })
+    }
+}
+
 impl AppState {
-    /// Tells connected streaming clients; nobody listening is fine.
+    /// Tells connected streaming clients of this process, and (on PostgreSQL) the node's other
+    /// processes, which relay it to theirs; nobody listening is fine.
     pub fn publish(&self, event: Event) {
         let _ = self.events.send(event);
+        if matches!(self.db, Db::Postgres(_))
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            let (db, payload) = (self.db.clone(), format!("{} {}", self.process_id, event.encode()));
+            rt.spawn(async move {
+                if let Err(e) = crate::storage::relay::announce(&db, &payload).await {
+                    tracing::warn!(error = %e, "telling the other processes of an event");
+                }
+            });
+        }
+    }
+
+    /// Relays what the node's other processes publish to this process's streaming clients
+    /// (PostgreSQL `LISTEN`; nothing to do on SQLite). Returns once it listens.
+    pub async fn spawn_relay(&self) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+        let Some(mut listener) = crate::storage::relay::listen(&self.db).await? else {
+            return Ok(None);
+        };
+        let state = self.clone();
+        Ok(Some(tokio::spawn(async move {
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(n)) => {
+                        let Some((from, rest)) = n.payload().split_once(' ') else {
+                            continue;
+                        };
+                        if from != state.process_id.to_string()
+                            && let Some(event) = Event::decode(rest)
+                        {
+                            let _ = state.events.send(event);
+                        }
+                    }
+                    // The connection was lost and is back: what was said meanwhile is gone.
+                    Ok(None) => tracing::warn!("event relay reconnected; events of the gap were not relayed"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event relay");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        })))
     }
 }
 
@@ -101,6 +168,7 @@ impl AppState {
             events: tokio::sync::broadcast::channel(1024).0,
             media_key: Arc::default(),
             db_health: Arc::default(),
+            process_id: rand::random(),
         }
     }
 }

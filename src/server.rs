@@ -44,6 +44,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let delivery = crate::federation::delivery::spawn_worker(state.clone());
     let inbox = crate::services::inbound::spawn_worker(state.clone());
     let health = crate::app::DbHealth::spawn_monitor(state.clone());
+    // Streaming clients of this process hear what the node's other processes publish.
+    let relay = state.spawn_relay().await?;
     let app = crate::http::router(state.clone());
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
@@ -51,6 +53,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     delivery.abort();
     inbox.abort();
     health.abort();
+    if let Some(r) = relay {
+        r.abort();
+    }
     tracing::info!("shut down cleanly");
     state.db.close().await;
     Ok(())

@@ -153,3 +153,68 @@ async fn the_websocket_takes_its_token_in_the_protocol_header_and_subscribes() {
         .insert("sec-websocket-protocol", "not-a-token".parse().unwrap());
     assert!(tokio_tungstenite::connect_async(bad).await.is_err());
 }
+
+/// Two processes of one node on one PostgreSQL database: a client streaming from the second
+/// hears of a post made through the first (relayed with LISTEN/NOTIFY), and the first does not
+/// hear its own events twice.
+#[tokio::test]
+async fn a_post_made_through_one_process_streams_from_another() {
+    if common::engine() != "postgres" {
+        eprintln!("PostgreSQL only: a SQLite node runs as one process");
+        return;
+    }
+    let first = TestApp::new().await;
+    let config = (*first.state.config).clone();
+    let db = staffroom::storage::Db::connect(&config.database_url, 2).await.unwrap();
+    let second_state = staffroom::app::AppState::new(config, db);
+    let second_router = staffroom::http::router(second_state.clone());
+    let _relays = (
+        first.state.spawn_relay().await.unwrap(),
+        second_state.spawn_relay().await.unwrap(),
+    );
+    let ada = first.create_user("ada", Role::Member).await;
+    let token = first.token(&ada, "read write").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, second_router).await.unwrap() });
+    let mut stream = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/api/v1/streaming/user"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut own = first.state.events.subscribe();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let r = first
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&token),
+            Some(json!({ "status": "Made on the first" })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id: i64 = r.json()["id"].as_str().unwrap().parse().unwrap();
+
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !text.contains("Made on the first") {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("the second process streams the post in time")
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("event: update"));
+    // The first process heard its own post once: from itself, not again through the relay.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut heard = 0;
+    while let Ok(e) = own.try_recv() {
+        if e == staffroom::app::Event::Update(id) {
+            heard += 1;
+        }
+    }
+    assert_eq!(heard, 1);
+}

@@ -17,6 +17,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod posts;
+pub mod relay;
 pub mod users;
 
 use std::str::FromStr;

@@ -1,0 +1,36 @@
+//! Streaming events shared between the processes of one node (PostgreSQL `NOTIFY`/`LISTEN`):
+//! each process announces what it publishes, and relays what the others announce to its own
+//! streaming clients. SQLite nodes run as one process; there is nothing to share.
+
+use sqlx::postgres::PgListener;
+
+use super::Db;
+
+/// The channel every process of a node listens on.
+pub const CHANNEL: &str = "staffroom_events";
+
+/// Tells the node's other processes (PostgreSQL only; a no-op on SQLite).
+pub async fn announce(db: &Db, payload: &str) -> Result<(), sqlx::Error> {
+    match db {
+        Db::Postgres(p) => sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(payload)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        Db::Sqlite(..) => Ok(()),
+    }
+}
+
+/// A listener on the channel (PostgreSQL only). It reconnects by itself when its connection is
+/// lost; what was announced meanwhile is not replayed.
+pub async fn listen(db: &Db) -> Result<Option<PgListener>, sqlx::Error> {
+    match db {
+        Db::Postgres(p) => {
+            let mut l = PgListener::connect_with(p).await?;
+            l.listen(CHANNEL).await?;
+            Ok(Some(l))
+        }
+        Db::Sqlite(..) => Ok(None),
+    }
+}
