@@ -47,10 +47,49 @@ impl SigningKey {
     pub fn from_pem(key_id: &str, pem: &str) -> anyhow::Result<SigningKey> {
         Ok(SigningKey {
             key_id: key_id.to_owned(),
-            key: PKey::private_key_from_pem(pem.as_bytes())?,
+            key: PRIVATE_KEYS.get_or_parse(pem, PKey::private_key_from_pem)?,
         })
     }
 }
+
+/// Keys already parsed, by the SHA-256 of their PEM. OpenSSL 3 decodes a PEM through its
+/// provider machinery, which costs far more than the signature itself (a burst of group posts
+/// spent a third of its CPU there); a node signs with a few keys and sees the same senders'
+/// keys again and again. At most [`KeyCache::CAPACITY`] keys are kept; when full it starts over.
+struct KeyCache<T> {
+    keys: std::sync::LazyLock<std::sync::Mutex<HashMap<[u8; 32], PKey<T>>>>,
+}
+
+impl<T> KeyCache<T> {
+    const CAPACITY: usize = 4096;
+
+    const fn new() -> Self {
+        KeyCache {
+            keys: std::sync::LazyLock::new(Default::default),
+        }
+    }
+
+    fn get_or_parse(
+        &self,
+        pem: &str,
+        parse: impl FnOnce(&[u8]) -> Result<PKey<T>, openssl::error::ErrorStack>,
+    ) -> Result<PKey<T>, openssl::error::ErrorStack> {
+        let hash = openssl::sha::sha256(pem.as_bytes());
+        if let Some(key) = self.keys.lock().expect("key cache lock").get(&hash) {
+            return Ok(key.clone());
+        }
+        let key = parse(pem.as_bytes())?;
+        let mut keys = self.keys.lock().expect("key cache lock");
+        if keys.len() >= Self::CAPACITY {
+            keys.clear();
+        }
+        keys.insert(hash, key.clone());
+        Ok(key)
+    }
+}
+
+static PRIVATE_KEYS: KeyCache<Private> = KeyCache::new();
+static PUBLIC_KEYS: KeyCache<Public> = KeyCache::new();
 
 /// `SHA-256=<base64>` of a body.
 pub fn digest_header(body: &[u8]) -> String {
@@ -281,7 +320,9 @@ pub fn verify_request(
         };
         lines.push(format!("{name}: {value}"));
     }
-    let key: PKey<Public> = PKey::public_key_from_pem(public_key_pem.as_bytes()).map_err(|_| SignatureError::Key)?;
+    let key: PKey<Public> = PUBLIC_KEYS
+        .get_or_parse(public_key_pem, PKey::public_key_from_pem)
+        .map_err(|_| SignatureError::Key)?;
     let mut verifier = Verifier::new(MessageDigest::sha256(), &key).map_err(|_| SignatureError::Key)?;
     verifier
         .update(lines.join("\n").as_bytes())

@@ -61,8 +61,9 @@ pub(super) async fn create_or_update(
         Some(_) => None,
         None => local_target_group(state, &o).await?,
     };
-    let mut tx = state.db.begin().await?;
-    let post = if let Some(group) = local_group {
+    // Everything is read first: on SQLite a transaction holds the node's one writer, which
+    // every other write waits for.
+    let (post, recipients, relay) = if let Some(group) = local_group {
         let row = storage::groups::find(&state.db, group.id)
             .await?
             .ok_or_else(|| invalid("group without policy"))?;
@@ -77,22 +78,9 @@ pub(super) async fn create_or_update(
         }
         let post = remote_object_to_row(&o, actor.id, Some(group.id), visibility_in_our_group(&row, &o));
         let recipients = notify::post_recipients(state, &post).await?;
-        if !posts::insert(&mut tx, &post).await? {
-            return Ok(());
-        }
         // The group relays the post to its members (FEP-1b12).
         let members = follows::follower_actors(&state.db, group.id).await?;
-        groups::fan_out(
-            &mut tx,
-            state,
-            &group,
-            row.members_only(),
-            &members,
-            raw,
-            (!row.members_only()).then_some(o.id.as_str()),
-        )
-        .await?;
-        (post, recipients)
+        (post, recipients, Some((group, row.members_only(), members)))
     } else {
         let group = match via_group {
             Some(g) => Some(g.clone()),
@@ -111,14 +99,27 @@ pub(super) async fn create_or_update(
             visibility_elsewhere(&o, group.is_some(), members_only),
         );
         let recipients = notify::post_recipients(state, &post).await?;
-        if !posts::insert(&mut tx, &post).await? {
-            return Ok(());
-        }
-        (post, recipients)
+        (post, recipients, None)
     };
+    let mut tx = state.db.begin().await?;
+    if !posts::insert(&mut tx, &post).await? {
+        return Ok(());
+    }
+    if let Some((group, members_only, members)) = relay {
+        groups::fan_out(
+            &mut tx,
+            state,
+            &group,
+            members_only,
+            &members,
+            raw,
+            (!members_only).then_some(o.id.as_str()),
+        )
+        .await?;
+    }
     // Whichever way a post first arrives, the people it mentions or answers are told once,
     // in the transaction that stores it.
-    let events = notify::record_post(&mut tx, &post.0, &post.1).await?;
+    let events = notify::record_post(&mut tx, &post, &recipients).await?;
     tx.commit().await?;
     notify::published(state, events);
     state.delivery_wake.notify_one();
