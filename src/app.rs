@@ -109,7 +109,7 @@ impl AppState {
     /// processes, which relay it to theirs; nobody listening is fine.
     pub fn publish(&self, event: Event) {
         let _ = self.events.send(event);
-        if matches!(self.db, Db::Postgres(_))
+        if matches!(self.db, Db::Postgres(..))
             && let Ok(rt) = tokio::runtime::Handle::try_current()
         {
             let (db, payload) = (self.db.clone(), format!("{} {}", self.process_id, event.encode()));

@@ -44,7 +44,7 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
     let db = Db::connect(&format!("sqlite://{}", dir.path().join("wal.db").display()), 2)
         .await
         .unwrap();
-    let Db::Sqlite(pool, _) = &db else { unreachable!() };
+    let Db::Sqlite(pool, ..) = &db else { unreachable!() };
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await.unwrap();
     assert_eq!(mode, "wal");
     let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(pool).await.unwrap();

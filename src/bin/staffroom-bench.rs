@@ -338,6 +338,13 @@ mod burst {
     }
 
     pub async fn run(n_posts: usize, concurrency: usize) {
+        // RUST_LOG=sqlx::query=debug prints each statement (to count what a post costs).
+        if let Ok(filter) = std::env::var("RUST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .try_init();
+        }
         // The stub peer: the senders' server, which receives the group's Announces.
         let received = Arc::new(AtomicUsize::new(0));
         let seen: Arc<Mutex<HashSet<String>>> = Arc::default();

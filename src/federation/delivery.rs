@@ -135,95 +135,120 @@ pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<us
     let batch = (state.config.delivery.concurrency * 4) as i64;
     let claimed = deliveries::claim(&state.db, now, lease, batch).await?;
     let n = claimed.len();
-    let mut activities: HashMap<i64, Option<Prepared>> = HashMap::new();
-    let mut jobs = Vec::with_capacity(n);
-    for d in claimed {
-        let prepared = match activities.get(&d.activity_id) {
-            Some(p) => p.clone(),
-            None => {
-                let p = match deliveries::activity(&state.db, d.activity_id).await? {
-                    Some(a) => a
-                        .private_key_pem
-                        .as_deref()
-                        .and_then(|pem| SigningKey::from_pem(&a.key_id, pem).ok())
-                        .map(|key| Arc::new((a.payload.into_bytes(), key))),
-                    None => None,
-                };
-                activities.insert(d.activity_id, p.clone());
-                p
-            }
-        };
-        jobs.push((d, prepared));
-    }
-    futures::stream::iter(jobs)
-        .for_each_concurrent(state.config.delivery.concurrency, |(d, prepared)| async move {
-            let permit = hosts.acquire(&d.host, state.config.delivery.per_host_concurrency).await;
-            let outcome = match &prepared {
-                Some(p) => send(state, &d.inbox_url, &p.0, &p.1).await,
-                None => Outcome::Fail("the signing actor has no key".into()),
-            };
-            drop(permit);
-            record_until_stored(state, &d, outcome).await;
+    // The batch's activities in one query, each parsed (and its key found) once.
+    let mut ids: Vec<i64> = claimed.iter().map(|d| d.activity_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let activities: HashMap<i64, Prepared> = deliveries::activities(&state.db, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let key = SigningKey::from_pem(&a.key_id, a.private_key_pem.as_deref()?).ok()?;
+            Some((a.id, Arc::new((a.payload.into_bytes(), key))))
         })
-        .await;
+        .collect();
+    let jobs: Vec<_> = claimed
+        .into_iter()
+        .map(|d| {
+            let prepared = activities.get(&d.activity_id).cloned();
+            (d, prepared)
+        })
+        .collect();
+    // Outcomes are recorded as they come in, as many at a time as have arrived: one write
+    // for a batch of them rather than one per delivery.
+    let (outcomes, arrived) = tokio::sync::mpsc::unbounded_channel();
+    let sending = async move {
+        futures::stream::iter(jobs)
+            .for_each_concurrent(state.config.delivery.concurrency, |(d, prepared)| {
+                let outcomes = outcomes.clone();
+                async move {
+                    let permit = hosts.acquire(&d.host, state.config.delivery.per_host_concurrency).await;
+                    let outcome = match &prepared {
+                        Some(p) => send(state, &d.inbox_url, &p.0, &p.1).await,
+                        None => Outcome::Fail("the signing actor has no key".into()),
+                    };
+                    drop(permit);
+                    let _ = outcomes.send((d, outcome));
+                }
+            })
+            .await;
+    };
+    let recording = storage::batch::in_batches(arrived, |batch| record_until_stored(state, batch));
+    futures::join!(sending, recording);
     Ok(n)
 }
 
-/// Records the outcome, trying again while the database is busy or unreachable: a send that
+/// Records the outcomes, trying again while the database is busy or unreachable: a send that
 /// happened but is not recorded would be sent again when its lease ends, so the worker waits
-/// (and claims nothing new) until the outcome sticks. Other failures are logged and the row is
-/// left to its lease.
-async fn record_until_stored(state: &AppState, d: &deliveries::ClaimedDelivery, outcome: Outcome) {
+/// (and claims nothing new) until the outcomes stick. Other failures are logged and the rows
+/// are left to their lease.
+async fn record_until_stored(state: &AppState, outcomes: Vec<(deliveries::ClaimedDelivery, Outcome)>) {
     let mut wait = Duration::from_millis(100);
     loop {
-        match record(state, d, outcome.clone()).await {
+        match record(state, outcomes.clone()).await {
             Ok(()) => return,
             Err(e) if storage::cause_is_unavailable(&e) => {
-                tracing::warn!(error = %e, delivery = d.id, retry_in = ?wait, "recording a delivery outcome: database unavailable, trying again");
+                tracing::warn!(error = %e, deliveries = outcomes.len(), retry_in = ?wait, "recording delivery outcomes: database unavailable, trying again");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(2));
             }
             Err(e) => {
-                tracing::error!(error = %e, delivery = d.id, "recording a delivery outcome");
+                tracing::error!(error = %e, deliveries = outcomes.len(), "recording delivery outcomes");
                 return;
             }
         }
     }
 }
 
-async fn record(state: &AppState, d: &deliveries::ClaimedDelivery, outcome: Outcome) -> anyhow::Result<()> {
+/// Records a batch of outcomes in one write: the delivered rows in one statement, each host
+/// that answered marked reachable once, failures and retries one by one.
+async fn record(state: &AppState, outcomes: Vec<(deliveries::ClaimedDelivery, Outcome)>) -> anyhow::Result<()> {
     let now = storage::now();
-    match outcome {
-        Outcome::Delivered => {
-            deliveries::mark_delivered(&state.db, d.id, now).await?;
-            deliveries::host_reachable(&state.db, &d.host, now).await?;
-            tracing::debug!(inbox = %d.inbox_url, "delivered");
-        }
-        Outcome::Fail(error) => {
-            tracing::info!(inbox = %d.inbox_url, %error, "delivery refused: giving up");
-            deliveries::mark_failed(&state.db, d.id, &error, now).await?;
-        }
-        Outcome::Retry(error) => {
-            let since = deliveries::host_failed(&state.db, &d.host, now).await?;
-            let give_up = chrono::Duration::hours(state.config.delivery.give_up_after_hours as i64);
-            if now - d.created_at >= give_up {
-                tracing::info!(inbox = %d.inbox_url, %error, "delivery failing for too long: giving up");
-                deliveries::mark_failed(&state.db, d.id, &error, now).await?;
-                return Ok(());
-            }
-            let mut wait = backoff(
-                Duration::from_secs(state.config.delivery.retry_base_seconds),
-                d.attempts as u32 + 1,
-            );
-            if (now - since).to_std().unwrap_or_default() > UNREACHABLE_AFTER {
-                wait = wait.max(UNREACHABLE_AFTER);
-            }
-            let at: DateTime<Utc> = now + chrono::Duration::from_std(wait)?;
-            tracing::debug!(inbox = %d.inbox_url, %error, retry_at = %at, "delivery failed: will retry");
-            deliveries::schedule_retry(&state.db, d.id, &error, at, now).await?;
-        }
-    }
-    Ok(())
+    let give_up = chrono::Duration::hours(state.config.delivery.give_up_after_hours as i64);
+    let retry_base = Duration::from_secs(state.config.delivery.retry_base_seconds);
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let mut delivered = Vec::new();
+                let mut reachable = BTreeSet::new();
+                for (d, outcome) in outcomes {
+                    let inbox = &d.inbox_url;
+                    match outcome {
+                        Outcome::Delivered => {
+                            tracing::debug!(%inbox, "delivered");
+                            delivered.push(d.id);
+                            reachable.insert(d.host);
+                        }
+                        Outcome::Fail(error) => {
+                            tracing::info!(%inbox, %error, "delivery refused: giving up");
+                            deliveries::mark_failed(&mut *tx, d.id, &error, now).await?;
+                        }
+                        Outcome::Retry(error) => {
+                            let since = deliveries::host_failed(&mut *tx, &d.host, now).await?;
+                            if now - d.created_at >= give_up {
+                                tracing::info!(%inbox, %error, "delivery failing for too long: giving up");
+                                deliveries::mark_failed(&mut *tx, d.id, &error, now).await?;
+                                continue;
+                            }
+                            let mut wait = backoff(retry_base, d.attempts as u32 + 1);
+                            if (now - since).to_std().unwrap_or_default() > UNREACHABLE_AFTER {
+                                wait = wait.max(UNREACHABLE_AFTER);
+                            }
+                            let at: DateTime<Utc> = now + chrono::Duration::from_std(wait)?;
+                            tracing::debug!(%inbox, %error, retry_at = %at, "delivery failed: will retry");
+                            deliveries::schedule_retry(&mut *tx, d.id, &error, at, now).await?;
+                        }
+                    }
+                }
+                deliveries::mark_delivered(&mut *tx, &delivered, now).await?;
+                for host in &reachable {
+                    deliveries::host_reachable(&mut *tx, host, now).await?;
+                }
+                Ok::<(), anyhow::Error>(())
+            })
+        })
+        .await
 }
 
 /// One semaphore per remote host, shared by the worker's batches.

@@ -197,15 +197,17 @@ pub async fn post_inbox(
     if signer.ap_id != actor_id.as_str() {
         return Err(InboxError::unauthorized("the signature is not the actor's"));
     }
-    inbox::insert(
-        &state.db,
-        id.as_str(),
-        actor_id.as_str(),
-        &String::from_utf8_lossy(&body),
-        storage::now(),
-    )
-    .await
-    .map_err(InboxError::unavailable)?;
+    // Stored with the activities that arrive alongside it, in one commit (storage::batch).
+    let (id, actor, payload) = (
+        id.to_string(),
+        actor_id.to_string(),
+        String::from_utf8_lossy(&body).into_owned(),
+    );
+    state
+        .db
+        .write(move |tx| Box::pin(async move { inbox::insert(tx, &id, &actor, &payload, storage::now()).await }))
+        .await
+        .map_err(InboxError::unavailable)?;
     state.inbox_wake.notify_one();
     Ok(StatusCode::ACCEPTED)
 }

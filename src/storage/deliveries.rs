@@ -20,6 +20,7 @@ pub struct ClaimedDelivery {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActivityToSend {
+    pub id: i64,
     pub ap_id: String,
     pub payload: String,
     pub key_id: String,
@@ -65,25 +66,54 @@ pub async fn claim(
     // The one dialect difference: PostgreSQL skips rows other processes are claiming; SQLite
     // serialises writers, so the plain subquery is already exclusive.
     let sql = match db {
-        Db::Postgres(_) => format!("{UPDATE} ({DUE} FOR UPDATE SKIP LOCKED) {RETURNING}"),
+        Db::Postgres(..) => format!("{UPDATE} ({DUE} FOR UPDATE SKIP LOCKED) {RETURNING}"),
         Db::Sqlite(..) => format!("{UPDATE} ({DUE}) {RETURNING}"),
     };
     with_db_write!(db, p => sqlx::query_as::<_, ClaimedDelivery>(sqlx::AssertSqlSafe(sql))
         .bind(lease_until).bind(now).bind(limit).fetch_all(p).await)
 }
 
-pub async fn activity(db: impl Into<Exec<'_>>, activity_id: i64) -> Result<Option<ActivityToSend>, sqlx::Error> {
-    with_exec!(db, p => sqlx::query_as::<_, ActivityToSend>(
-        "SELECT o.ap_id, o.payload, a.key_id, a.private_key_pem FROM outgoing_activities o \
-         JOIN actors a ON a.id = o.actor_id WHERE o.id = $1")
-        .bind(activity_id).fetch_optional(p).await)
+/// The activities (with their signer's key) of a batch of claimed deliveries, in one query.
+pub async fn activities(db: &Db, ids: &[i64]) -> Result<Vec<ActivityToSend>, sqlx::Error> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(MARK_CHUNK) {
+        let sql = format!(
+            "SELECT o.id, o.ap_id, o.payload, a.key_id, a.private_key_pem FROM outgoing_activities o \
+             JOIN actors a ON a.id = o.actor_id WHERE o.id IN ({})",
+            super::placeholders(1, chunk.len())
+        );
+        let rows = crate::with_db!(db, p => {
+            let mut q = sqlx::query_as::<_, ActivityToSend>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
+        });
+        found.extend(rows);
+    }
+    Ok(found)
 }
 
-pub async fn mark_delivered(db: impl Into<Exec<'_>>, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_write!(db, p => sqlx::query(
-        "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, claimed_until = NULL, last_error = NULL, updated_at = $1 WHERE id = $2")
-        .bind(now).bind(id).execute(p).await.map(|_| ()))
+/// Marks these deliveries sent, in one statement per [`MARK_CHUNK`] rows.
+pub async fn mark_delivered(tx: &mut Tx, ids: &[i64], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(MARK_CHUNK) {
+        let sql = format!(
+            "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, claimed_until = NULL, last_error = NULL, updated_at = $1 WHERE id IN ({})",
+            super::placeholders(2, chunk.len())
+        );
+        crate::with_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(c).await?;
+        });
+    }
+    Ok(())
 }
+
+/// Ids bound in one `IN (…)` list at most (SQLite allows 32,766 parameters).
+const MARK_CHUNK: usize = 500;
 
 pub async fn mark_failed(db: impl Into<Exec<'_>>, id: i64, error: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     with_write!(db, p => sqlx::query(

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, Exec};
+use super::{Db, Exec, Tx};
 use crate::{with_db_write, with_exec, with_write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -37,7 +37,7 @@ pub async fn claim(
 ) -> Result<Vec<InboxRow>, sqlx::Error> {
     const DUE: &str = "SELECT id FROM inbox_activities WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT $3";
     let sql = match db {
-        Db::Postgres(_) => format!(
+        Db::Postgres(..) => format!(
             "UPDATE inbox_activities SET claimed_until = $1 WHERE id IN ({DUE} FOR UPDATE SKIP LOCKED) RETURNING id, ap_id, actor_ap_id, payload, attempts"
         ),
         Db::Sqlite(..) => format!(
@@ -45,6 +45,39 @@ pub async fn claim(
         ),
     };
     with_db_write!(db, p => sqlx::query_as::<_, InboxRow>(sqlx::AssertSqlSafe(sql)).bind(lease_until).bind(now).bind(limit).fetch_all(p).await)
+}
+
+/// What processing an activity came to: done (no error), failed (an error and no retry), or
+/// pending until `retry_at`.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub id: i64,
+    pub error: Option<String>,
+    pub retry_at: Option<DateTime<Utc>>,
+    pub at: DateTime<Utc>,
+}
+
+/// Records outcomes of processing: those done in one statement, the others one by one.
+pub async fn finish_all(tx: &mut Tx, outcomes: &[Outcome]) -> Result<(), sqlx::Error> {
+    let (done, other): (Vec<&Outcome>, Vec<&Outcome>) = outcomes.iter().partition(|o| o.error.is_none());
+    for chunk in done.chunks(500) {
+        let sql = format!(
+            "UPDATE inbox_activities SET status = 'done', error = NULL, attempts = attempts + 1, claimed_until = NULL, processed_at = $1 WHERE id IN ({})",
+            super::placeholders(2, chunk.len())
+        );
+        let at = chunk.iter().map(|o| o.at).max().unwrap_or_else(super::now);
+        crate::with_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(at);
+            for o in chunk {
+                q = q.bind(o.id);
+            }
+            q.execute(c).await?;
+        });
+    }
+    for o in other {
+        finish(&mut *tx, o.id, o.error.as_deref(), o.retry_at, o.at).await?;
+    }
+    Ok(())
 }
 
 /// Records the outcome of processing: done, failed, or (with `retry_at`) pending until then.

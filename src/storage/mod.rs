@@ -7,6 +7,7 @@
 //! Migrations are kept side by side in `migrations/sqlite` and `migrations/postgres`.
 
 pub mod actors;
+pub mod batch;
 pub mod deliveries;
 pub mod events;
 pub mod follows;
@@ -34,8 +35,8 @@ pub enum Db {
     /// collide on its file lock poll until the busy timeout and then fail. So this process queues
     /// its writes, in arrival order, for a single connection (a pool of one), and reads use the
     /// others: transactions (`begin`) and the storage functions that write run on the writer.
-    Sqlite(SqlitePool, SqlitePool),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, SqlitePool, batch::Batcher),
+    Postgres(PgPool, batch::Batcher),
 }
 
 /// Runs `$body` with `$pool` bound to the engine's pool; the body is compiled once per engine.
@@ -43,8 +44,8 @@ pub enum Db {
 macro_rules! with_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::storage::Db::Sqlite($pool, _) => $body,
-            $crate::storage::Db::Postgres($pool) => $body,
+            $crate::storage::Db::Sqlite($pool, ..) => $body,
+            $crate::storage::Db::Postgres($pool, _) => $body,
         }
     };
 }
@@ -54,8 +55,8 @@ macro_rules! with_db {
 macro_rules! with_db_write {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::storage::Db::Sqlite(_, $pool) => $body,
-            $crate::storage::Db::Postgres($pool) => $body,
+            $crate::storage::Db::Sqlite(_, $pool, _) => $body,
+            $crate::storage::Db::Postgres($pool, _) => $body,
         }
     };
 }
@@ -111,8 +112,8 @@ impl<'a> From<&'a mut Tx> for Exec<'a> {
 macro_rules! with_exec {
     ($exec:expr, $c:ident => $body:expr) => {
         match ::core::convert::Into::<$crate::storage::Exec<'_>>::into($exec) {
-            $crate::storage::Exec::Db($crate::storage::Db::Sqlite($c, _)) => $body,
-            $crate::storage::Exec::Db($crate::storage::Db::Postgres($c)) => $body,
+            $crate::storage::Exec::Db($crate::storage::Db::Sqlite($c, ..)) => $body,
+            $crate::storage::Exec::Db($crate::storage::Db::Postgres($c, _)) => $body,
             $crate::storage::Exec::Tx($crate::storage::Tx::Sqlite(t)) => {
                 let $c = &mut **t;
                 $body
@@ -131,8 +132,8 @@ macro_rules! with_exec {
 macro_rules! with_write {
     ($exec:expr, $c:ident => $body:expr) => {
         match ::core::convert::Into::<$crate::storage::Exec<'_>>::into($exec) {
-            $crate::storage::Exec::Db($crate::storage::Db::Sqlite(_, $c)) => $body,
-            $crate::storage::Exec::Db($crate::storage::Db::Postgres($c)) => $body,
+            $crate::storage::Exec::Db($crate::storage::Db::Sqlite(_, $c, _)) => $body,
+            $crate::storage::Exec::Db($crate::storage::Db::Postgres($c, _)) => $body,
             $crate::storage::Exec::Tx($crate::storage::Tx::Sqlite(t)) => {
                 let $c = &mut **t;
                 $body
@@ -186,7 +187,8 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
-                Ok(Db::Postgres(pool))
+                let batcher = batch::Batcher::start(batch::Target::Postgres(pool.clone()), batch::PG_RUNNERS);
+                Ok(Db::Postgres(pool, batcher))
             }
             Engine::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
@@ -213,7 +215,8 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await?;
-                Ok(Db::Sqlite(readers, writer))
+                let batcher = batch::Batcher::start(batch::Target::Sqlite(writer.clone()), 1);
+                Ok(Db::Sqlite(readers, writer, batcher))
             }
         }
     }
@@ -221,23 +224,38 @@ impl Db {
     pub fn engine(&self) -> Engine {
         match self {
             Db::Sqlite(..) => Engine::Sqlite,
-            Db::Postgres(_) => Engine::Postgres,
+            Db::Postgres(..) => Engine::Postgres,
         }
     }
 
     /// Applies the pending migrations of this engine.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite(_, writer) => sqlx::migrate!("./migrations/sqlite").run(writer).await,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+            Db::Sqlite(_, writer, _) => sqlx::migrate!("./migrations/sqlite").run(writer).await,
+            Db::Postgres(pool, _) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
     }
 
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(_, writer) => Tx::Sqlite(writer.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Sqlite(_, writer, _) => Tx::Sqlite(writer.begin().await?),
+            Db::Postgres(p, _) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Runs `work` in a transaction shared with the other writes waiting at this moment (see
+    /// [`batch`]); its result comes back once that transaction committed. `work` must only
+    /// write through the transaction it is given (another write of its own would wait for the
+    /// batch it is part of).
+    pub async fn write<F, T, E>(&self, work: F) -> Result<T, E>
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> futures::future::BoxFuture<'t, Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+        E: From<sqlx::Error> + Send + 'static,
+    {
+        match self {
+            Db::Sqlite(.., b) | Db::Postgres(_, b) => b.write(work).await,
+        }
     }
 
     /// Refreshes the planner's statistics (and, on PostgreSQL, the visibility map that lets
@@ -245,8 +263,8 @@ impl Db {
     /// runs it after seeding, so that it measures the steady state rather than a fresh import.
     pub async fn analyze(&self) -> Result<(), sqlx::Error> {
         match self {
-            Db::Sqlite(_, writer) => sqlx::query("ANALYZE").execute(writer).await.map(|_| ()),
-            Db::Postgres(p) => sqlx::query("VACUUM ANALYZE").execute(p).await.map(|_| ()),
+            Db::Sqlite(_, writer, _) => sqlx::query("ANALYZE").execute(writer).await.map(|_| ()),
+            Db::Postgres(p, _) => sqlx::query("VACUUM ANALYZE").execute(p).await.map(|_| ()),
         }
     }
 
@@ -257,11 +275,11 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(readers, writer) => {
+            Db::Sqlite(readers, writer, _) => {
                 writer.close().await;
                 readers.close().await;
             }
-            Db::Postgres(p) => p.close().await,
+            Db::Postgres(p, _) => p.close().await,
         }
     }
 }

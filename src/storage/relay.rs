@@ -12,7 +12,7 @@ pub const CHANNEL: &str = "staffroom_events";
 /// Tells the node's other processes (PostgreSQL only; a no-op on SQLite).
 pub async fn announce(db: &Db, payload: &str) -> Result<(), sqlx::Error> {
     match db {
-        Db::Postgres(p) => sqlx::query("SELECT pg_notify($1, $2)")
+        Db::Postgres(p, _) => sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
             .bind(payload)
             .execute(p)
@@ -26,7 +26,7 @@ pub async fn announce(db: &Db, payload: &str) -> Result<(), sqlx::Error> {
 /// lost; what was announced meanwhile is not replayed.
 pub async fn listen(db: &Db) -> Result<Option<PgListener>, sqlx::Error> {
     match db {
-        Db::Postgres(p) => {
+        Db::Postgres(p, _) => {
             let mut l = PgListener::connect_with(p).await?;
             l.listen(CHANNEL).await?;
             Ok(Some(l))

@@ -101,26 +101,26 @@ pub(super) async fn create_or_update(
         let recipients = notify::post_recipients(state, &post).await?;
         (post, recipients, None)
     };
-    let mut tx = state.db.begin().await?;
-    if !posts::insert(&mut tx, &post).await? {
-        return Ok(());
-    }
-    if let Some((group, members_only, members)) = relay {
-        groups::fan_out(
-            &mut tx,
-            state,
-            &group,
-            members_only,
-            &members,
-            raw,
-            (!members_only).then_some(o.id.as_str()),
-        )
+    // Stored, relayed and notified in one write, committed with the others of the moment.
+    let (writer, raw, object_id) = (state.clone(), raw.clone(), o.id.to_string());
+    let events = state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                if !posts::insert(tx, &post).await? {
+                    return Ok(None);
+                }
+                if let Some((group, members_only, members)) = relay {
+                    let object_id = (!members_only).then_some(object_id.as_str());
+                    groups::fan_out(tx, &writer, &group, members_only, &members, &raw, object_id).await?;
+                }
+                // Whichever way a post first arrives, the people it mentions or answers are
+                // told once, in the transaction that stores it.
+                Ok::<_, anyhow::Error>(Some(notify::record_post(tx, &post, &recipients).await?))
+            })
+        })
         .await?;
-    }
-    // Whichever way a post first arrives, the people it mentions or answers are told once,
-    // in the transaction that stores it.
-    let events = notify::record_post(&mut tx, &post, &recipients).await?;
-    tx.commit().await?;
+    let Some(events) = events else { return Ok(()) };
     notify::published(state, events);
     state.delivery_wake.notify_one();
     Ok(())

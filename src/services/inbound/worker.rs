@@ -14,7 +14,7 @@ use crate::federation::policy::authority;
 use crate::storage::{self, actors, inbox};
 
 /// Activities of one sending host processed at once in this process.
-const PER_HOST: usize = 4;
+const PER_HOST: usize = 16;
 /// Batches of claimed activities in flight at once in this process.
 const BATCHES: usize = 4;
 /// One activity (its turn in its lane and its processing, fetches included) gets this long;
@@ -41,8 +41,8 @@ impl Lanes {
     }
 }
 
-/// Processes one claimed activity and records the outcome.
-async fn handle(state: &AppState, lanes: &Lanes, row: inbox::InboxRow) -> anyhow::Result<()> {
+/// Processes one claimed activity; returns its outcome, to be recorded.
+async fn handle(state: &AppState, lanes: &Lanes, row: inbox::InboxRow) -> inbox::Outcome {
     let host = Url::parse(&row.actor_ap_id).map(|u| authority(&u)).unwrap_or_default();
     let work = async {
         let lane = lanes.actor(&row.actor_ap_id);
@@ -65,39 +65,60 @@ async fn handle(state: &AppState, lanes: &Lanes, row: inbox::InboxRow) -> anyhow
         ProcessError::Internal(cause) if storage::cause_is_unavailable(&cause) => ProcessError::Busy(cause.to_string()),
         other => other,
     });
-    match result {
+    let (error, retry_at) = match result {
         Ok(()) => {
             tracing::debug!(activity = %row.ap_id, "activity processed");
-            inbox::finish(&state.db, row.id, None, None, now).await?
+            (None, None)
         }
         Err(ProcessError::Busy(e)) => {
             // Tried again after a while, however often: the database comes back.
             let retry_at = now + chrono::Duration::seconds(2i64 << row.attempts.clamp(0, 4));
             tracing::warn!(activity = %row.ap_id, error = %e, %retry_at, "database unavailable: activity kept");
-            inbox::finish(&state.db, row.id, Some(&e), Some(retry_at), now).await?
+            (Some(e), Some(retry_at))
         }
         Err(ProcessError::Temporary(e)) if row.attempts < 5 => {
             // 2, 4, 8, 16 seconds: a peer that was briefly busy is tried again soon.
             let retry_at = now + chrono::Duration::seconds(2i64 << row.attempts.clamp(0, 4));
             tracing::info!(activity = %row.ap_id, error = %e, %retry_at, "activity will be processed again");
-            inbox::finish(&state.db, row.id, Some(&e), Some(retry_at), now).await?
+            (Some(e), Some(retry_at))
         }
         Err(e) => {
             tracing::info!(activity = %row.ap_id, error = %e, "activity dropped");
-            inbox::finish(&state.db, row.id, Some(&e.to_string()), None, now).await?
+            (Some(e.to_string()), None)
         }
+    };
+    inbox::Outcome {
+        id: row.id,
+        error,
+        retry_at,
+        at: now,
     }
-    Ok(())
 }
 
-/// Processes a batch concurrently (see [`Lanes`]); returns when every activity of it is done.
+/// Processes a batch concurrently (see [`Lanes`]); returns when every activity of it is done
+/// and its outcome recorded. Outcomes are recorded as they come in, as many at a time as have
+/// arrived, in one write. One that cannot be recorded leaves its activity to be processed again
+/// when the lease ends, which receiving tolerates (activities and objects are known by id).
 async fn process_batch(state: &AppState, lanes: &Lanes, rows: Vec<inbox::InboxRow>) {
-    futures::future::join_all(rows.into_iter().map(|row| async move {
-        if let Err(e) = handle(state, lanes, row).await {
-            tracing::error!(error = %e, "inbox worker");
+    let (outcomes, arrived) = tokio::sync::mpsc::unbounded_channel();
+    let processing = futures::future::join_all(rows.into_iter().map(|row| {
+        let outcomes = outcomes.clone();
+        async move {
+            let _ = outcomes.send(handle(state, lanes, row).await);
         }
-    }))
-    .await;
+    }));
+    drop(outcomes);
+    let recording = storage::batch::in_batches(arrived, |batch| async move {
+        let n = batch.len();
+        if let Err(e) = state
+            .db
+            .write(move |tx| Box::pin(async move { inbox::finish_all(tx, &batch).await }))
+            .await
+        {
+            tracing::error!(error = %e, activities = n, "inbox worker: recording outcomes");
+        }
+    });
+    futures::join!(processing, recording);
 }
 
 async fn claim(state: &AppState) -> anyhow::Result<Vec<inbox::InboxRow>> {
