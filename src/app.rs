@@ -27,6 +27,46 @@ pub struct AppState {
     pub db_health: Arc<DbHealth>,
     /// This process, among the node's processes (random): what it announces, it does not relay.
     pub process_id: u64,
+    /// How many received activities wait to be processed, as last counted (see [`Backlog`]).
+    pub inbox_backlog: Arc<Backlog>,
+}
+
+/// The depth of the inbox queue (activities of every process of the node waiting to be
+/// processed), counted at most once a second and counted up by each activity accepted since.
+/// Beyond `federation.inbox_queue_limit` the inbox answers 503 with `Retry-After`, which senders
+/// honour by trying again later: the queue stops growing instead of the node falling over.
+#[derive(Debug, Default)]
+pub struct Backlog {
+    pending: std::sync::atomic::AtomicI64,
+    counted_at: std::sync::Mutex<Option<std::time::Instant>>,
+    counting: tokio::sync::Mutex<()>,
+}
+
+impl Backlog {
+    /// The queue's depth: the last count plus what was accepted since, counted again when
+    /// the count is older than a second (by one request; the others use the last count).
+    pub async fn depth(&self, db: &Db) -> i64 {
+        let stale = self
+            .counted_at
+            .lock()
+            .expect("backlog lock")
+            .is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1));
+        if stale && let Ok(_counting) = self.counting.try_lock() {
+            match crate::storage::inbox::pending(db).await {
+                Ok(n) => {
+                    self.pending.store(n, std::sync::atomic::Ordering::Relaxed);
+                    *self.counted_at.lock().expect("backlog lock") = Some(std::time::Instant::now());
+                }
+                Err(e) => tracing::warn!(error = %e, "counting the inbox queue"),
+            }
+        }
+        self.pending.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// One more activity accepted.
+    pub fn accepted(&self) {
+        self.pending.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Whether this process can reach its database, as a check once a second finds it: while it
@@ -165,6 +205,7 @@ impl AppState {
             http: crate::federation::fetch::client(),
             delivery_wake: Arc::new(tokio::sync::Notify::new()),
             inbox_wake: Arc::new(tokio::sync::Notify::new()),
+            inbox_backlog: Arc::default(),
             events: tokio::sync::broadcast::channel(1024).0,
             media_key: Arc::default(),
             db_health: Arc::default(),

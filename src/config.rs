@@ -77,6 +77,9 @@ pub struct FederationSettings {
     pub allowed_domains: Vec<String>,
     /// Domains never federated with, in both modes.
     pub blocked_domains: Vec<String>,
+    /// Received activities waiting to be processed beyond which the inbox answers 503 with
+    /// `Retry-After` (senders try again later).
+    pub inbox_queue_limit: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -171,6 +174,7 @@ impl Default for FederationSettings {
             mode: FederationMode::Open,
             allowed_domains: Vec::new(),
             blocked_domains: Vec::new(),
+            inbox_queue_limit: 20_000,
         }
     }
 }
@@ -463,6 +467,13 @@ impl Config {
                 "http.request_timeout_seconds",
                 &self.http.request_timeout_seconds.to_string(),
                 "between 1 and 3600",
+            ));
+        }
+        if !(10..=10_000_000).contains(&self.federation.inbox_queue_limit) {
+            return Err(bad(
+                "federation.inbox_queue_limit",
+                &self.federation.inbox_queue_limit.to_string(),
+                "between 10 and 10000000",
             ));
         }
         if !(1..=1000).contains(&self.database.max_connections) {

@@ -1107,3 +1107,32 @@ async fn bad_signatures_refetch_a_known_actor_at_most_once_a_minute() {
         "one look, not twenty"
     );
 }
+
+/// Backpressure: beyond `federation.inbox_queue_limit` waiting activities the inbox answers 503
+/// with `Retry-After` and stores nothing; once the queue is worked off it accepts again.
+#[tokio::test]
+async fn a_full_inbox_queue_asks_senders_to_come_back_later() {
+    let app = TestApp::with_config(|c| c.federation.inbox_queue_limit = 10).await;
+    let (bob, key) = remote_actor(&app, "bob", "remote.test").await;
+    let like = |i: usize| json!({ "id": format!("{}/likes/{i}", bob.ap_id), "type": "Like", "actor": bob.ap_id, "object": "https://staffroom.test/posts/1" });
+    for i in 0..10 {
+        let r = post_signed(&app, "/inbox", &like(i), Some(&key)).await;
+        assert_eq!(r.status, 202, "{}", r.text());
+    }
+    // The eleventh meets a full queue, whether counted or counted up since.
+    let r = post_signed(&app, "/inbox", &like(10), Some(&key)).await;
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(!r.header("retry-after").is_empty());
+    assert!(r.json()["error"].as_str().unwrap().contains("try again"));
+    assert_eq!(
+        inbox_store::counts(&app.state.db).await.unwrap().0,
+        10,
+        "nothing stored"
+    );
+    // Worked off (the liked post does not exist: each is done with), it accepts again.
+    while staffroom::services::inbound::run_once(&app.state).await.unwrap() > 0 {}
+    assert_eq!(inbox_store::pending(&app.state.db).await.unwrap(), 0);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = post_signed(&app, "/inbox", &like(10), Some(&key)).await;
+    assert_eq!(r.status, 202, "{}", r.text());
+}

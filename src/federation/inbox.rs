@@ -49,6 +49,14 @@ impl InboxError {
         Self::new(StatusCode::FORBIDDEN, "this node does not federate with your domain")
     }
 
+    fn busy(depth: i64) -> Self {
+        tracing::warn!(depth, "inbox queue full: asking senders to try again later");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the node has too many activities to process; try again later",
+        )
+    }
+
     fn unavailable(e: impl Into<anyhow::Error>) -> Self {
         let e = e.into();
         tracing::error!(error = %e, "inbox");
@@ -166,6 +174,11 @@ pub async fn post_inbox(
     if !policy::allows(&state.config, &authority(&actor_id)) {
         return Err(InboxError::forbidden());
     }
+    // Backpressure: a full queue is said before any work is spent on the request.
+    let depth = state.inbox_backlog.depth(&state.db).await;
+    if depth >= state.config.federation.inbox_queue_limit {
+        return Err(InboxError::busy(depth));
+    }
     if authority(&id) != authority(&actor_id) {
         return Err(InboxError::bad_request(
             "the activity id and its actor are on different hosts",
@@ -208,6 +221,7 @@ pub async fn post_inbox(
         .write(move |tx| Box::pin(async move { inbox::insert(tx, &id, &actor, &payload, storage::now()).await }))
         .await
         .map_err(InboxError::unavailable)?;
+    state.inbox_backlog.accepted();
     state.inbox_wake.notify_one();
     Ok(StatusCode::ACCEPTED)
 }

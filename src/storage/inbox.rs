@@ -107,3 +107,11 @@ pub async fn counts(db: impl Into<Exec<'_>>) -> Result<(i64, i64, i64), sqlx::Er
                 COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM inbox_activities")
         .fetch_one(p).await)
 }
+
+/// Activities waiting to be processed (by the `(status, id)` index: the cost follows the queue,
+/// not the table).
+pub async fn pending(db: impl Into<Exec<'_>>) -> Result<i64, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM inbox_activities WHERE status = 'pending'")
+        .fetch_one(p).await)
+}
