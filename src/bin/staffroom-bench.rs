@@ -9,6 +9,8 @@
 //! `burst [POSTS] [CONCURRENCY]`: remote members POST signed `Create`s to a group inbox; prints
 //! accepted/s and the answers, posts created and announced end to end per second, Announces
 //! delivered (and received twice) at a stub peer, and memory before, at peak and after.
+//! `soak [SECONDS] [POSTS/S] [READS/S] [INBOUND/S]` (600, 20, 50, 20): mixed load with the peer
+//! down for a while; every 30 s memory, queue depths, latency and answers, then the drain.
 
 use std::time::Instant;
 
@@ -68,10 +70,11 @@ fn main() {
         Some("inbox") => runtime().block_on(fanout::inbox(num(1, 2000), num(2, 16))),
         Some("burst") => runtime().block_on(burst::run(num(1, 2000), num(2, 32))),
         Some("vtimezone") => vtimezones(num(1, 20), num(2, 2) as i32),
+        Some("soak") => runtime().block_on(soak::run(num(1, 600) as u64, num(2, 20), num(3, 50), num(4, 20))),
         Some("timeline") => runtime().block_on(timeline::run(num(1, 1_000_000), num(2, 200))),
         _ => {
             eprintln!(
-                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY] | burst [POSTS] [CONCURRENCY] | vtimezone [ZONES] [YEARS] | timeline [POSTS] [MEMBERS]"
+                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY] | burst [POSTS] [CONCURRENCY] | vtimezone [ZONES] [YEARS] | timeline [POSTS] [MEMBERS] | soak [SECONDS] [POSTS/S] [READS/S] [INBOUND/S]"
             );
             eprintln!("STAFFROOM_BENCH_DATABASE_URL selects the database (default: SQLite in a temporary directory).");
             std::process::exit(2);
@@ -324,7 +327,7 @@ mod burst {
     use staffroom::storage::{deliveries, follows, inbox, posts};
 
     /// This process's resident memory, in MB (Linux).
-    fn rss_mb() -> f64 {
+    pub fn rss_mb() -> f64 {
         std::fs::read_to_string("/proc/self/status")
             .ok()
             .and_then(|s| {
@@ -337,7 +340,21 @@ mod burst {
             .unwrap_or(0.0)
     }
 
-    pub async fn run(n_posts: usize, concurrency: usize) {
+    /// The node under load, its group, its 20 remote members (with their keys) and the stub
+    /// peer that serves them and counts what the group sends it.
+    pub struct Scene {
+        pub state: staffroom::app::AppState,
+        pub _dir: tempfile::TempDir,
+        pub port: u16,
+        pub group: staffroom::storage::actors::ActorRow,
+        pub senders: Vec<(String, SigningKey)>,
+        pub received: Arc<AtomicUsize>,
+        pub duplicates: Arc<AtomicUsize>,
+        /// While set, the stub peer answers 503 (a peer that is down).
+        pub peer_down: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    pub async fn scene() -> Scene {
         // RUST_LOG=sqlx::query=debug prints each statement (to count what a post costs).
         if let Ok(filter) = std::env::var("RUST_LOG") {
             let _ = tracing_subscriber::fmt()
@@ -349,11 +366,17 @@ mod burst {
         let received = Arc::new(AtomicUsize::new(0));
         let seen: Arc<Mutex<HashSet<String>>> = Arc::default();
         let duplicates = Arc::new(AtomicUsize::new(0));
+        let peer_down = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stub = {
-            let (received, seen, duplicates) = (received.clone(), seen.clone(), duplicates.clone());
+            let (received, seen, duplicates, down) =
+                (received.clone(), seen.clone(), duplicates.clone(), peer_down.clone());
             axum::Router::new().fallback(axum::routing::post(move |body: String| {
-                let (received, seen, duplicates) = (received.clone(), seen.clone(), duplicates.clone());
+                let (received, seen, duplicates, down) =
+                    (received.clone(), seen.clone(), duplicates.clone(), down.clone());
                 async move {
+                    if down.load(Ordering::Relaxed) {
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                    }
                     received.fetch_add(1, Ordering::Relaxed);
                     let id = serde_json::from_str::<serde_json::Value>(&body)
                         .ok()
@@ -374,7 +397,6 @@ mod burst {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let state = super::fanout::state(dir.path(), &format!("localhost:{port}")).await;
-        let engine = state.db.engine().name();
         let owner = staffroom::federation::actors::new_local_actor(&state.urls, "Person", "owner")
             .await
             .unwrap();
@@ -419,30 +441,56 @@ mod burst {
             .await
             .unwrap()
         });
+        Scene {
+            state,
+            _dir: dir,
+            port,
+            group,
+            senders,
+            received,
+            duplicates,
+            peer_down,
+        }
+    }
+
+    /// A member's signed `Create` of a Note into the group, numbered `i`.
+    pub fn create(scene: &Scene, url: &url::Url, i: usize) -> super::fanout::SignedRequest {
+        let (actor, key) = &scene.senders[i % scene.senders.len()];
+        let group = &scene.group.ap_id;
+        let public = "https://www.w3.org/ns/activitystreams#Public";
+        let note = format!("{actor}/notes/{i}");
+        let body = serde_json::to_vec(&json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{note}/activity"), "type": "Create", "actor": actor,
+            "to": [group, public], "audience": group,
+            "object": {
+                "id": note, "type": "Note", "attributedTo": actor, "to": [group, public],
+                "audience": group, "content": format!("<p>Session notes {i}</p>"),
+                "published": "2026-12-01T09:00:00Z",
+            },
+        }))
+        .unwrap();
+        (sign_request("POST", url, Some(&body), key).unwrap(), body)
+    }
+
+    pub async fn run(n_posts: usize, concurrency: usize) {
+        let scene = scene().await;
+        let Scene {
+            state,
+            port,
+            group,
+            received,
+            duplicates,
+            ..
+        } = &scene;
+        let (state, port) = (state.clone(), *port);
+        let engine = state.db.engine().name();
         let inbox_worker = staffroom::services::inbound::spawn_worker(state.clone());
         let delivery_worker = staffroom::federation::delivery::spawn_worker(state.clone());
 
         // Signed before the clock starts.
         let url = url::Url::parse(&format!("http://localhost:{port}/groups/burst/inbox")).unwrap();
-        let public = "https://www.w3.org/ns/activitystreams#Public";
-        let requests: Vec<super::fanout::SignedRequest> = (0..n_posts)
-            .map(|i| {
-                let (actor, key) = &senders[i % senders.len()];
-                let note = format!("{actor}/notes/{i}");
-                let body = serde_json::to_vec(&json!({
-                    "@context": "https://www.w3.org/ns/activitystreams",
-                    "id": format!("{note}/activity"), "type": "Create", "actor": actor,
-                    "to": [group.ap_id, public], "audience": group.ap_id,
-                    "object": {
-                        "id": note, "type": "Note", "attributedTo": actor, "to": [group.ap_id, public],
-                        "audience": group.ap_id, "content": format!("<p>Session notes {i}</p>"),
-                        "published": "2026-12-01T09:00:00Z",
-                    },
-                }))
-                .unwrap();
-                (sign_request("POST", &url, Some(&body), key).unwrap(), body)
-            })
-            .collect();
+        let requests: Vec<super::fanout::SignedRequest> = (0..n_posts).map(|i| create(&scene, &url, i)).collect();
         let rss_before = rss_mb();
         let peak = Arc::new(AtomicU64::new(rss_before as u64));
         let sampler = {
@@ -511,6 +559,258 @@ mod burst {
         inbox_worker.abort();
         delivery_worker.abort();
         state.db.close().await;
+    }
+}
+
+mod soak {
+    //! A working day under load: members' posts arriving at the group inbox, members posting and
+    //! reading their home timeline through the client API, and the peer that receives the
+    //! group's Announces down for a while; every 30 s it prints memory, queue depths, latency
+    //! and errors, then waits for the queues to drain.
+
+    use std::collections::BTreeMap;
+    use std::sync::atomic::Ordering;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use staffroom::services::accounts::{self, NewAccount, Role};
+    use staffroom::storage::{actors, deliveries, follows, inbox};
+
+    #[derive(Default)]
+    struct Window {
+        reads: Vec<f64>,
+        posts: Vec<f64>,
+        answers: BTreeMap<String, usize>,
+    }
+
+    fn percentile(samples: &mut [f64], p: f64) -> f64 {
+        if samples.is_empty() {
+            return 0.0;
+        }
+        samples.sort_by(|a, b| a.total_cmp(b));
+        samples[((samples.len() - 1) as f64 * p).round() as usize]
+    }
+
+    /// Fires `per_second` requests a second for `secs` seconds, each in its own task (a slow
+    /// answer does not slow the rate), recording each answer under `kind`.
+    fn drive<F, Fut>(
+        secs: u64,
+        per_second: usize,
+        window: Arc<Mutex<Window>>,
+        kind: &'static str,
+        make: F,
+    ) -> tokio::task::JoinHandle<()>
+    where
+        F: Fn(usize) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = String> + Send + 'static,
+    {
+        tokio::spawn(async move {
+            if per_second == 0 {
+                return;
+            }
+            let make = Arc::new(make);
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / per_second as f64));
+            let end = Instant::now() + Duration::from_secs(secs);
+            let mut i = 0;
+            while Instant::now() < end {
+                tick.tick().await;
+                let (make, window) = (make.clone(), window.clone());
+                tokio::spawn(async move {
+                    let t = Instant::now();
+                    let status = make(i).await;
+                    let ms = t.elapsed().as_secs_f64() * 1000.0;
+                    let mut w = window.lock().unwrap();
+                    match kind {
+                        "read" => w.reads.push(ms),
+                        "post" => w.posts.push(ms),
+                        _ => {}
+                    }
+                    *w.answers.entry(format!("{kind} {status}")).or_default() += 1;
+                });
+                i += 1;
+            }
+        })
+    }
+
+    fn status(r: Result<reqwest::Response, reqwest::Error>) -> String {
+        match r {
+            Ok(r) => r.status().as_u16().to_string(),
+            Err(e) => format!("error ({})", if e.is_timeout() { "timeout" } else { "connection" }),
+        }
+    }
+
+    pub async fn run(secs: u64, posts: usize, reads: usize, inbound: usize) {
+        let scene = super::burst::scene().await;
+        let state = scene.state.clone();
+        let engine = state.db.engine().name();
+        // Ten local members in the group, each followed by the twenty remote members.
+        let mut tokens = Vec::new();
+        for i in 0..10 {
+            let a = accounts::create(
+                &state,
+                NewAccount {
+                    username: format!("member{i}"),
+                    email: format!("member{i}@school.example"),
+                    password: "correct horse battery staple".into(),
+                    role: Role::Member,
+                    display_name: String::new(),
+                    bio: String::new(),
+                    approved: true,
+                },
+            )
+            .await
+            .unwrap();
+            follows::insert(&state.db, a.actor.id, scene.group.id, None, true)
+                .await
+                .unwrap();
+            for (ap_id, _) in &scene.senders {
+                let r = actors::find_by_ap_id(&state.db, ap_id).await.unwrap().unwrap();
+                follows::insert(&state.db, r.id, a.actor.id, None, true).await.unwrap();
+            }
+            let t = staffroom::api::oauth::issue_token(&state, None, Some(a.user.id), "read write")
+                .await
+                .unwrap();
+            tokens.push(t["access_token"].as_str().unwrap().to_owned());
+        }
+        let inbox_worker = staffroom::services::inbound::spawn_worker(state.clone());
+        let delivery_worker = staffroom::federation::delivery::spawn_worker(state.clone());
+        let base = format!("http://localhost:{}", scene.port);
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let window = Arc::new(Mutex::new(Window::default()));
+        let scene = Arc::new(scene);
+        let tokens = Arc::new(tokens);
+        println!(
+            "{engine}: soak for {secs} s: {inbound} inbound Creates/s from group members, {posts} API posts/s, {reads} home timeline reads/s; the peer is down from 30 % to 45 % of the run"
+        );
+        let url = url::Url::parse(&format!("{base}/groups/burst/inbox")).unwrap();
+        let drivers = vec![
+            drive(secs, inbound, window.clone(), "inbound", {
+                let (client, scene, url) = (client.clone(), scene.clone(), url.clone());
+                move |i| {
+                    let (headers, body) = super::burst::create(&scene, &url, i);
+                    let mut req = client
+                        .post(url.clone())
+                        .header("content-type", "application/activity+json")
+                        .body(body);
+                    for (k, v) in headers {
+                        req = req.header(k, v);
+                    }
+                    async move { status(req.send().await) }
+                }
+            }),
+            drive(secs, posts, window.clone(), "post", {
+                let (client, tokens, base) = (client.clone(), tokens.clone(), base.clone());
+                move |i| {
+                    let req = client
+                        .post(format!("{base}/api/v1/statuses"))
+                        .bearer_auth(&tokens[i % tokens.len()])
+                        .json(&serde_json::json!({ "status": format!("Workshop note {i} #soak") }));
+                    async move { status(req.send().await) }
+                }
+            }),
+            drive(secs, reads, window.clone(), "read", {
+                let (client, tokens, base) = (client.clone(), tokens.clone(), base.clone());
+                move |i| {
+                    let req = client
+                        .get(format!("{base}/api/v1/timelines/home?limit=20"))
+                        .bearer_auth(&tokens[i % tokens.len()]);
+                    async move {
+                        match req.send().await {
+                            Ok(r) => {
+                                let s = r.status().as_u16().to_string();
+                                let _ = r.bytes().await;
+                                s
+                            }
+                            Err(e) => status(Err(e)),
+                        }
+                    }
+                }
+            }),
+        ];
+        let start = Instant::now();
+        let mut totals: BTreeMap<String, usize> = BTreeMap::new();
+        let mut peak_rss = 0f64;
+        let report = |label: String,
+                      w: &mut Window,
+                      totals: &mut BTreeMap<String, usize>,
+                      rss: f64,
+                      depth: (i64, i64)| {
+            println!(
+                "{label:>7}  RSS {rss:>5.0} MB  inbox queue {:>5}  deliveries queued {:>6}  reads {:>5} p50 {:>6.1} p99 {:>6.1} ms  posts {:>4} p99 {:>6.1} ms  answers {:?}",
+                depth.0,
+                depth.1,
+                w.reads.len(),
+                percentile(&mut w.reads, 0.5),
+                percentile(&mut w.reads, 0.99),
+                w.posts.len(),
+                percentile(&mut w.posts, 0.99),
+                w.answers
+            );
+            for (k, v) in std::mem::take(&mut w.answers) {
+                *totals.entry(k).or_default() += v;
+            }
+            w.reads.clear();
+            w.posts.clear();
+        };
+        let depth = || async {
+            (
+                inbox::pending(&state.db).await.unwrap_or(-1),
+                deliveries::counts(&state.db).await.map(|c| c.0).unwrap_or(-1),
+            )
+        };
+        let mut next = Duration::from_secs(30);
+        while start.elapsed() < Duration::from_secs(secs) {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let t = start.elapsed().as_secs_f64() / secs as f64;
+            scene.peer_down.store((0.30..0.45).contains(&t), Ordering::Relaxed);
+            let rss = super::burst::rss_mb();
+            peak_rss = peak_rss.max(rss);
+            if start.elapsed() >= next {
+                let d = depth().await;
+                report(
+                    format!("{} s", next.as_secs()),
+                    &mut window.lock().unwrap(),
+                    &mut totals,
+                    rss,
+                    d,
+                );
+                next += Duration::from_secs(30);
+            }
+        }
+        scene.peer_down.store(false, Ordering::Relaxed);
+        for d in drivers {
+            let _ = d.await;
+        }
+        // Drained: nothing waiting in the inbox, no delivery pending (retries included).
+        let drain_start = Instant::now();
+        loop {
+            let d = depth().await;
+            if d == (0, 0) || drain_start.elapsed() > Duration::from_secs(600) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let d = depth().await;
+        report(
+            "end".into(),
+            &mut window.lock().unwrap(),
+            &mut totals,
+            super::burst::rss_mb(),
+            d,
+        );
+        println!(
+            "drained in {:.1} s after the load (inbox {}, deliveries {} left); peak RSS {peak_rss:.0} MB; the peer received {} ({} twice); all answers {totals:?}",
+            drain_start.elapsed().as_secs_f64(),
+            d.0,
+            d.1,
+            scene.received.load(Ordering::Relaxed),
+            scene.duplicates.load(Ordering::Relaxed)
+        );
+        inbox_worker.abort();
+        delivery_worker.abort();
     }
 }
 
