@@ -169,9 +169,23 @@ impl AppState {
         };
         let state = self.clone();
         Ok(Some(tokio::spawn(async move {
+            // Every few seconds this process hears itself: the last thing heard bounds the gap
+            // a lost connection may have left.
+            let heartbeat = {
+                let (db, ping) = (state.db.clone(), format!("{} ping", state.process_id));
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(RELAY_HEARTBEAT).await;
+                        let _ = crate::storage::relay::announce(&db, &ping).await;
+                    }
+                })
+            };
+            let _stop_heartbeat = AbortOnDrop(heartbeat);
+            let mut heard = crate::storage::now();
             loop {
                 match listener.try_recv().await {
                     Ok(Some(n)) => {
+                        heard = crate::storage::now();
                         let Some((from, rest)) = n.payload().split_once(' ') else {
                             continue;
                         };
@@ -181,8 +195,16 @@ impl AppState {
                             let _ = state.events.send(event);
                         }
                     }
-                    // The connection was lost and is back: what was said meanwhile is gone.
-                    Ok(None) => tracing::warn!("event relay reconnected; events of the gap were not relayed"),
+                    // The connection was lost and is back: what was said meanwhile is found in
+                    // the database (clients know statuses by id, so one heard twice is harmless).
+                    Ok(None) => {
+                        let since = heard - chrono::Duration::seconds(1);
+                        heard = crate::storage::now();
+                        match state.resync(since).await {
+                            Ok(n) => tracing::warn!(replayed = n, %since, "event relay reconnected"),
+                            Err(e) => tracing::warn!(error = %e, "event relay reconnected; replaying the gap failed"),
+                        }
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "event relay");
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -190,6 +212,35 @@ impl AppState {
                 }
             }
         })))
+    }
+
+    /// Tells this process's streaming clients of the posts and notifications stored since
+    /// `since` (at most [`RESYNC_LIMIT`] of each); returns how many events it published.
+    pub async fn resync(&self, since: chrono::DateTime<chrono::Utc>) -> Result<usize, sqlx::Error> {
+        let (posts, notifications) =
+            crate::storage::relay::since(&self.db, crate::ids::min_id_at(since), RESYNC_LIMIT).await?;
+        let n = posts.len() + notifications.len();
+        for id in posts {
+            let _ = self.events.send(Event::Update(id));
+        }
+        for (to, id) in notifications {
+            let _ = self.events.send(Event::Notification(to, id));
+        }
+        Ok(n)
+    }
+}
+
+/// How often each process of a PostgreSQL node tells itself it is listening.
+const RELAY_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Posts, and notifications, replayed at most after the relay reconnects.
+const RESYNC_LIMIT: i64 = 500;
+
+/// Aborts a task when dropped (the relay's heartbeat ends with the relay).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

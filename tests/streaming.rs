@@ -218,3 +218,47 @@ async fn a_post_made_through_one_process_streams_from_another() {
     }
     assert_eq!(heard, 1);
 }
+
+/// After the relay between processes lost its connection, what was stored meanwhile is
+/// published to this process's streaming clients: posts and notifications since the last
+/// thing it heard.
+#[tokio::test]
+async fn a_resync_publishes_what_was_stored_since() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let bob = app.create_user("bob", Role::Member).await;
+    let (ta, tb) = (app.token(&ada, "read write").await, app.token(&bob, "read write").await);
+    let before = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&ta),
+            Some(json!({ "status": "Heard before the gap" })),
+        )
+        .await;
+    let before: i64 = before.json()["id"].as_str().unwrap().parse().unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let since = staffroom::storage::now();
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&tb),
+            Some(json!({ "status": "@ada said in the gap" })),
+        )
+        .await;
+    let during: i64 = r.json()["id"].as_str().unwrap().parse().unwrap();
+    let mut events = app.state.events.subscribe();
+    assert_eq!(app.state.resync(since).await.unwrap(), 2, "the post and ada's mention");
+    let mut got = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        got.push(e);
+    }
+    assert!(got.contains(&staffroom::app::Event::Update(during)), "{got:?}");
+    assert!(!got.contains(&staffroom::app::Event::Update(before)), "{got:?}");
+    assert!(
+        got.iter()
+            .any(|e| matches!(e, staffroom::app::Event::Notification(to, _) if *to == ada.actor.id)),
+        "{got:?}"
+    );
+}

@@ -69,6 +69,8 @@ pub struct Node {
     pub extra_env: Vec<(String, String)>,
     dir: tempfile::TempDir,
     child: Option<Child>,
+    /// Further `serve` processes of the same node (see [`Node::start_processes`]).
+    others: Vec<Child>,
     pub http: reqwest::Client,
 }
 
@@ -96,6 +98,7 @@ impl Node {
             extra_env: vec![("STAFFROOM_CONFIG".into(), config.display().to_string())],
             dir,
             child: None,
+            others: Vec::new(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
@@ -228,8 +231,83 @@ impl Node {
         self.dir.path().join("node.log")
     }
 
+    /// The log of every process of the node (the first's, then the others').
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+        let mut log = std::fs::read_to_string(self.log_path()).unwrap_or_default();
+        for i in 1..=self.others.len() {
+            log.push_str(&self.process_log(i));
+        }
+        log
+    }
+
+    /// The log of the node's `i`-th process (0 is the first).
+    pub fn process_log(&self, i: usize) -> String {
+        if i == 0 {
+            return std::fs::read_to_string(self.log_path()).unwrap_or_default();
+        }
+        std::fs::read_to_string(self.dir.path().join(format!("node-{i}.log"))).unwrap_or_default()
+    }
+
+    /// A node of `processes` `serve` processes sharing one database, behind one address: a
+    /// proxy on the node's port hands each new connection to the next process in turn, as a
+    /// load balancer would. PostgreSQL only (a SQLite node is one process).
+    pub async fn start_processes(name: &str, processes: usize) -> Node {
+        let mut node = Self::new(name).await;
+        let backends: Vec<u16> = (0..processes).map(|_| free_port()).collect();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", node.port)).await.unwrap();
+        let targets = backends.clone();
+        tokio::spawn(async move {
+            let mut next = 0usize;
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    continue;
+                };
+                let port = targets[next % targets.len()];
+                next += 1;
+                tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+            }
+        });
+        for (i, port) in backends.iter().enumerate() {
+            let path = if i == 0 {
+                node.log_path()
+            } else {
+                node.dir.path().join(format!("node-{i}.log"))
+            };
+            let log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .unwrap();
+            let child = node
+                .command()
+                .env("STAFFROOM_LISTEN", format!("127.0.0.1:{port}"))
+                .arg("serve")
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("start staffroom");
+            if i == 0 {
+                node.child = Some(child);
+            } else {
+                node.others.push(child);
+            }
+        }
+        // Each process ready on its own port, then the node through the proxy.
+        for port in &backends {
+            let url = format!("http://127.0.0.1:{port}/ready");
+            let client = node.http.clone();
+            eventually(30, "a process of the node ready", || {
+                let (client, url) = (client.clone(), url.clone());
+                async move { client.get(&url).send().await.is_ok_and(|r| r.status().is_success()) }
+            })
+            .await;
+        }
+        node.wait_ready().await;
+        node
     }
 
     async fn wait_ready(&mut self) {
@@ -345,6 +423,10 @@ impl Drop for Node {
             eprintln!("--- log of node {} ---\n{}", self.name, self.log());
         }
         self.kill();
+        for mut child in self.others.drain(..) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 

@@ -11,6 +11,8 @@
 //! delivered (and received twice) at a stub peer, and memory before, at peak and after.
 //! `soak [SECONDS] [POSTS/S] [READS/S] [INBOUND/S]` (600, 20, 50, 20): mixed load with the peer
 //! down for a while; every 30 s memory, queue depths, latency and answers, then the drain.
+//! `outage [SECONDS] [OUTAGE SECONDS] [CREATES/S]` (90, 30, 50; PostgreSQL only): the database
+//! cut off during traffic; counts activities lost and Announces received twice.
 
 use std::time::Instant;
 
@@ -71,10 +73,11 @@ fn main() {
         Some("burst") => runtime().block_on(burst::run(num(1, 2000), num(2, 32))),
         Some("vtimezone") => vtimezones(num(1, 20), num(2, 2) as i32),
         Some("soak") => runtime().block_on(soak::run(num(1, 600) as u64, num(2, 20), num(3, 50), num(4, 20))),
+        Some("outage") => runtime().block_on(outage::run(num(1, 90) as u64, num(2, 30) as u64, num(3, 50))),
         Some("timeline") => runtime().block_on(timeline::run(num(1, 1_000_000), num(2, 200))),
         _ => {
             eprintln!(
-                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY] | burst [POSTS] [CONCURRENCY] | vtimezone [ZONES] [YEARS] | timeline [POSTS] [MEMBERS] | soak [SECONDS] [POSTS/S] [READS/S] [INBOUND/S]"
+                "usage: staffroom-bench keys [N] | delivery [FOLLOWERS] [SERVERS] | inbox [ACTIVITIES] [CONCURRENCY] | burst [POSTS] [CONCURRENCY] | vtimezone [ZONES] [YEARS] | timeline [POSTS] [MEMBERS] | soak [SECONDS] [POSTS/S] [READS/S] [INBOUND/S] | outage [SECONDS] [OUTAGE SECONDS] [CREATES/S]"
             );
             eprintln!("STAFFROOM_BENCH_DATABASE_URL selects the database (default: SQLite in a temporary directory).");
             std::process::exit(2);
@@ -103,13 +106,17 @@ mod fanout {
     use staffroom::storage::{Db, deliveries, follows};
 
     pub(crate) async fn state(dir: &std::path::Path, domain: &str) -> AppState {
+        state_on(dir, domain, std::env::var("STAFFROOM_BENCH_DATABASE_URL").ok()).await
+    }
+
+    /// The node's state on `database_url` (SQLite in `dir` without one).
+    pub(crate) async fn state_on(dir: &std::path::Path, domain: &str, database_url: Option<String>) -> AppState {
         let mut config = Config {
             domain: domain.into(),
             allow_private_addresses: true,
             ..Config::default()
         };
-        config.database_url = std::env::var("STAFFROOM_BENCH_DATABASE_URL")
-            .unwrap_or_else(|_| format!("sqlite://{}", dir.join("bench.db").display()));
+        config.database_url = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
         config.validate().unwrap();
         let db = Db::connect(&config.database_url, 16).await.unwrap();
         db.migrate().await.unwrap();
@@ -355,6 +362,10 @@ mod burst {
     }
 
     pub async fn scene() -> Scene {
+        scene_on(std::env::var("STAFFROOM_BENCH_DATABASE_URL").ok()).await
+    }
+
+    pub async fn scene_on(database_url: Option<String>) -> Scene {
         // RUST_LOG=sqlx::query=debug prints each statement (to count what a post costs).
         if let Ok(filter) = std::env::var("RUST_LOG") {
             let _ = tracing_subscriber::fmt()
@@ -396,7 +407,7 @@ mod burst {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let state = super::fanout::state(dir.path(), &format!("localhost:{port}")).await;
+        let state = super::fanout::state_on(dir.path(), &format!("localhost:{port}"), database_url).await;
         let owner = staffroom::federation::actors::new_local_actor(&state.urls, "Person", "owner")
             .await
             .unwrap();
@@ -809,6 +820,167 @@ mod soak {
             scene.received.load(Ordering::Relaxed),
             scene.duplicates.load(Ordering::Relaxed)
         );
+        inbox_worker.abort();
+        delivery_worker.abort();
+    }
+}
+
+mod outage {
+    //! PostgreSQL gone for a while during traffic. The node reaches the database through a TCP
+    //! proxy that this benchmark cuts (every connection reset, new ones refused) for the outage,
+    //! as a restart or a network failure would. Members' servers send signed `Create`s at a
+    //! steady rate and, like real senders, send again later what was not answered 202. At the
+    //! end every accepted activity must be a post, and the stub peer must have received each
+    //! Announce once.
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use staffroom::storage::{deliveries, inbox, posts};
+    use tokio::net::{TcpListener, TcpStream};
+
+    /// Forwards connections to `target` while `up`; cutting it resets every open connection.
+    async fn proxy(target: String, up: Arc<AtomicBool>, generation: Arc<AtomicUsize>) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    continue;
+                };
+                if !up.load(Ordering::Relaxed) {
+                    drop(client);
+                    continue;
+                }
+                let (target, generation) = (target.clone(), generation.clone());
+                let born = generation.load(Ordering::Relaxed);
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    let copy = tokio::io::copy_bidirectional(&mut client, &mut server);
+                    let cut = async {
+                        while generation.load(Ordering::Relaxed) == born {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                    };
+                    tokio::select! { _ = copy => {}, _ = cut => {} }
+                });
+            }
+        });
+        port
+    }
+
+    pub async fn run(secs: u64, outage_secs: u64, per_second: usize) {
+        let Ok(url) = std::env::var("STAFFROOM_BENCH_DATABASE_URL") else {
+            eprintln!("outage needs STAFFROOM_BENCH_DATABASE_URL=postgres://…");
+            std::process::exit(2);
+        };
+        let mut parsed = url::Url::parse(&url).unwrap();
+        let target = format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap_or(5432));
+        let (up, generation) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicUsize::new(0)));
+        let port = proxy(target, up.clone(), generation.clone()).await;
+        parsed.set_port(Some(port)).unwrap();
+        let scene = Arc::new(super::burst::scene_on(Some(parsed.to_string())).await);
+        let state = scene.state.clone();
+        let monitor = staffroom::app::DbHealth::spawn_monitor(state.clone());
+        let inbox_worker = staffroom::services::inbound::spawn_worker(state.clone());
+        let delivery_worker = staffroom::federation::delivery::spawn_worker(state.clone());
+        let url = url::Url::parse(&format!("http://localhost:{}/groups/burst/inbox", scene.port)).unwrap();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let outage_at = secs / 3;
+        println!(
+            "PostgreSQL: {per_second} signed Creates/s for {secs} s; the database is cut off from {outage_at} s for {outage_secs} s"
+        );
+        let answers: Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>> = Arc::default();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let start = Instant::now();
+        let mut senders = Vec::new();
+        let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / per_second as f64));
+        let mut i = 0;
+        while start.elapsed() < Duration::from_secs(secs) {
+            tick.tick().await;
+            let t = start.elapsed().as_secs();
+            let down = t >= outage_at && t < outage_at + outage_secs;
+            let was_up = up.swap(!down, Ordering::Relaxed);
+            if was_up && down {
+                generation.fetch_add(1, Ordering::Relaxed);
+                println!("{t:>4} s  database cut off");
+            } else if !was_up && !down {
+                println!("{t:>4} s  database back");
+            }
+            let (client, url, scene, answers, accepted) = (
+                client.clone(),
+                url.clone(),
+                scene.clone(),
+                answers.clone(),
+                accepted.clone(),
+            );
+            senders.push(tokio::spawn(async move {
+                // Sent again, like a peer's retry queue, until it is answered 202.
+                let mut wait = Duration::from_millis(500);
+                loop {
+                    let (headers, body) = super::burst::create(&scene, &url, i);
+                    let mut req = client
+                        .post(url.clone())
+                        .header("content-type", "application/activity+json")
+                        .body(body);
+                    for (k, v) in headers {
+                        req = req.header(k, v);
+                    }
+                    let status = match req.send().await {
+                        Ok(r) => r.status().as_u16(),
+                        Err(_) => 0,
+                    };
+                    *answers.lock().unwrap().entry(status.to_string()).or_default() += 1;
+                    if status == 202 {
+                        accepted.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+            }));
+            i += 1;
+        }
+        up.store(true, Ordering::Relaxed);
+        for s in senders {
+            let _ = s.await;
+        }
+        let sent = i;
+        // Drained: every accepted activity processed, every delivery settled.
+        let drain = Instant::now();
+        loop {
+            let pending = (
+                inbox::pending(&state.db).await.unwrap_or(1),
+                deliveries::counts(&state.db).await.map(|c| c.0).unwrap_or(1),
+            );
+            if pending == (0, 0) || drain.elapsed() > Duration::from_secs(600) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let created = posts::group_count(&state.db, scene.group.id).await.unwrap() as usize;
+        let (_, delivered, failed) = deliveries::counts(&state.db).await.unwrap();
+        let (_, _, inbox_failed) = inbox::counts(&state.db).await.unwrap();
+        println!("  answers        {:?}", answers.lock().unwrap());
+        println!(
+            "  activities     {sent} sent, {} accepted, {created} posts created ({} lost), {inbox_failed} failed; drained {:.1} s after the load",
+            accepted.load(Ordering::Relaxed),
+            accepted.load(Ordering::Relaxed).saturating_sub(created),
+            drain.elapsed().as_secs_f64()
+        );
+        println!(
+            "  deliveries     {delivered} Announces sent, {failed} failed; the peer received {} ({} twice, {} expected)",
+            scene.received.load(Ordering::Relaxed),
+            scene.duplicates.load(Ordering::Relaxed),
+            2 * created
+        );
+        monitor.abort();
         inbox_worker.abort();
         delivery_worker.abort();
     }

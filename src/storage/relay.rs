@@ -23,7 +23,7 @@ pub async fn announce(db: &Db, payload: &str) -> Result<(), sqlx::Error> {
 }
 
 /// A listener on the channel (PostgreSQL only). It reconnects by itself when its connection is
-/// lost; what was announced meanwhile is not replayed.
+/// lost; what was announced meanwhile is found again with [`since`].
 pub async fn listen(db: &Db) -> Result<Option<PgListener>, sqlx::Error> {
     match db {
         Db::Postgres(p, _) => {
@@ -33,4 +33,16 @@ pub async fn listen(db: &Db) -> Result<Option<PgListener>, sqlx::Error> {
         }
         Db::Sqlite(..) => Ok(None),
     }
+}
+
+/// What streaming clients may have missed since `min_id` (ids are time-ordered): posts stored,
+/// and notifications as (recipient, id), oldest first, at most `limit` of each.
+pub async fn since(db: &Db, min_id: i64, limit: i64) -> Result<(Vec<i64>, Vec<(i64, i64)>), sqlx::Error> {
+    let posts = crate::with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM posts WHERE id >= $1 AND deleted_at IS NULL ORDER BY id LIMIT $2")
+        .bind(min_id).bind(limit).fetch_all(p).await)?;
+    let notifications = crate::with_db!(db, p => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT recipient_id, id FROM notifications WHERE id >= $1 ORDER BY id LIMIT $2")
+        .bind(min_id).bind(limit).fetch_all(p).await)?;
+    Ok((posts, notifications))
 }
