@@ -110,6 +110,25 @@ impl DbHealth {
     }
 }
 
+/// Keeps the database's statistics fresh (see [`Db::maintain`]): once a minute on
+/// PostgreSQL (a no-op while autovacuum runs), once an hour on SQLite.
+pub fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = match state.db {
+            Db::Postgres(..) => std::time::Duration::from_secs(60),
+            Db::Sqlite(..) => std::time::Duration::from_secs(3600),
+        };
+        loop {
+            tokio::time::sleep(every).await;
+            match state.db.maintain().await {
+                Ok(tables) if !tables.is_empty() => tracing::info!(?tables, "statistics refreshed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "database maintenance"),
+            }
+        }
+    })
+}
+
 /// Something streaming clients may want to hear about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {

@@ -44,6 +44,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let delivery = crate::federation::delivery::spawn_worker(state.clone());
     let inbox = crate::services::inbound::spawn_worker(state.clone());
     let health = crate::app::DbHealth::spawn_monitor(state.clone());
+    let maintenance = crate::app::spawn_maintenance(state.clone());
     // Streaming clients of this process hear what the node's other processes publish.
     let relay = state.spawn_relay().await?;
     let app = crate::http::router(state.clone());
@@ -53,6 +54,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     delivery.abort();
     inbox.abort();
     health.abort();
+    maintenance.abort();
     if let Some(r) = relay {
         r.abort();
     }

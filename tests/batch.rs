@@ -71,3 +71,52 @@ async fn a_write_to_an_unreachable_database_fails_as_unavailable() {
     let e = r.expect_err("nothing can be written");
     assert!(storage::is_unavailable(&e), "{e:?}");
 }
+
+/// Statistics kept fresh where the server does not: on PostgreSQL with autovacuum off, a table
+/// that grew past autovacuum's threshold is analysed (and then not again until it changes).
+#[tokio::test]
+async fn maintenance_analyses_the_tables_that_changed() {
+    let app = TestApp::new().await;
+    for i in 0..120 {
+        inbox::insert(
+            &app.state.db,
+            &format!("https://peer.test/activities/{i}"),
+            "https://peer.test/users/a",
+            "{}",
+            storage::now(),
+        )
+        .await
+        .unwrap();
+    }
+    let mut analysed = app.state.db.maintain().await.unwrap();
+    let autovacuum_off = match &app.state.db {
+        storage::Db::Postgres(p, _) => {
+            sqlx::query_scalar::<_, String>("SHOW autovacuum")
+                .fetch_one(p)
+                .await
+                .unwrap()
+                == "off"
+        }
+        storage::Db::Sqlite(..) => false,
+    };
+    if autovacuum_off {
+        // Backends report their changes to the statistics a moment after they commit.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while !analysed.iter().any(|t| t == "inbox_activities") && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            analysed = app.state.db.maintain().await.unwrap();
+        }
+        // Analysed once; a second pass finds nothing left to do there.
+        assert!(analysed.iter().any(|t| t == "inbox_activities"), "{analysed:?}");
+        assert!(
+            !app.state
+                .db
+                .maintain()
+                .await
+                .unwrap()
+                .contains(&"inbox_activities".to_owned())
+        );
+    } else {
+        assert!(analysed.is_empty(), "nothing to do: {analysed:?}");
+    }
+}

@@ -685,6 +685,8 @@ mod soak {
         }
         let inbox_worker = staffroom::services::inbound::spawn_worker(state.clone());
         let delivery_worker = staffroom::federation::delivery::spawn_worker(state.clone());
+        // As `serve` runs it.
+        let maintenance = staffroom::app::spawn_maintenance(state.clone());
         let base = format!("http://localhost:{}", scene.port);
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -822,6 +824,7 @@ mod soak {
         );
         inbox_worker.abort();
         delivery_worker.abort();
+        maintenance.abort();
     }
 }
 

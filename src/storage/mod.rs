@@ -268,6 +268,41 @@ impl Db {
         }
     }
 
+    /// Keeps the planner's statistics fresh as tables grow, where nobody else does. On
+    /// PostgreSQL that is autovacuum's work; where an operator turned it off (seen on shared
+    /// servers), the tables changed by more than autovacuum's own threshold (50 rows and 10 %)
+    /// since their last analysis are analysed here, so plans chosen on an empty table are not
+    /// kept for a large one (a home timeline went from 6 to 88 ms in ten minutes without).
+    /// On SQLite, `PRAGMA optimize` (what SQLite advises long-lived connections to run).
+    /// Returns the tables analysed.
+    pub async fn maintain(&self) -> Result<Vec<String>, sqlx::Error> {
+        match self {
+            Db::Sqlite(_, writer, _) => {
+                sqlx::query("PRAGMA optimize").execute(writer).await?;
+                Ok(Vec::new())
+            }
+            Db::Postgres(p, _) => {
+                let autovacuum: String = sqlx::query_scalar("SHOW autovacuum").fetch_one(p).await?;
+                if autovacuum == "on" {
+                    return Ok(Vec::new());
+                }
+                let stale: Vec<String> = sqlx::query_scalar(
+                    "SELECT relname::text FROM pg_stat_user_tables \
+                     WHERE schemaname = current_schema() AND n_mod_since_analyze > 50 + 0.1 * n_live_tup",
+                )
+                .fetch_all(p)
+                .await?;
+                for table in &stale {
+                    let quoted = format!("\"{}\"", table.replace('"', "\"\""));
+                    sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {quoted}")))
+                        .execute(p)
+                        .await?;
+                }
+                Ok(stale)
+            }
+        }
+    }
+
     /// A cheap round trip, for readiness checks.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         with_db!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
