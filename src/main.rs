@@ -5,8 +5,17 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use staffroom::cli::{Cli, Command};
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // Before any thread starts: see `staffroom::telemetry::limit_malloc_arenas`.
+    staffroom::telemetry::limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime")
+        .block_on(run())
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Serve) {
         // A one-shot command whose reader went away (`| head -1`) ends quietly, as other Unix

@@ -88,3 +88,18 @@ where
         tracing::debug!(target: "staffroom::statements", request_id = %c.request_id, statements = n, "SQL statements of the request");
     }
 }
+
+/// Caps glibc's malloc at two arenas. By default it keeps up to eight per core, one per thread
+/// that met contention, and memory freed in one is not reused by the others nor returned: the
+/// soak benchmark's resident memory was 149–154 MB over ten minutes with the default, 68 MB
+/// with two arenas, at the same latency. An operator's own `MALLOC_ARENA_MAX` wins. Call it
+/// before any thread starts. Elsewhere than glibc it does nothing.
+pub fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; called before other threads exist.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}

@@ -64,6 +64,8 @@ fn vtimezones(zones: usize, years: i32) {
 }
 
 fn main() {
+    // As the node itself runs.
+    staffroom::telemetry::limit_malloc_arenas();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize, default: usize| args.get(i).and_then(|n| n.parse().ok()).unwrap_or(default);
     match args.first().map(String::as_str) {
