@@ -245,6 +245,22 @@ mod fanout {
     /// Signature headers and body of one request.
     pub(crate) type SignedRequest = (Vec<(&'static str, String)>, Vec<u8>);
 
+    /// The POST of a signed activity, as a peer sends it.
+    pub(crate) fn signed_post(
+        client: &reqwest::Client,
+        url: &url::Url,
+        (headers, body): SignedRequest,
+    ) -> reqwest::RequestBuilder {
+        let mut req = client
+            .post(url.clone())
+            .header("content-type", "application/activity+json")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        req
+    }
+
     /// POSTs signed requests to `url`, `concurrency` at a time; counts the answers by status
     /// (or by failure).
     pub(crate) async fn post_all(
@@ -254,16 +270,10 @@ mod fanout {
     ) -> std::collections::BTreeMap<String, usize> {
         let client = reqwest::Client::new();
         let answers: Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>> = Arc::default();
-        futures::StreamExt::for_each_concurrent(futures::stream::iter(requests), concurrency, |(headers, body)| {
+        futures::StreamExt::for_each_concurrent(futures::stream::iter(requests), concurrency, |request| {
             let (client, url, answers) = (client.clone(), url.clone(), answers.clone());
             async move {
-                let mut req = client
-                    .post(url)
-                    .header("content-type", "application/activity+json")
-                    .body(body);
-                for (k, v) in headers {
-                    req = req.header(k, v);
-                }
+                let req = signed_post(&client, &url, request);
                 let status = match req.send().await {
                     Ok(r) => r.status().as_u16().to_string(),
                     Err(e) => format!("error ({})", if e.is_timeout() { "timeout" } else { "connection" }),
@@ -705,14 +715,7 @@ mod soak {
             drive(secs, inbound, window.clone(), "inbound", {
                 let (client, scene, url) = (client.clone(), scene.clone(), url.clone());
                 move |i| {
-                    let (headers, body) = super::burst::create(&scene, &url, i);
-                    let mut req = client
-                        .post(url.clone())
-                        .header("content-type", "application/activity+json")
-                        .body(body);
-                    for (k, v) in headers {
-                        req = req.header(k, v);
-                    }
+                    let req = super::fanout::signed_post(&client, &url, super::burst::create(&scene, &url, i));
                     async move { status(req.send().await) }
                 }
             }),
@@ -929,14 +932,7 @@ mod outage {
                 // Sent again, like a peer's retry queue, until it is answered 202.
                 let mut wait = Duration::from_millis(500);
                 loop {
-                    let (headers, body) = super::burst::create(&scene, &url, i);
-                    let mut req = client
-                        .post(url.clone())
-                        .header("content-type", "application/activity+json")
-                        .body(body);
-                    for (k, v) in headers {
-                        req = req.header(k, v);
-                    }
+                    let req = super::fanout::signed_post(&client, &url, super::burst::create(&scene, &url, i));
                     let status = match req.send().await {
                         Ok(r) => r.status().as_u16(),
                         Err(_) => 0,
