@@ -292,3 +292,60 @@ async fn the_home_page_says_what_the_node_is() {
     assert_eq!(r.status, 200);
     assert!(r.text().contains("Staffroom") && r.text().contains("staffroom.test"));
 }
+
+/// Lemmy 0.17 reads WebFinger into types whose links must each carry `properties` (its
+/// `WebfingerLink` has no default for it), and finds a group by the link whose properties say
+/// `Group`: without them it answered "missing field `properties`" for every handle of ours.
+#[tokio::test]
+async fn webfinger_reads_as_lemmy_reads_it_for_members_and_groups() {
+    #[derive(serde::Deserialize)]
+    struct LemmyWebfinger {
+        links: Vec<LemmyLink>,
+    }
+    #[derive(serde::Deserialize)]
+    struct LemmyLink {
+        rel: Option<String>,
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        href: Option<url::Url>,
+        properties: std::collections::HashMap<String, String>,
+    }
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    staffroom::services::groups::create(
+        &app.state,
+        staffroom::services::groups::NewGroup {
+            name: "coffee".into(),
+            display_name: "Coffee shop".into(),
+            summary: String::new(),
+            members_only: false,
+            posting_restricted_to_mods: false,
+            owner: Some(ada.actor.id),
+        },
+    )
+    .await
+    .unwrap();
+    for (name, kind, href) in [
+        ("ada", "Person", "https://staffroom.test/users/ada"),
+        ("coffee", "Group", "https://staffroom.test/groups/coffee"),
+    ] {
+        let r = app
+            .get(&format!("/.well-known/webfinger?resource=acct:{name}@staffroom.test"))
+            .await;
+        assert_eq!(r.status, 200);
+        let wf: LemmyWebfinger = serde_json::from_str(&r.text()).expect("Lemmy 0.17 reads it");
+        let link = wf
+            .links
+            .iter()
+            .find(|l| {
+                l.rel.as_deref() == Some("self")
+                    && l.properties
+                        .get("https://www.w3.org/ns/activitystreams#type")
+                        .map(String::as_str)
+                        == Some(kind)
+            })
+            .unwrap_or_else(|| panic!("{name}: a self link typed {kind}"));
+        assert_eq!(link.href.as_ref().map(url::Url::as_str), Some(href));
+        assert_eq!(link.kind.as_deref(), Some(AP));
+    }
+}

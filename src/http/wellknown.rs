@@ -80,6 +80,9 @@ struct JrdLink {
     href: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     template: Option<String>,
+    /// Always present, empty or not: Lemmy 0.17 refuses a link without it ("missing field
+    /// `properties`") and so cannot find our members or groups by handle.
+    properties: serde_json::Map<String, Value>,
 }
 
 fn jrd(actor: &ActorRow, state: &AppState) -> Jrd {
@@ -95,19 +98,22 @@ fn jrd(actor: &ActorRow, state: &AppState) -> Jrd {
             kind: Some("text/html"),
             href: Some(url.clone()),
             template: None,
+            properties: serde_json::Map::new(),
         });
     }
-    links.push(JrdLink {
-        rel: "self".into(),
-        kind: Some(ACTIVITY_JSON),
-        href: Some(actor.ap_id.clone()),
-        template: None,
-    });
+    // The actor's type, on the link and on the document, as Lemmy writes it.
     let mut properties = serde_json::Map::new();
     properties.insert(
         "https://www.w3.org/ns/activitystreams#type".into(),
         Value::String(actor.kind.clone()),
     );
+    links.push(JrdLink {
+        rel: "self".into(),
+        kind: Some(ACTIVITY_JSON),
+        href: Some(actor.ap_id.clone()),
+        template: None,
+        properties: properties.clone(),
+    });
     Jrd {
         subject: format!("acct:{}@{domain}", actor.username),
         aliases,
