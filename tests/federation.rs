@@ -1136,3 +1136,48 @@ async fn a_full_inbox_queue_asks_senders_to_come_back_later() {
     let r = post_signed(&app, "/inbox", &like(10), Some(&key)).await;
     assert_eq!(r.status, 202, "{}", r.text());
 }
+
+/// Lemmy takes an upvote back with an Undo whose Like has a new id: the favourite is found by
+/// its actor, type and object and goes; so does a boost undone the same way.
+#[tokio::test]
+async fn an_undo_finds_the_reaction_by_actor_and_object_whatever_the_inner_id() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let token = app.token(&ada, "read write").await;
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&token),
+            Some(json!({ "status": "Fractions with pizza" })),
+        )
+        .await;
+    let post_id: i64 = r.json()["id"].as_str().unwrap().parse().unwrap();
+    let post = posts::find_by_id(&app.state.db, post_id).await.unwrap().unwrap();
+    let (bob, key) = remote_actor(&app, "bob", "lemmy.test").await;
+    for (kind, count) in [("Like", "like"), ("Announce", "announce")] {
+        deliver(
+            &app,
+            &key,
+            json!({ "id": format!("{}/activities/{kind}/1", bob.ap_id), "type": kind, "actor": bob.ap_id, "object": post.ap_id }),
+        )
+        .await;
+        assert_eq!(
+            posts::reaction_count(&app.state.db, post.id, count).await.unwrap(),
+            1,
+            "{kind}"
+        );
+        deliver(
+            &app,
+            &key,
+            json!({ "id": format!("{}/activities/undo/{kind}", bob.ap_id), "type": "Undo", "actor": bob.ap_id,
+                    "object": { "id": format!("{}/activities/{kind}/2", bob.ap_id), "type": kind, "actor": bob.ap_id, "object": post.ap_id } }),
+        )
+        .await;
+        assert_eq!(
+            posts::reaction_count(&app.state.db, post.id, count).await.unwrap(),
+            0,
+            "{kind} undone"
+        );
+    }
+}

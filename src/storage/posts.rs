@@ -236,6 +236,17 @@ pub async fn remove_reaction_by_ap_id(
         .bind(ap_id).bind(actor_id).execute(p).await.map(|r| r.rows_affected() > 0))
 }
 
+/// Removes `actor_id`'s reaction of `kind` to a post, whatever activity created it.
+pub async fn remove_reaction(
+    db: impl Into<Exec<'_>>,
+    kind: &str,
+    actor_id: i64,
+    post_id: i64,
+) -> Result<bool, sqlx::Error> {
+    with_write!(db, p => sqlx::query("DELETE FROM reactions WHERE kind = $1 AND actor_id = $2 AND post_id = $3")
+        .bind(kind).bind(actor_id).bind(post_id).execute(p).await.map(|r| r.rows_affected() > 0))
+}
+
 pub async fn reaction_count(db: impl Into<Exec<'_>>, post_id: i64, kind: &str) -> Result<i64, sqlx::Error> {
     with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND kind = $2")
         .bind(post_id).bind(kind).fetch_one(p).await)

@@ -62,9 +62,23 @@ pub(super) async fn announce(state: &AppState, actor: &ActorRow, a: &Activity) -
     Ok(())
 }
 
-/// An Undo of a Like or an Announce (or of an id only): the reaction it created goes.
+/// An Undo of a Like or an Announce (or of an id only): the reaction it created goes. Found by
+/// the inner activity's id, or else by its actor, type and object: Lemmy undoes an upvote with
+/// a Like of a new id, not the one it first sent.
 pub(super) async fn undo(state: &AppState, actor: &ActorRow, inner: &ObjectRef) -> Result<(), ProcessError> {
     let inner_id = inner.id.as_ref().map(|u| u.to_string()).unwrap_or_default();
-    posts::remove_reaction_by_ap_id(&state.db, &inner_id, actor.id).await?;
+    if posts::remove_reaction_by_ap_id(&state.db, &inner_id, actor.id).await? {
+        return Ok(());
+    }
+    let kind = match inner.kind.as_deref() {
+        Some("Like") => "like",
+        Some("Announce") => "announce",
+        _ => return Ok(()),
+    };
+    if let Some(object) = &inner.object
+        && let Some(post) = posts::find_by_ap_id(&state.db, object.as_str()).await?
+    {
+        posts::remove_reaction(&state.db, kind, actor.id, post.id).await?;
+    }
     Ok(())
 }
