@@ -1181,3 +1181,60 @@ async fn an_undo_finds_the_reaction_by_actor_and_object_whatever_the_inner_id() 
         );
     }
 }
+
+/// `tag` holding one object rather than an array (as many servers send a lone mention or
+/// hashtag): the mention notifies, and the hashtag files the post under it.
+#[tokio::test]
+async fn a_single_tag_object_is_read_like_an_array_of_one() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let token = app.token(&ada, "read").await;
+    let (bob, key) = remote_actor(&app, "bob", "pasture.test").await;
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    let note = |n: u32, tag: Value| {
+        json!({ "id": format!("{}/creates/{n}", bob.ap_id), "type": "Create", "actor": bob.ap_id, "to": [public],
+                "object": { "id": format!("{}/notes/{n}", bob.ap_id), "type": "Note", "attributedTo": bob.ap_id,
+                            "to": [public, ada.actor.ap_id], "content": "<p>Hello @ada, see #fractions</p>", "tag": tag } })
+    };
+    deliver(
+        &app,
+        &key,
+        note(
+            1,
+            json!({ "type": "Mention", "href": ada.actor.ap_id, "name": "@ada@staffroom.test" }),
+        ),
+    )
+    .await;
+    deliver(
+        &app,
+        &key,
+        note(
+            2,
+            json!({ "type": "Hashtag", "href": "https://pasture.test/tags/fractions", "name": "#fractions" }),
+        ),
+    )
+    .await;
+
+    let r = app.api("GET", "/api/v1/notifications", Some(&token), None).await;
+    let notifications = r.json();
+    let mentions: Vec<&Value> = notifications
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["type"] == "mention")
+        .collect();
+    assert_eq!(mentions.len(), 1, "{}", r.text());
+    assert_eq!(mentions[0]["status"]["uri"], format!("{}/notes/1", bob.ap_id));
+    assert_eq!(mentions[0]["status"]["mentions"][0]["acct"], "ada");
+    let r = app
+        .api("GET", "/api/v1/timelines/tag/fractions", Some(&token), None)
+        .await;
+    let statuses = r.json();
+    let uris: Vec<&str> = statuses
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["uri"].as_str())
+        .collect();
+    assert_eq!(uris, vec![format!("{}/notes/2", bob.ap_id)], "{}", r.text());
+}

@@ -176,7 +176,7 @@ pub fn event_to_ap(
 /// Hashtags named in an object's `tag`, normalised, at most `MAX_TAGS`.
 fn remote_tags(o: &Value) -> String {
     let mut out: Vec<String> = Vec::new();
-    for t in o["tag"].as_array().into_iter().flatten() {
+    for t in super::protocol::items(&o["tag"]) {
         if t["type"] == "Hashtag"
             && let Some(n) = t["name"].as_str().and_then(crate::model::normalize_tag)
             && !out.contains(&n)
@@ -191,10 +191,8 @@ fn remote_tags(o: &Value) -> String {
 /// The cover of a remote event: Mobilizon's "Banner" Document, else the first image
 /// attachment, else `image`. Kept as a link (not copied here).
 fn remote_cover(o: &Value) -> Option<(String, Option<String>, String)> {
-    let images: Vec<&Value> = o["attachment"]
-        .as_array()
+    let images: Vec<&Value> = super::protocol::items(&o["attachment"])
         .into_iter()
-        .flatten()
         .filter(|a| {
             ["Document", "Image"].contains(&a["type"].as_str().unwrap_or_default())
                 && a["mediaType"].as_str().is_none_or(|m| m.starts_with("image/"))

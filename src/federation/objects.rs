@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::protocol::{PUBLIC, addresses, first_url, id_of, wire_time};
+use super::protocol::{PUBLIC, addresses, first_url, id_of, items, wire_time};
 use crate::model::Visibility;
 use crate::storage::actors::ActorRow;
 use crate::storage::posts::PostRow;
@@ -158,10 +158,8 @@ impl RemoteObject {
 
     /// Hrefs of `Mention` tags.
     pub fn mentions(&self) -> Vec<String> {
-        self.tag
-            .as_array()
+        items(&self.tag)
             .into_iter()
-            .flatten()
             .filter(|t| t["type"] == "Mention")
             .filter_map(|t| t["href"].as_str().map(str::to_owned))
             .collect()
@@ -199,11 +197,8 @@ pub fn remote_object_to_row(
     } else {
         crate::model::sanitize_html(content)
     };
-    let tags: Vec<Value> = o
-        .tag
-        .as_array()
+    let tags: Vec<Value> = items(&o.tag)
         .into_iter()
-        .flatten()
         .filter(|t| t["type"] == "Mention" || t["type"] == "Hashtag")
         .take(crate::model::MAX_MENTIONS + crate::model::MAX_HASHTAGS)
         .map(|t| json!({ "type": t["type"], "href": t["href"], "name": t["name"] }))
@@ -242,13 +237,9 @@ pub fn remote_object_to_row(
 
 /// Attachments of a remote object (images, video, audio, documents), as we store them.
 pub fn remote_attachments(v: &Value) -> Vec<Value> {
-    let items: Vec<&Value> = match v {
-        Value::Array(a) => a.iter().collect(),
-        Value::Object(_) => vec![v],
-        _ => Vec::new(),
-    };
-    items
+    items(v)
         .into_iter()
+        .filter(|a| a.is_object())
         .take(crate::model::MAX_ATTACHMENTS * 2)
         .filter_map(|a| {
             let url = first_url(&a["url"]).or_else(|| first_url(&a["href"]))?;

@@ -184,6 +184,16 @@ pub fn id_of(v: &Value) -> Option<Url> {
 }
 
 /// Every URL in an addressing field (`to`, `cc`, `audience`), which may be a string or an array.
+/// The items of a property that may hold one value or an array of them (`tag`, `attachment`,
+/// …): servers send a single tag as an object, not a one-element array.
+pub fn items(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::Array(a) => a.iter().collect(),
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
 pub fn addresses(v: &Value) -> Vec<String> {
     match v {
         Value::String(s) => vec![s.clone()],
