@@ -1238,3 +1238,28 @@ async fn a_single_tag_object_is_read_like_an_array_of_one() {
         .collect();
     assert_eq!(uris, vec![format!("{}/notes/2", bob.ap_id)], "{}", r.text());
 }
+
+/// A post whose text comes only in `contentMap` (no `content`) is stored with that text.
+#[tokio::test]
+async fn content_given_only_by_language_is_read() {
+    let app = TestApp::new().await;
+    let (bob, key) = remote_actor(&app, "bob", "pasture.test").await;
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    deliver(
+        &app,
+        &key,
+        json!({ "id": format!("{}/creates/1", bob.ap_id), "type": "Create", "actor": bob.ap_id, "to": [public],
+                "object": { "id": format!("{}/notes/1", bob.ap_id), "type": "Note", "attributedTo": bob.ap_id, "to": [public],
+                            "contentMap": { "de": "<p>Bruchrechnen mit Pizza</p>" } } }),
+    )
+    .await;
+    let post = posts::find_by_ap_id(&app.state.db, &format!("{}/notes/1", bob.ap_id))
+        .await
+        .unwrap()
+        .expect("stored");
+    assert!(
+        post.content_html.contains("Bruchrechnen mit Pizza"),
+        "{}",
+        post.content_html
+    );
+}

@@ -112,6 +112,9 @@ pub struct RemoteObject {
     pub name: Option<String>,
     pub summary: Option<String>,
     pub content: Option<String>,
+    /// The content by language (`{"en": "…"}`); some servers send only this.
+    #[serde(default)]
+    pub content_map: Value,
     pub media_type: Option<String>,
     #[serde(default)]
     pub in_reply_to: Value,
@@ -165,6 +168,17 @@ impl RemoteObject {
             .collect()
     }
 
+    /// The content: `content`, or else a language's in `contentMap` (English first, then the
+    /// first given).
+    pub fn content(&self) -> Option<&str> {
+        self.content.as_deref().filter(|c| !c.is_empty()).or_else(|| {
+            let map = self.content_map.as_object()?;
+            map.get("en")
+                .and_then(Value::as_str)
+                .or_else(|| map.values().find_map(Value::as_str))
+        })
+    }
+
     pub fn in_reply_to(&self) -> Option<Url> {
         match &self.in_reply_to {
             Value::Array(items) => items.iter().find_map(id_of),
@@ -191,7 +205,7 @@ pub fn remote_object_to_row(
     visibility: Visibility,
 ) -> PostRow {
     let now = crate::storage::now();
-    let content = o.content.as_deref().unwrap_or_default();
+    let content = o.content().unwrap_or_default();
     let content = if o.media_type.as_deref().is_some_and(|m| m.starts_with("text/markdown")) {
         crate::text::plain_to_html(content)
     } else {
