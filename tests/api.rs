@@ -544,19 +544,7 @@ async fn groups_in_apps() {
         app.token(&ada, "read write follow").await,
         app.token(&bob, "read write follow").await,
     );
-    staffroom::services::groups::create(
-        &app.state,
-        staffroom::services::groups::NewGroup {
-            name: "maths".into(),
-            display_name: "Maths".into(),
-            summary: String::new(),
-            members_only: true,
-            posting_restricted_to_mods: false,
-            owner: Some(ada.actor.id),
-        },
-    )
-    .await
-    .unwrap();
+    app.create_group("maths", Some(ada.actor.id), true).await;
 
     let found = app
         .api(

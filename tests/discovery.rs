@@ -312,19 +312,7 @@ async fn webfinger_reads_as_lemmy_reads_it_for_members_and_groups() {
     }
     let app = TestApp::new().await;
     let ada = app.create_user("ada", Role::Member).await;
-    staffroom::services::groups::create(
-        &app.state,
-        staffroom::services::groups::NewGroup {
-            name: "coffee".into(),
-            display_name: "Coffee shop".into(),
-            summary: String::new(),
-            members_only: false,
-            posting_restricted_to_mods: false,
-            owner: Some(ada.actor.id),
-        },
-    )
-    .await
-    .unwrap();
+    app.create_group("coffee", Some(ada.actor.id), false).await;
     for (name, kind, href) in [
         ("ada", "Person", "https://staffroom.test/users/ada"),
         ("coffee", "Group", "https://staffroom.test/groups/coffee"),

@@ -217,19 +217,7 @@ async fn entities_match_the_mastodon_schema() {
     assert_entity(&root, "Search", &search);
 
     // A group's post in the home timeline: a boost by the group.
-    staffroom::services::groups::create(
-        &app.state,
-        staffroom::services::groups::NewGroup {
-            name: "maths".into(),
-            display_name: "Maths".into(),
-            summary: String::new(),
-            members_only: false,
-            posting_restricted_to_mods: false,
-            owner: Some(ada.actor.id),
-        },
-    )
-    .await
-    .unwrap();
+    app.create_group("maths", Some(ada.actor.id), false).await;
     let group = staffroom::storage::actors::find_local(&app.state.db, "maths")
         .await
         .unwrap()
