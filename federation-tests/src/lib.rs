@@ -30,13 +30,24 @@ pub fn engine() -> String {
     std::env::var("STAFFROOM_TEST_ENGINE").unwrap_or_else(|_| "sqlite".into())
 }
 
-/// A free port on loopback (bound and released; the node binds it right after).
+/// A free port on loopback (bound and released; the node binds it right after), never one
+/// already handed to another node of this test process: the kernel may give a port it just
+/// released to the next request, and two nodes of tests running side by side then met on one
+/// port (the second failed to listen while the first answered its readiness checks).
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut given = GIVEN.lock().unwrap();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 async fn fresh_database_url(dir: &std::path::Path) -> String {
