@@ -436,7 +436,7 @@ async fn member(state: &AppState, name: &str, action: MemberCommand) -> anyhow::
                     text,
                     group,
                     in_reply_to: reply_to,
-                    media: Vec::new(),
+                    ..Default::default()
                 },
             )
             .await?;
@@ -444,7 +444,14 @@ async fn member(state: &AppState, name: &str, action: MemberCommand) -> anyhow::
         }
         MemberCommand::Edit { post, text, title } => {
             let post = find_post(state, &post).await?;
-            posts::edit(state, &me, &post, &text, title).await?;
+            let changes = posts::Changes {
+                text,
+                title,
+                summary: post.summary.clone(),
+                sensitive: post.sensitive,
+                language: None,
+            };
+            posts::edit(state, &me, &post, changes).await?;
             println!("Edited {}", post.ap_id);
         }
         MemberCommand::Delete { post } => {

@@ -11,6 +11,8 @@ use crate::text::escape_html;
 
 pub const MAX_CONTENT_CHARS: usize = 10_000;
 pub const MAX_TITLE_CHARS: usize = 200;
+/// A content warning.
+pub const MAX_SUMMARY_CHARS: usize = 500;
 pub const MAX_MENTIONS: usize = 20;
 pub const MAX_HASHTAGS: usize = 20;
 /// Attachments on one post.
@@ -78,6 +80,31 @@ pub fn normalize_tag(tag: &str) -> Option<String> {
     ok.then_some(t)
 }
 
+/// A language tag as stored: an ISO 639 code of two or three letters (lower-case), optionally
+/// with one subtag (`pt-BR`, `zh-Hant`). `None` when it is none.
+pub fn normalize_language(tag: &str) -> Option<String> {
+    let tag = tag.trim().replace('_', "-");
+    let (primary, rest) = match tag.split_once('-') {
+        Some((p, r)) => (p, Some(r)),
+        None => (tag.as_str(), None),
+    };
+    let primary_ok = (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
+    let rest_ok = rest.is_none_or(|r| (2..=8).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric()));
+    (primary_ok && rest_ok).then(|| match rest {
+        Some(r) => format!("{}-{r}", primary.to_ascii_lowercase()),
+        None => primary.to_ascii_lowercase(),
+    })
+}
+
+/// A content warning from elsewhere as plain text: tags dropped, entities decoded, whitespace
+/// folded, at most [`MAX_SUMMARY_CHARS`]. `None` when nothing is left.
+pub fn plain_summary(summary: &str) -> Option<String> {
+    let text = crate::text::html_to_plain(&summary.chars().take(MAX_REMOTE_HTML_BYTES / 10).collect::<String>());
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text: String = text.chars().take(MAX_SUMMARY_CHARS).collect();
+    (!text.is_empty()).then_some(text)
+}
+
 /// Who may see a post or an event. Stored as its lower-case name; shown to apps as Mastodon's
 /// name ([`Visibility::mastodon`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -87,7 +114,8 @@ pub enum Visibility {
     Public,
     /// Everyone with the link, left out of public timelines.
     Unlisted,
-    /// The members of the group it is filed under.
+    /// Its circle: the members of the group it is filed under, or, outside groups, its
+    /// author's followers (Mastodon's followers-only).
     Members,
     /// Only the people it is addressed to.
     Direct,
@@ -111,6 +139,17 @@ impl Visibility {
             Visibility::Members => "private",
             Visibility::Direct => "direct",
         }
+    }
+
+    /// From Mastodon's name (`private` is followers-only, or members-only in a group).
+    pub fn from_mastodon(name: &str) -> Option<Self> {
+        Some(match name {
+            "public" => Visibility::Public,
+            "unlisted" => Visibility::Unlisted,
+            "private" => Visibility::Members,
+            "direct" => Visibility::Direct,
+            _ => return None,
+        })
     }
 
     /// Anyone may read it (public or unlisted).

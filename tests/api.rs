@@ -593,7 +593,14 @@ async fn groups_in_apps() {
             Some(json!({ "status": "@maths@staffroom.test hello" })),
         )
         .await;
-    assert_eq!(post.status, 403, "not a member yet: {}", post.text());
+    // Not a member yet: the mention does not block the post, which stays out of the group.
+    assert_eq!(post.status, 200, "{}", post.text());
+    let id: i64 = post.json()["id"].as_str().unwrap().parse().unwrap();
+    let row = staffroom::storage::posts::find_by_id(&app.state.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((row.group_id, row.visibility.as_str()), (None, "public"));
 
     // The owner sees the request in the app's follow-requests screen and approves it there.
     let requests = app.api("GET", "/api/v1/follow_requests", Some(&ta), None).await.json();

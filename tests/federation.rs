@@ -6,6 +6,7 @@ mod common;
 use axum::body::Body;
 use axum::http::Request;
 use common::TestApp;
+use common::peer::{deliver, post_signed, remote_actor, remote_actor_at, sent_to, signed_get};
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 use staffroom::federation::signatures::{SigningKey, sign_request};
@@ -15,75 +16,6 @@ use staffroom::storage::actors::{self, ActorRow};
 use staffroom::storage::{deliveries, follows, inbox as inbox_store, posts};
 
 const AP: &str = "application/activity+json";
-
-/// A remote actor known to the node (as if fetched a moment ago), with its signing key.
-async fn remote_actor(app: &TestApp, name: &str, domain: &str) -> (ActorRow, SigningKey) {
-    remote_actor_at(app, "Person", &format!("https://{domain}"), name).await
-}
-
-/// A remote actor of `kind` at `{base}/users/{name}` (`base` is a scheme and authority).
-async fn remote_actor_at(app: &TestApp, kind: &str, base: &str, name: &str) -> (ActorRow, SigningKey) {
-    let keys = staffroom::federation::keys::generate().unwrap();
-    let now = staffroom::storage::now();
-    let ap_id = format!("{base}/users/{name}");
-    let domain = base.split("://").nth(1).unwrap().to_owned();
-    let row = ActorRow {
-        id: staffroom::ids::id_at(now),
-        kind: kind.into(),
-        username: name.into(),
-        domain: Some(domain),
-        ap_id: ap_id.clone(),
-        url: None,
-        inbox_url: format!("{ap_id}/inbox"),
-        shared_inbox_url: Some(format!("{base}/inbox")),
-        outbox_url: None,
-        followers_url: Some(format!("{ap_id}/followers")),
-        following_url: None,
-        featured_url: None,
-        display_name: String::new(),
-        summary_source: String::new(),
-        summary_html: String::new(),
-        avatar_url: None,
-        header_url: None,
-        key_id: format!("{ap_id}#main-key"),
-        public_key_pem: keys.public_pem,
-        private_key_pem: None,
-        manually_approves_followers: false,
-        discoverable: true,
-        suspended_at: None,
-        fetched_at: Some(now),
-        created_at: now,
-        updated_at: now,
-    };
-    actors::upsert_remote(&app.state.db, &row).await.unwrap();
-    let key = SigningKey::from_pem(&row.key_id, &keys.private_pem).unwrap();
-    (
-        actors::find_by_ap_id(&app.state.db, &ap_id).await.unwrap().unwrap(),
-        key,
-    )
-}
-
-async fn post_signed(app: &TestApp, path: &str, activity: &Value, key: Option<&SigningKey>) -> common::TestResponse {
-    let body = serde_json::to_vec(activity).unwrap();
-    let url = url::Url::parse(&format!("https://staffroom.test{path}")).unwrap();
-    let mut req = Request::post(path).header("content-type", AP);
-    if let Some(key) = key {
-        for (k, v) in sign_request("POST", &url, Some(&body), key).unwrap() {
-            req = req.header(k, v);
-        }
-    }
-    app.request(req.body(Body::from(body)).unwrap()).await
-}
-
-/// A GET signed with `key`, asking for ActivityPub JSON.
-fn signed_get(path: String, key: &SigningKey) -> Request<Body> {
-    let url = url::Url::parse(&format!("https://staffroom.test{path}")).unwrap();
-    let mut req = Request::get(path).header("accept", AP);
-    for (k, v) in sign_request("GET", &url, None, key).unwrap() {
-        req = req.header(k, v);
-    }
-    req.body(Body::empty()).unwrap()
-}
 
 async fn make_group(app: &TestApp, name: &str, members_only: bool) -> ActorRow {
     let owner = app.create_user(&format!("{name}_owner"), Role::Member).await;
@@ -301,7 +233,7 @@ async fn members_only_groups_wait_for_a_steward_and_hide_their_posts() {
             text: "Members only".into(),
             group: Some(group.clone()),
             in_reply_to: None,
-            media: Vec::new(),
+            ..Default::default()
         },
     )
     .await
@@ -519,24 +451,6 @@ async fn the_owner_appoints_stewards_who_then_moderate() {
         log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         vec!["remove_steward", "approve", "add_steward"]
     );
-}
-
-/// Posts a signed activity to the shared inbox and lets the worker process it.
-async fn deliver(app: &TestApp, key: &SigningKey, activity: Value) {
-    assert_eq!(
-        post_signed(app, "/inbox", &activity, Some(key)).await.status,
-        202,
-        "{activity}"
-    );
-    staffroom::services::inbound::run_once(&app.state).await.unwrap();
-}
-
-/// The activities queued for delivery to one inbox, oldest first.
-async fn sent_to(app: &TestApp, inbox: &str) -> Vec<Value> {
-    let payloads: Vec<String> = staffroom::with_db!(&app.state.db, p => sqlx::query_scalar(
-        "SELECT o.payload FROM deliveries d JOIN outgoing_activities o ON o.id = d.activity_id WHERE d.inbox_url = $1 ORDER BY d.id")
-        .bind(inbox).fetch_all(p).await.unwrap());
-    payloads.iter().map(|p| serde_json::from_str(p).unwrap()).collect()
 }
 
 #[tokio::test]
@@ -776,7 +690,7 @@ async fn local_post(
             text: text.into(),
             group: group.cloned(),
             in_reply_to: None,
-            media: Vec::new(),
+            ..Default::default()
         },
     )
     .await
@@ -991,6 +905,7 @@ async fn a_members_only_file_is_served_to_a_remote_members_signed_fetch() {
             group: Some(group.clone()),
             in_reply_to: None,
             media: vec![file.clone()],
+            ..Default::default()
         },
     )
     .await

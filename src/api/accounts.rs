@@ -36,7 +36,8 @@ pub struct Registration {
     username: Option<String>,
     email: Option<String>,
     password: Option<String>,
-    agreement: Option<String>,
+    #[serde(default, deserialize_with = "super::lenient::flag")]
+    agreement: Option<bool>,
     reason: Option<String>,
 }
 
@@ -78,7 +79,7 @@ pub async fn register(
             "Too many registrations from your address: try again later",
         ));
     }
-    if !matches!(r.agreement.as_deref(), Some("true" | "1" | "on")) {
+    if r.agreement != Some(true) {
         return Err(ApiError::unprocessable(
             "Validation failed: you must accept the node's rules (agreement)",
         ));
@@ -302,12 +303,10 @@ pub async fn search(
 pub struct ProfileForm {
     display_name: Option<String>,
     note: Option<String>,
-    locked: Option<String>,
-    discoverable: Option<String>,
-}
-
-fn flag(v: Option<String>) -> Option<bool> {
-    v.map(|s| matches!(s.as_str(), "true" | "1" | "on"))
+    #[serde(default, deserialize_with = "super::lenient::flag")]
+    locked: Option<bool>,
+    #[serde(default, deserialize_with = "super::lenient::flag")]
+    discoverable: Option<bool>,
 }
 
 /// `PATCH /api/v1/accounts/update_credentials`: a form, JSON, or multipart with `avatar`/`header` images.
@@ -356,8 +355,8 @@ pub async fn update_credentials(
                 }
                 "display_name" => update.display_name = Some(field.text().await.unwrap_or_default()),
                 "note" => update.bio = Some(field.text().await.unwrap_or_default()),
-                "locked" => update.locked = flag(Some(field.text().await.unwrap_or_default())),
-                "discoverable" => update.discoverable = flag(Some(field.text().await.unwrap_or_default())),
+                "locked" => update.locked = super::lenient::truth(&field.text().await.unwrap_or_default()),
+                "discoverable" => update.discoverable = super::lenient::truth(&field.text().await.unwrap_or_default()),
                 _ => {}
             }
         }
@@ -365,8 +364,8 @@ pub async fn update_credentials(
         let Body(f) = <Body<ProfileForm> as axum::extract::FromRequest<AppState>>::from_request(req, &state).await?;
         update.display_name = f.display_name;
         update.bio = f.note;
-        update.locked = flag(f.locked);
-        update.discoverable = flag(f.discoverable);
+        update.locked = f.locked;
+        update.discoverable = f.discoverable;
     }
     let updated = acc::update_profile(&state, &me, update).await.map_err(validation)?;
     Ok(Json(credential_account(&state, &updated).await?))

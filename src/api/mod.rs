@@ -6,6 +6,7 @@ pub mod auth;
 pub mod entities;
 pub mod events;
 pub mod instance;
+pub mod lenient;
 pub mod media;
 pub mod misc;
 pub mod model;

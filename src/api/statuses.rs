@@ -44,11 +44,24 @@ pub struct NewStatus {
     in_reply_to_id: Option<String>,
     spoiler_text: Option<String>,
     visibility: Option<String>,
-    #[serde(rename = "media_ids[]", default)]
+    #[serde(default, deserialize_with = "super::lenient::flag")]
+    sensitive: Option<bool>,
+    language: Option<String>,
+    #[serde(rename = "media_ids[]", default, deserialize_with = "super::lenient::ids")]
     media_ids_form: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::ids")]
     media_ids: Vec<String>,
     poll: Option<Value>,
+}
+
+/// A visibility by Mastodon's name; none given is none chosen.
+fn visibility(name: Option<&str>) -> ApiResult<Option<crate::model::Visibility>> {
+    match name.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => crate::model::Visibility::from_mastodon(v).map(Some).ok_or_else(|| {
+            ApiError::unprocessable("Validation failed: visibility must be public, unlisted, private or direct")
+        }),
+    }
 }
 
 /// `POST /api/v1/statuses` (with `Idempotency-Key`).
@@ -77,11 +90,7 @@ pub async fn create(
     if n.poll.is_some() {
         return Err(ApiError::unprocessable("Validation failed: polls are not supported"));
     }
-    if n.visibility.as_deref().is_some_and(|v| v == "direct" || v == "private") {
-        return Err(ApiError::unprocessable(
-            "Validation failed: only public posts and posts in groups are supported yet",
-        ));
-    }
+    let visibility = visibility(n.visibility.as_deref())?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -91,19 +100,18 @@ pub async fn create(
         Some(id) => Some(visible(&state, id, Some(&me.actor)).await?.ap_id),
         None => None,
     };
-    let mut text = n.status.unwrap_or_default();
-    if let Some(cw) = n.spoiler_text.filter(|s| !s.trim().is_empty()) {
-        text = format!("{}\n\n{text}", cw.trim());
-    }
     let post = svc::create_once(
         &state,
         &me.actor,
         NewPost {
-            title: None,
-            text,
-            group: None,
+            text: n.status.unwrap_or_default(),
             media,
             in_reply_to,
+            visibility,
+            summary: n.spoiler_text,
+            sensitive: n.sensitive.unwrap_or(false),
+            language: n.language,
+            ..Default::default()
         },
         key.as_deref().map(|k| (me.user.id, k)),
     )
@@ -211,6 +219,10 @@ pub async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<St
 #[derive(Debug, Deserialize, Default)]
 pub struct EditStatus {
     status: Option<String>,
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "super::lenient::flag")]
+    sensitive: Option<bool>,
+    language: Option<String>,
 }
 
 /// `PUT /api/v1/statuses/{id}`
@@ -225,9 +237,14 @@ pub async fn edit(
     if p.author_id != me.actor.id {
         return Err(ApiError::not_found());
     }
-    let updated = svc::edit(&state, &me.actor, &p, &e.status.unwrap_or_default(), None)
-        .await
-        .map_err(post_error)?;
+    let changes = svc::Changes {
+        text: e.status.unwrap_or_default(),
+        title: None,
+        summary: e.spoiler_text,
+        sensitive: e.sensitive.unwrap_or(false),
+        language: e.language,
+    };
+    let updated = svc::edit(&state, &me.actor, &p, changes).await.map_err(post_error)?;
     Ok(Json(status(&state, &updated, Some(&me.actor)).await?))
 }
 
@@ -311,14 +328,14 @@ pub async fn history(
     let v = viewer(&auth);
     let p = visible(&state, &id, v.as_ref()).await?;
     let current = status(&state, &p, v.as_ref()).await?;
-    let version = |title: &Option<String>, content: &str, at: chrono::DateTime<chrono::Utc>| {
+    let version = |title: &Option<String>, content: &str, summary: &Option<String>, at| {
         let content = match title {
             Some(t) => format!("<p><strong>{}</strong></p>{content}", crate::text::escape_html(t)),
             None => content.to_owned(),
         };
         StatusEdit {
             content,
-            spoiler_text: String::new(),
+            spoiler_text: summary.clone().unwrap_or_default(),
             sensitive: p.sensitive,
             created_at: super::entities::api_time(at),
             account: current.account.clone(),
@@ -330,11 +347,12 @@ pub async fn history(
     let mut out: Vec<StatusEdit> = posts::edits(&state.db, p.id)
         .await?
         .iter()
-        .map(|(t, c, at)| version(t, c, *at))
+        .map(|e| version(&e.title, &e.content_html, &e.summary, e.created_at))
         .collect();
     out.push(version(
         &p.title,
         &p.content_html,
+        &p.summary,
         p.updated_at.unwrap_or(p.published_at),
     ));
     Ok(Json(out))

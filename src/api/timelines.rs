@@ -99,7 +99,7 @@ pub struct PublicQuery {
 }
 
 fn flag(v: &Option<String>) -> bool {
-    matches!(v.as_deref(), Some("true" | "1"))
+    v.as_deref().and_then(super::lenient::truth).unwrap_or(false)
 }
 
 /// `GET /api/v1/timelines/public[?local=true|remote=true]`

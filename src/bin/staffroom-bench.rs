@@ -218,7 +218,7 @@ mod fanout {
                     text: "One post to every member".into(),
                     group: Some(group),
                     in_reply_to: None,
-                    media: Vec::new(),
+                    ..Default::default()
                 },
             )
             .await
@@ -1143,6 +1143,8 @@ mod timeline {
                 title: None,
                 content_html: format!("<p>Post {i} for @{} about #t{t1} and #t{t2}</p>", mentioned.username),
                 source: Some(format!("Post {i}")),
+                summary: None,
+                language: Some("en".into()),
                 visibility,
                 tags: tags.to_string(),
                 sensitive: false,

@@ -26,13 +26,18 @@ pub fn addressing(
             to.push(PUBLIC.to_owned());
             cc.extend(author.followers_url.clone());
         }
+        // Mastodon's shape: the followers, and the public in `cc` (kept out of public timelines).
         Visibility::Unlisted => {
+            to.extend(author.followers_url.clone());
             cc.push(PUBLIC.to_owned());
-            cc.extend(author.followers_url.clone());
         }
-        // Members-only: the group's members, never the public.
-        Visibility::Members => to.extend(group.and_then(|g| g.followers_url.clone())),
-        Visibility::Direct => {}
+        // Members-only: the group's members, never the public; outside groups, the followers.
+        Visibility::Members => match group {
+            Some(g) => to.extend(g.followers_url.clone()),
+            None => to.extend(author.followers_url.clone()),
+        },
+        // Only the people mentioned, each named in `to` (and in a `Mention` tag).
+        Visibility::Direct => to.extend(mentions.iter().cloned()),
     }
     cc.extend(mentions.iter().cloned());
     cc.retain(|a| !to.contains(a));
@@ -68,6 +73,12 @@ pub fn post_to_ap(post: &PostRow, author: &ActorRow, group: Option<&ActorRow>) -
     });
     if let Some(title) = &post.title {
         o["name"] = json!(title);
+    }
+    if let Some(summary) = &post.summary {
+        o["summary"] = json!(summary);
+    }
+    if let Some(language) = &post.language {
+        o["contentMap"] = json!({ language: post.content_html });
     }
     let attachments: Vec<Value> = serde_json::from_str::<Value>(&post.attachments)
         .unwrap_or(json!([]))
@@ -179,6 +190,18 @@ impl RemoteObject {
         })
     }
 
+    /// The language: `contentMap`'s key for the content given (or its only or first key).
+    pub fn language(&self) -> Option<String> {
+        let map = self.content_map.as_object()?;
+        let content = self.content();
+        let key = map
+            .iter()
+            .find(|(_, v)| v.is_string() && v.as_str() == content)
+            .map(|(k, _)| k)
+            .or_else(|| map.keys().next())?;
+        crate::model::normalize_language(key)
+    }
+
     pub fn in_reply_to(&self) -> Option<Url> {
         match &self.in_reply_to {
             Value::Array(items) => items.iter().find_map(id_of),
@@ -188,6 +211,13 @@ impl RemoteObject {
 
     pub fn is_public(&self) -> bool {
         self.recipients().iter().any(|a| super::protocol::is_public_address(a))
+    }
+
+    /// Public and meant for public timelines: the public in `to` (in `cc` only, it is unlisted).
+    pub fn is_listed(&self) -> bool {
+        addresses(&self.to)
+            .iter()
+            .any(|a| super::protocol::is_public_address(a))
     }
 }
 
@@ -235,10 +265,13 @@ pub fn remote_object_to_row(
             .map(|t| t.chars().take(crate::model::MAX_TITLE_CHARS).collect()),
         content_html: content,
         source: None,
+        summary: o.summary.as_deref().and_then(crate::model::plain_summary),
+        language: o.language(),
         visibility,
         tags: Value::Array(tags).to_string(),
         attachments: Value::Array(remote_attachments(&o.attachment)).to_string(),
-        sensitive: o.sensitive.unwrap_or(false),
+        // Mastodon marks the post; some servers mark each attachment.
+        sensitive: o.sensitive.unwrap_or(false) || items(&o.attachment).iter().any(|a| a["sensitive"] == true),
         local: false,
         pinned_at: None,
         locked: false,

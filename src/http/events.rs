@@ -20,25 +20,7 @@ use crate::storage::actors::{self, KIND_GROUP};
 use crate::storage::events::{self, EventRow};
 use crate::text::escape_html;
 
-fn plain(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.replace("</p>", "\n\n").replace("<br>", "\n").chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .trim()
-        .to_owned()
-}
+use crate::text::html_to_plain as plain;
 
 /// One VEVENT; the online link only when it is public (or `with_private_link`).
 fn vevent(e: &EventRow, with_private_link: bool) -> icalendar::Event {

@@ -297,9 +297,19 @@ pub async fn post(
     let author = actors::find_by_id(&state.db, p.author_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if p.visibility == crate::model::Visibility::Members || p.visibility == crate::model::Visibility::Direct {
-        let g = group.as_ref().ok_or(AppError::NotFound)?;
-        if !signed_by_member_of_post_group(&state, g, &author, &method, &uri, &headers).await? {
+    if !p.visibility.is_open() {
+        // A group's members-only post: its members, wherever they are; a followers-only or
+        // direct post: a signed fetch by someone who may read it (a follower, someone mentioned).
+        let allowed = match (&group, p.visibility) {
+            (Some(g), crate::model::Visibility::Members) => {
+                signed_by_member_of_post_group(&state, g, &author, &method, &uri, &headers).await?
+            }
+            _ => match inbox::verify_signed(&state, &method, &uri, &headers, None).await {
+                Ok(Some(signer)) => crate::services::visibility::may_see_post(&state, &p, Some(&signer)).await?,
+                _ => false,
+            },
+        };
+        if !allowed {
             return Err(AppError::NotFound);
         }
     }

@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::federation::objects::post_to_ap;
 use crate::federation::remote::resolve_handle;
 use crate::federation::{activities, delivery};
+use crate::model::Visibility;
 use crate::services::content::{self, Token};
 use crate::services::groups;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
@@ -29,15 +30,53 @@ impl From<sqlx::Error> for PostError {
     }
 }
 
+#[derive(Debug, Default)]
 pub struct NewPost {
     pub title: Option<String>,
     pub text: String,
-    /// The group to post into; a mentioned group counts too.
+    /// The group to post into, which must accept the author's post. A group mentioned, or the
+    /// group of the thread answered, takes the post when the author may post there and it is
+    /// meant for it (public, unlisted, or members-only in a members-only group); otherwise the
+    /// post is an ordinary one that names the group.
     pub group: Option<ActorRow>,
     /// The id (URL) of the post answered.
     pub in_reply_to: Option<String>,
     /// Uploaded media of the author, not attached to another post yet.
     pub media: Vec<crate::storage::media::MediaRow>,
+    /// Who may read it (public when not given). `Members` outside groups is followers-only.
+    pub visibility: Option<Visibility>,
+    /// A content warning.
+    pub summary: Option<String>,
+    /// Media (or the whole post) not to show at first sight; implied by a content warning.
+    pub sensitive: bool,
+    /// The language it is written in (ISO 639).
+    pub language: Option<String>,
+}
+
+/// A content warning as stored: trimmed, `None` when empty, at most [`MAX_SUMMARY_CHARS`] characters.
+///
+/// [`MAX_SUMMARY_CHARS`]: crate::model::MAX_SUMMARY_CHARS
+pub fn summary(text: Option<&str>) -> Result<Option<String>, PostError> {
+    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if t.chars().count() > crate::model::MAX_SUMMARY_CHARS {
+        return Err(PostError::Invalid(format!(
+            "content warnings are limited to {} characters",
+            crate::model::MAX_SUMMARY_CHARS
+        )));
+    }
+    Ok(Some(t.to_owned()))
+}
+
+/// A language as stored, or an error naming what is expected.
+pub fn language(tag: Option<&str>) -> Result<Option<String>, PostError> {
+    match tag.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => crate::model::normalize_language(t)
+            .map(Some)
+            .ok_or_else(|| PostError::Invalid(format!("`{t}` is not an ISO 639 language code"))),
+    }
 }
 
 /// Creates a post by a local member and queues its federation.
@@ -58,6 +97,9 @@ pub async fn create_once(
         return Ok(existing);
     }
     let text = new.text.trim();
+    let summary = summary(new.summary.as_deref())?;
+    let language = language(new.language.as_deref())?;
+    let asked = new.visibility.unwrap_or(Visibility::Public);
     if text.is_empty() && new.media.is_empty() {
         return Err(PostError::Invalid("the post is empty".into()));
     }
@@ -145,31 +187,50 @@ pub async fn create_once(
     {
         return Err(PostError::Refused("this thread is locked".into()));
     }
-    let mut group = match parent.as_ref().and_then(|p| p.group_id) {
-        Some(gid) => actors::find_by_id(&state.db, gid).await?,
-        None => new.group.clone(),
+    // The group it goes into: the one named, else the thread's, else the first mentioned.
+    let named = new.group.is_some();
+    let mut group = match (&new.group, parent.as_ref().and_then(|p| p.group_id)) {
+        (Some(g), _) => Some(g.clone()),
+        (None, Some(gid)) => actors::find_by_id(&state.db, gid).await?,
+        (None, None) => resolved.iter().map(|(_, a)| a).find(|a| a.kind == KIND_GROUP).cloned(),
     };
-    if group.is_none() {
-        group = resolved.iter().map(|(_, a)| a).find(|a| a.kind == KIND_GROUP).cloned();
-    }
-    let group_row = match &group {
+    let mut group_row = match &group {
         Some(g) => storage::groups::find(&state.db, g.id).await?,
         None => None,
     };
-    let members_only = group_row.as_ref().is_some_and(|r| r.members_only());
-    if let (Some(g), Some(row)) = (&group, &group_row)
-        && g.is_local()
-        && let Err(why) = groups::may_post(state, g, row, author).await?
-    {
+    let refusal = match (&group, &group_row) {
+        (Some(g), Some(row)) if g.is_local() => groups::may_post(state, g, row, author).await?.err(),
+        (Some(g), Some(row)) if row.members_only() && !follows::is_member(&state.db, author.id, g.id).await? => {
+            Some("only members may post into the group")
+        }
+        _ => None,
+    };
+    // A direct message, or a followers-only post naming an open group, is not the group's.
+    let meant_for_group = match asked {
+        Visibility::Public | Visibility::Unlisted => true,
+        Visibility::Members => group_row.as_ref().is_some_and(|r| r.members_only()),
+        Visibility::Direct => false,
+    };
+    if named && let Some(why) = refusal {
         return Err(PostError::Refused(why.into()));
     }
-    if let Some(g) = &group
-        && !g.is_local()
-        && members_only
-        && !follows::is_member(&state.db, author.id, g.id).await?
-    {
-        return Err(PostError::Refused("only members may post into the group".into()));
+    if named && !meant_for_group {
+        return Err(PostError::Invalid(format!(
+            "a {} post cannot go into a group",
+            asked.mastodon()
+        )));
     }
+    if group.is_some() && (refusal.is_some() || !meant_for_group) {
+        group = None;
+        group_row = None;
+    }
+    let members_only = group_row.as_ref().is_some_and(|r| r.members_only());
+    let visibility = match (&group, members_only) {
+        (Some(_), true) => Visibility::Members,
+        (Some(_), false) if asked == Visibility::Unlisted => Visibility::Unlisted,
+        (Some(_), false) => Visibility::Public,
+        (None, _) => asked,
+    };
 
     let html = content::render(
         &tokens,
@@ -208,7 +269,10 @@ pub async fn create_once(
         title: new.title.clone(),
         content_html: html,
         source: Some(text.to_owned()),
-        visibility: crate::model::Visibility::members_only(members_only),
+        sensitive: new.sensitive || summary.is_some(),
+        summary,
+        language,
+        visibility,
         tags: Value::Array(tags).to_string(),
         attachments: Value::Array(
             new.media
@@ -217,7 +281,6 @@ pub async fn create_once(
                 .collect(),
         )
         .to_string(),
-        sensitive: false,
         local: true,
         pinned_at: None,
         locked: false,
@@ -235,7 +298,7 @@ pub async fn create_once(
         &object,
     );
     let mentioned: Vec<ActorRow> = resolved.iter().map(|(_, a)| a.clone()).collect();
-    let audience = audience(state, author, group.as_ref(), members_only, &mentioned).await?;
+    let audience = audience(state, author, group.as_ref(), visibility, &mentioned).await?;
     let recipients = crate::services::notify::post_recipients(state, &post).await?;
     let mut tx = state.db.begin().await?;
     posts::insert(&mut tx, &post).await?;
@@ -258,7 +321,7 @@ pub async fn create_once(
         author,
         &create,
         &audience,
-        (!members_only).then_some(ap_id.as_str()),
+        visibility.is_open().then_some(ap_id.as_str()),
     )
     .await?;
     let events = crate::services::notify::record_post(&mut tx, &post, &recipients).await?;
@@ -289,15 +352,17 @@ pub async fn audience(
     state: &AppState,
     author: &ActorRow,
     group: Option<&ActorRow>,
-    members_only: bool,
+    visibility: Visibility,
     mentioned: &[ActorRow],
 ) -> anyhow::Result<Audience> {
+    let members_only = visibility == Visibility::Members && group.is_some();
     let mut recipients: Vec<ActorRow> = mentioned.iter().filter(|a| !a.is_local()).cloned().collect();
     if members_only {
         // Members-only posts never leave the group, not even to mentioned outsiders.
         recipients.retain(|a| Some(a.id) == group.map(|g| g.id));
     }
-    if group.is_none() {
+    // Direct: the people mentioned, nobody else.
+    if group.is_none() && visibility != Visibility::Direct {
         recipients.extend(follows::follower_actors(&state.db, author.id).await?);
     }
     let mut inboxes = delivery::inboxes_for(state, recipients.iter());
@@ -335,7 +400,7 @@ pub async fn send(
 }
 
 /// The group, its policy and the actors a stored post mentions.
-async fn context(state: &AppState, post: &PostRow) -> anyhow::Result<(Option<ActorRow>, bool, Vec<ActorRow>)> {
+async fn context(state: &AppState, post: &PostRow) -> anyhow::Result<(Option<ActorRow>, Visibility, Vec<ActorRow>)> {
     let group = match post.group_id {
         Some(g) => actors::find_by_id(&state.db, g).await?,
         None => None,
@@ -353,7 +418,7 @@ async fn context(state: &AppState, post: &PostRow) -> anyhow::Result<(Option<Act
             mentioned.push(a);
         }
     }
-    Ok((group, post.visibility == crate::model::Visibility::Members, mentioned))
+    Ok((group, post.visibility, mentioned))
 }
 
 fn own(author: &ActorRow, post: &PostRow) -> Result<(), PostError> {
@@ -366,23 +431,33 @@ fn own(author: &ActorRow, post: &PostRow) -> Result<(), PostError> {
     Ok(())
 }
 
-/// The author edits a post: new text (and title); an Update reaches everyone who got it.
-pub async fn edit(
-    state: &AppState,
-    author: &ActorRow,
-    post: &PostRow,
-    text: &str,
-    title: Option<String>,
-) -> Result<PostRow, PostError> {
+/// A new version of a post, as its author writes it.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub text: String,
+    /// A new title (the old one is kept when none).
+    pub title: Option<String>,
+    /// The content warning from now on (none: no warning), as Mastodon's edits replace it.
+    pub summary: Option<String>,
+    pub sensitive: bool,
+    /// A new language (the old one is kept when none).
+    pub language: Option<String>,
+}
+
+/// The author edits a post: new text, title, content warning, sensitivity or language; an
+/// Update reaches everyone who got it.
+pub async fn edit(state: &AppState, author: &ActorRow, post: &PostRow, changes: Changes) -> Result<PostRow, PostError> {
     own(author, post)?;
-    let text = text.trim();
+    let summary = summary(changes.summary.as_deref())?;
+    let language = language(changes.language.as_deref())?;
+    let text = changes.text.trim();
     if text.is_empty() || text.chars().count() > content::MAX_CONTENT_CHARS {
         return Err(PostError::Invalid(format!(
             "posts need 1 to {} characters",
             content::MAX_CONTENT_CHARS
         )));
     }
-    let (group, members_only, mentioned) = context(state, post).await?;
+    let (group, visibility, mentioned) = context(state, post).await?;
     let tokens = content::tokenize(text);
     let html = content::render(
         &tokens,
@@ -398,7 +473,10 @@ pub async fn edit(
     let mut updated = post.clone();
     updated.content_html = html;
     updated.source = Some(text.to_owned());
-    updated.title = title.or(post.title.clone());
+    updated.title = changes.title.or(post.title.clone());
+    updated.sensitive = changes.sensitive || summary.is_some();
+    updated.summary = summary;
+    updated.language = language.or(post.language.clone());
     updated.updated_at = Some(now);
     let object = post_to_ap(&updated, author, group.as_ref());
     let update = activities::create_or_update(
@@ -407,9 +485,9 @@ pub async fn edit(
         &author.ap_id,
         &object,
     );
-    let audience = audience(state, author, group.as_ref(), members_only, &mentioned).await?;
+    let audience = audience(state, author, group.as_ref(), visibility, &mentioned).await?;
     let mut tx = state.db.begin().await?;
-    posts::update_content(&mut tx, post.id, updated.title.as_deref(), &updated.content_html, now).await?;
+    posts::update_content(&mut tx, &updated).await?;
     send(&mut tx, state, author, &update, &audience, None).await?;
     tx.commit().await?;
     state.delivery_wake.notify_one();
@@ -419,7 +497,7 @@ pub async fn edit(
 /// The author deletes a post: a Delete reaches everyone who got it.
 pub async fn delete(state: &AppState, author: &ActorRow, post: &PostRow) -> Result<(), PostError> {
     own(author, post)?;
-    let (group, members_only, mentioned) = context(state, post).await?;
+    let (group, visibility, mentioned) = context(state, post).await?;
     let object = post_to_ap(post, author, group.as_ref());
     let to = crate::federation::protocol::addresses(&object["to"]);
     let cc = crate::federation::protocol::addresses(&object["cc"]);
@@ -430,7 +508,7 @@ pub async fn delete(state: &AppState, author: &ActorRow, post: &PostRow) -> Resu
         to,
         cc,
     );
-    let audience = audience(state, author, group.as_ref(), members_only, &mentioned).await?;
+    let audience = audience(state, author, group.as_ref(), visibility, &mentioned).await?;
     let mut tx = state.db.begin().await?;
     posts::mark_deleted(&mut tx, post.id, storage::now()).await?;
     send(&mut tx, state, author, &delete, &audience, None).await?;
@@ -451,11 +529,13 @@ pub async fn react(
     if post.deleted_at.is_some() {
         return Err(PostError::Invalid("the post was deleted".into()));
     }
-    if kind == "Announce" && post.visibility != crate::model::Visibility::Public {
-        return Err(PostError::Refused("only public posts can be boosted".into()));
+    if kind == "Announce" && !post.visibility.is_open() {
+        return Err(PostError::Refused(
+            "only public and unlisted posts can be boosted".into(),
+        ));
     }
     let reaction = if kind == "Like" { "like" } else { "announce" };
-    let (group, members_only, _) = context(state, post).await?;
+    let (group, visibility, _) = context(state, post).await?;
     let author = actors::find_by_id(&state.db, post.author_id)
         .await?
         .ok_or_else(|| PostError::Invalid("unknown author".into()))?;
@@ -466,8 +546,14 @@ pub async fn react(
     if kind == "Announce" {
         recipients.extend(follows::follower_actors(&state.db, actor.id).await?);
     }
-    // The author, the group, and (for a boost, already in `recipients`) the booster's followers.
-    let audience = audience(state, actor, group.as_ref(), members_only, &recipients).await?;
+    // The author, the group, and (for a boost, already in `recipients`) the booster's followers;
+    // nobody else.
+    let reach = if visibility == Visibility::Members && group.is_some() {
+        Visibility::Members
+    } else {
+        Visibility::Direct
+    };
+    let audience = audience(state, actor, group.as_ref(), reach, &recipients).await?;
     let activity = activities::posts::reaction(
         kind,
         &id,

@@ -26,8 +26,8 @@ pub async fn members_only(state: &AppState, group: &ActorRow) -> anyhow::Result<
     })
 }
 
-/// The group spaces a viewer belongs to, read once for a whole page (see [`in_group`] for who
-/// belongs).
+/// The group spaces a viewer belongs to, and the people whose followers-only posts they read
+/// (accepted follows), read once for a whole page (see [`in_group`] for who belongs).
 #[derive(Debug, Clone, Default)]
 pub struct Spaces {
     viewer: Option<ActorRow>,
@@ -53,7 +53,9 @@ impl Spaces {
     }
 
     /// Whether the viewer may see a post: public and unlisted posts anyone; members-only posts
-    /// the group's space; direct posts their author and the people they mention.
+    /// the group's space only; followers-only posts (members-only outside groups) the author's
+    /// accepted followers; and, groups' spaces apart, every post its author and the people it
+    /// mentions.
     pub fn may_see_post(&self, p: &PostRow) -> bool {
         if p.deleted_at.is_some() {
             return false;
@@ -65,10 +67,13 @@ impl Spaces {
         if v.id == p.author_id {
             return true;
         }
-        if p.visibility == crate::model::Visibility::Members
-            && let Some(g) = p.group_id
-        {
-            return self.in_group(g);
+        if p.visibility == crate::model::Visibility::Members {
+            match p.group_id {
+                // A group's space is its members', whoever the post mentions.
+                Some(g) => return self.in_group(g),
+                None if self.in_group(p.author_id) => return true,
+                None => {}
+            }
         }
         p.tags.contains(&format!("\"{}\"", v.ap_id))
     }

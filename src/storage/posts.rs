@@ -18,6 +18,12 @@ pub struct PostRow {
     pub title: Option<String>,
     pub content_html: String,
     pub source: Option<String>,
+    /// The content warning (`summary` on the wire, `spoiler_text` in apps).
+    pub summary: Option<String>,
+    /// The language it is written in (ISO 639).
+    pub language: Option<String>,
+    /// Who may read it. `Members` is the post's circle: its group's members, or, outside groups,
+    /// its author's followers (Mastodon's followers-only).
     #[sqlx(try_from = "String")]
     pub visibility: Visibility,
     /// The ActivityPub `tag` array (mentions, hashtags) as JSON.
@@ -83,11 +89,13 @@ pub async fn insert(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
 async fn insert_row(tx: impl Into<Exec<'_>>, p: &PostRow) -> Result<bool, sqlx::Error> {
     with_write!(tx, c => sqlx::query(
         "INSERT INTO posts (id, ap_id, url, author_id, group_id, in_reply_to, kind, title, content_html, source, visibility, \
-         sensitive, local, published_at, updated_at, deleted_at, created_at, tags, attachments) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (ap_id) DO NOTHING")
+         sensitive, local, published_at, updated_at, deleted_at, created_at, tags, attachments, summary, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
+         ON CONFLICT (ap_id) DO NOTHING")
         .bind(p.id).bind(&p.ap_id).bind(&p.url).bind(p.author_id).bind(p.group_id).bind(&p.in_reply_to).bind(&p.kind)
         .bind(&p.title).bind(&p.content_html).bind(&p.source).bind(p.visibility.as_str()).bind(p.sensitive).bind(p.local)
         .bind(p.published_at).bind(p.updated_at).bind(p.deleted_at).bind(p.created_at).bind(&p.tags).bind(&p.attachments)
+        .bind(&p.summary).bind(&p.language)
         .execute(c).await.map(|r| r.rows_affected() == 1))
 }
 
@@ -99,31 +107,37 @@ pub async fn find_by_id(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<PostR
     with_exec!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE id = $1").bind(id).fetch_optional(p).await)
 }
 
-/// Replaces a post's text, keeping the version it replaces in `post_edits`.
-pub async fn update_content(
-    tx: &mut Tx,
-    id: i64,
-    title: Option<&str>,
-    content_html: &str,
-    at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+/// Replaces a post's text (title, content, content warning, sensitivity, language) with
+/// `updated`'s, keeping the version it replaces in `post_edits`.
+pub async fn update_content(tx: &mut Tx, updated: &PostRow) -> Result<(), sqlx::Error> {
+    let at = updated.updated_at.unwrap_or_else(super::now);
     with_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO post_edits (id, post_id, title, content_html, created_at) \
-             SELECT $1, id, title, content_html, COALESCE(updated_at, published_at) FROM posts WHERE id = $2")
-            .bind(crate::ids::id_at(at)).bind(id).execute(&mut *c).await?;
-        sqlx::query("UPDATE posts SET title = $1, content_html = $2, updated_at = $3 WHERE id = $4")
-            .bind(title).bind(content_html).bind(at).bind(id).execute(&mut *c).await.map(|_| ())
+            "INSERT INTO post_edits (id, post_id, title, content_html, summary, created_at) \
+             SELECT $1, id, title, content_html, summary, COALESCE(updated_at, published_at) FROM posts WHERE id = $2")
+            .bind(crate::ids::id_at(at)).bind(updated.id).execute(&mut *c).await?;
+        sqlx::query(
+            "UPDATE posts SET title = $1, content_html = $2, summary = $3, sensitive = $4, language = $5, \
+             updated_at = $6, source = $7 WHERE id = $8")
+            .bind(&updated.title).bind(&updated.content_html).bind(&updated.summary).bind(updated.sensitive)
+            .bind(&updated.language).bind(at).bind(&updated.source).bind(updated.id).execute(&mut *c).await.map(|_| ())
     })
 }
 
-/// Earlier versions of a post, oldest first: (title, content, when it was current).
-pub async fn edits(
-    db: impl Into<Exec<'_>>,
-    post_id: i64,
-) -> Result<Vec<(Option<String>, String, DateTime<Utc>)>, sqlx::Error> {
-    with_exec!(db, p => sqlx::query_as::<_, (Option<String>, String, DateTime<Utc>)>(
-        "SELECT title, content_html, created_at FROM post_edits WHERE post_id = $1 ORDER BY id LIMIT 100")
+/// An earlier version of a post.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Edit {
+    pub title: Option<String>,
+    pub content_html: String,
+    pub summary: Option<String>,
+    /// When it became current.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Earlier versions of a post, oldest first.
+pub async fn edits(db: impl Into<Exec<'_>>, post_id: i64) -> Result<Vec<Edit>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, Edit>(
+        "SELECT title, content_html, summary, created_at FROM post_edits WHERE post_id = $1 ORDER BY id LIMIT 100")
         .bind(post_id).fetch_all(p).await)
 }
 

@@ -5,6 +5,8 @@
 //! database; otherwise each test gets a SQLite file in a temporary directory.
 #![allow(dead_code)]
 
+pub mod peer;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};

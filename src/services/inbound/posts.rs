@@ -92,12 +92,13 @@ pub(super) async fn create_or_update(
                 .is_some_and(|r| r.members_only()),
             None => false,
         };
-        let post = remote_object_to_row(
+        let mut post = remote_object_to_row(
             &o,
             actor.id,
             group.as_ref().map(|g| g.id),
-            visibility_elsewhere(&o, group.is_some(), members_only),
+            visibility_elsewhere(&o, actor, group.is_some(), members_only),
         );
+        mention_addressees(state, &o, &mut post).await?;
         let recipients = notify::post_recipients(state, &post).await?;
         (post, recipients, None)
     };
@@ -131,23 +132,74 @@ pub(super) async fn create_or_update(
 fn visibility_in_our_group(group: &GroupRow, o: &RemoteObject) -> Visibility {
     if group.members_only() {
         Visibility::Members
-    } else if o.is_public() {
+    } else if o.is_listed() {
         Visibility::Public
     } else {
         Visibility::Unlisted
     }
 }
 
-/// The visibility of a post from elsewhere: public when addressed so (and not in a members-only
-/// group), the group's members when filed under a group, otherwise its addressees only.
-pub(super) fn visibility_elsewhere(o: &RemoteObject, in_group: bool, members_only: bool) -> Visibility {
+/// The visibility of a post from elsewhere, read from its addressing as Mastodon writes it:
+/// the public in `to` is public, in `cc` only unlisted; the author's followers without the
+/// public is followers-only; anything else is direct. Filed under a group, it is the group's
+/// members' unless the group is open and the post public.
+pub(super) fn visibility_elsewhere(
+    o: &RemoteObject,
+    author: &ActorRow,
+    in_group: bool,
+    members_only: bool,
+) -> Visibility {
     if o.is_public() && !members_only {
-        Visibility::Public
-    } else if in_group {
+        if o.is_listed() {
+            Visibility::Public
+        } else {
+            Visibility::Unlisted
+        }
+    } else if in_group
+        || author
+            .followers_url
+            .as_ref()
+            .is_some_and(|f| o.recipients().contains(f))
+    {
         Visibility::Members
     } else {
         Visibility::Direct
     }
+}
+
+/// Local people a post not for everyone is addressed to (`to`, `cc`) without a `Mention` tag
+/// (a direct message some servers send without one) become mentions of it, as Mastodon's
+/// silent mentions: they may then read it, and are told of it.
+async fn mention_addressees(state: &AppState, o: &RemoteObject, post: &mut posts::PostRow) -> anyhow::Result<()> {
+    if post.visibility.is_open() || post.group_id.is_some() {
+        return Ok(());
+    }
+    let mut tags: Vec<Value> = serde_json::from_str(&post.tags).unwrap_or_default();
+    let known = o.mentions();
+    let mut added = false;
+    for address in o
+        .recipients()
+        .into_iter()
+        .filter(|a| a.starts_with(state.urls.base().as_str()))
+        .take(crate::model::MAX_MENTIONS)
+    {
+        if known.contains(&address) || tags.len() >= crate::model::MAX_MENTIONS + crate::model::MAX_HASHTAGS {
+            continue;
+        }
+        if let Some(a) = actors::find_by_ap_id(&state.db, &address)
+            .await?
+            .filter(|a| a.is_local())
+        {
+            tags.push(serde_json::json!({
+                "type": "Mention", "href": a.ap_id, "name": format!("@{}@{}", a.username, state.config.domain),
+            }));
+            added = true;
+        }
+    }
+    if added {
+        post.tags = Value::Array(tags).to_string();
+    }
+    Ok(())
 }
 
 /// The author edits a post we hold: the new text is kept (and the old one in its history), and
@@ -160,15 +212,13 @@ async fn edit(
     raw: &Value,
 ) -> Result<(), ProcessError> {
     let row = remote_object_to_row(o, actor.id, existing.group_id, existing.visibility);
+    let updated = posts::PostRow {
+        id: existing.id,
+        updated_at: row.updated_at.or_else(|| Some(storage::now())),
+        ..row
+    };
     let mut tx = state.db.begin().await?;
-    posts::update_content(
-        &mut tx,
-        existing.id,
-        row.title.as_deref(),
-        &row.content_html,
-        row.updated_at.unwrap_or_else(storage::now),
-    )
-    .await?;
+    posts::update_content(&mut tx, &updated).await?;
     if let Some((group, policy)) = local_group_of(state, existing).await? {
         let members = follows::follower_actors(&state.db, group.id).await?;
         groups::fan_out(&mut tx, state, &group, policy.members_only(), &members, raw, None).await?;

@@ -37,7 +37,7 @@ pub(super) async fn announce(state: &AppState, actor: &ActorRow, a: &Activity) -
             }
             let author = resolve_actor(state, &author_id).await?;
             let group = (actor.kind == KIND_GROUP).then_some(actor.id);
-            let row = remote_object_to_row(&o, author.id, group, visibility_elsewhere(&o, false, false));
+            let row = remote_object_to_row(&o, author.id, group, visibility_elsewhere(&o, &author, false, false));
             let recipients = notify::post_recipients(state, &row).await?;
             let mut tx = state.db.begin().await?;
             // Whichever way a post first arrives (its Create, or a group's Announce of it),
