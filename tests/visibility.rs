@@ -465,6 +465,95 @@ async fn apps_send_booleans_and_ids_in_every_form_and_bad_values_are_refused() {
     assert_eq!(warnings, ["old warning", "new warning"]);
 }
 
+fn conversation_of<'a>(list: &'a Value, status: &str) -> Option<&'a Value> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["last_status"]["id"] == status)
+}
+
+#[tokio::test]
+async fn direct_messages_gather_in_conversations_per_participant() {
+    let app = TestApp::new().await;
+    let mut tokens = Vec::new();
+    for name in ["ada", "max", "fay"] {
+        let a = app.create_user(name, Role::Member).await;
+        tokens.push(app.token(&a, "read write").await);
+    }
+    let (ada, max, fay) = (&tokens[0], &tokens[1], &tokens[2]);
+    let say = |token: &str, text: &str, visibility: &str, reply: Option<&str>| {
+        let body = json!({ "status": text, "visibility": visibility, "in_reply_to_id": reply });
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            let r = app.api("POST", "/api/v1/statuses", Some(&token), Some(body)).await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            r.json()["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let list = |token: &str| {
+        let token = token.to_owned();
+        let app = &app;
+        async move { app.api("GET", "/api/v1/conversations", Some(&token), None).await.json() }
+    };
+    say(ada, "@max a public word", "public", None).await;
+    let first = say(ada, "@max the exam questions", "direct", None).await;
+    let (for_ada, for_max) = (list(ada).await, list(max).await);
+    assert_eq!(
+        (for_ada.as_array().unwrap().len(), for_max.as_array().unwrap().len()),
+        (1, 1),
+        "{for_max}"
+    );
+    let c = conversation_of(&for_max, &first).expect("max has it");
+    assert_eq!(
+        (&c["unread"], &c["accounts"][0]["username"]),
+        (&json!(true), &json!("ada"))
+    );
+    let mine = conversation_of(&for_ada, &first).expect("ada has it");
+    assert_eq!(
+        (&mine["unread"], &mine["accounts"][0]["username"]),
+        (&json!(false), &json!("max"))
+    );
+    assert_eq!(list(fay).await, json!([]));
+
+    // An answer moves the same conversation on, unread for the other side.
+    let answer = say(max, "@ada thanks", "direct", Some(&first)).await;
+    let for_ada = list(ada).await;
+    assert_eq!(for_ada.as_array().unwrap().len(), 1, "{for_ada}");
+    assert_eq!(conversation_of(&for_ada, &answer).expect("moved on")["unread"], true);
+    let id = for_ada[0]["id"].as_str().unwrap().to_owned();
+    let read = app
+        .api("POST", &format!("/api/v1/conversations/{id}/read"), Some(ada), None)
+        .await;
+    assert_eq!(
+        (read.status.as_u16(), read.json()["unread"].clone()),
+        (200, json!(false))
+    );
+    // Nobody else reads or hides another's conversation.
+    for (method, path) in [
+        ("POST", format!("/api/v1/conversations/{id}/read")),
+        ("DELETE", format!("/api/v1/conversations/{id}")),
+    ] {
+        assert_eq!(
+            app.api(method, &path, Some(fay), None).await.status,
+            404,
+            "{method} {path}"
+        );
+    }
+    // Hidden until the next message.
+    assert_eq!(
+        app.api("DELETE", &format!("/api/v1/conversations/{id}"), Some(ada), None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(list(ada).await, json!([]));
+    let again = say(max, "@ada one more thing", "direct", Some(&answer)).await;
+    let for_ada = list(ada).await;
+    assert!(conversation_of(&for_ada, &again).is_some(), "{for_ada}");
+    assert_eq!(list(max).await.as_array().unwrap().len(), 1);
+}
+
 /// toot registers with `"agreement": true` (a JSON boolean).
 #[tokio::test]
 async fn registration_takes_the_agreement_as_a_boolean() {

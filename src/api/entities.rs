@@ -232,6 +232,24 @@ impl PageData {
         ))
     }
 
+    /// The people of a loaded post but `viewer`: its author and the known actors it mentions.
+    pub fn participants(&self, state: &AppState, p: &PostRow, viewer: i64) -> anyhow::Result<Vec<Account>> {
+        let mut out = Vec::new();
+        if p.author_id != viewer {
+            out.push(self.account(state, p.author_id)?);
+        }
+        for a in self.mentioned.get(&p.id).into_iter().flatten() {
+            if a.id != viewer && a.id != p.author_id {
+                out.push(account_entity(
+                    state,
+                    a,
+                    self.stats.get(&a.id).unwrap_or(&Default::default()),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     /// A loaded post as a Status.
     pub fn status(&self, state: &AppState, p: &PostRow) -> anyhow::Result<Status> {
         let parent = p.in_reply_to.as_ref().and_then(|id| self.parents.get(id));

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod conversations;
 pub mod entities;
 pub mod events;
 pub mod instance;
@@ -350,7 +351,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v2/filters", get(misc::empty_list))
         .route("/api/v1/lists", get(misc::empty_list))
         .route("/api/v1/announcements", get(misc::empty_list))
-        .route("/api/v1/conversations", get(misc::empty_list))
+        .route("/api/v1/conversations", get(conversations::list))
+        .route(
+            "/api/v1/conversations/{id}",
+            axum::routing::delete(conversations::remove),
+        )
+        .route("/api/v1/conversations/{id}/read", post(conversations::read))
         .route("/api/v1/blocks", get(misc::empty_list))
         .route("/api/v1/mutes", get(misc::empty_list))
         .route("/api/v1/bookmarks", get(misc::bookmarks))

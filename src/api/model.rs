@@ -150,6 +150,16 @@ pub struct Status {
     pub filtered: Vec<Value>,
 }
 
+/// A direct conversation as one participant sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conversation {
+    pub id: String,
+    pub unread: bool,
+    /// The other participants.
+    pub accounts: Vec<Account>,
+    pub last_status: Option<Status>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Notification {
     pub id: String,

@@ -60,14 +60,25 @@ pub async fn post_recipients(state: &AppState, post: &PostRow) -> anyhow::Result
     Ok(ids)
 }
 
-/// Records a new post's notifications in the post's own transaction; returns what to publish
-/// once it commits ([`published`]).
+/// Records a new post's notifications (and, for a direct message, its participants'
+/// conversations) in the post's own transaction; returns what to publish once it commits
+/// ([`published`]).
 pub async fn record_post(
     tx: &mut storage::Tx,
     post: &PostRow,
     recipients: &[i64],
 ) -> anyhow::Result<Vec<crate::app::Event>> {
     let mut events = vec![crate::app::Event::Update(post.id)];
+    if post.visibility == crate::model::Visibility::Direct {
+        // Each local participant's conversation moves to this message: unread but for its author.
+        let root = crate::storage::conversations::root_of(&mut *tx, post.in_reply_to.as_deref())
+            .await?
+            .unwrap_or_else(|| post.ap_id.clone());
+        let author = post.local.then_some(post.author_id);
+        for person in recipients.iter().copied().chain(author) {
+            crate::storage::conversations::touch(&mut *tx, person, &root, post.id, Some(person) == author).await?;
+        }
+    }
     for r in recipients {
         if let Some(id) =
             notifications::insert(&mut *tx, *r, "mention", post.author_id, Some(post.id), storage::now()).await?

@@ -8,6 +8,7 @@
 
 pub mod actors;
 pub mod batch;
+pub mod conversations;
 pub mod deliveries;
 pub mod events;
 pub mod follows;
