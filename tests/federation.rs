@@ -174,8 +174,8 @@ async fn a_follow_is_stored_once_processed_and_answered() {
     assert_eq!(stored.group_id, Some(group.id));
     assert_eq!(stored.content_html, "<p>Hello maths</p>", "sanitised");
     assert_eq!(stored.visibility, staffroom::model::Visibility::Public);
-    // Two Announces (activity and object) to rita's shared inbox, after the Accept.
-    assert_eq!(deliveries::counts(&app.state.db).await.unwrap().0, 3);
+    // Announced to the members, but not back to rita's own server, which has it.
+    assert_eq!(deliveries::counts(&app.state.db).await.unwrap().0, 1);
 
     // An Undo of the Follow ends the membership.
     let undo = json!({ "id": "https://remote.example/u/1", "type": "Undo", "actor": rita.ap_id, "object": follow });

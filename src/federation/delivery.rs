@@ -79,7 +79,8 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
 }
 
 /// An activity's body and the key that signs it, shared by its deliveries in a batch.
-type Prepared = Arc<(Vec<u8>, SigningKey)>;
+/// An activity ready to send: its bytes, its signer's key, whether it is an object Announce.
+type Prepared = Arc<(Vec<u8>, SigningKey, bool)>;
 
 #[derive(Debug, Clone)]
 enum Outcome {
@@ -129,6 +130,18 @@ async fn send(state: &AppState, inbox: &str, body: &[u8], key: &SigningKey) -> O
 }
 
 /// Sends every due delivery once (claiming them first); returns how many were attempted.
+/// A delivery, how it went, and whether it was an Announce of a bare object id.
+type Sent = (deliveries::ClaimedDelivery, Outcome, bool);
+
+/// Answers that say a server cannot read what it was sent (not that it refuses the sender).
+const REFUSED_AS_UNREADABLE: [&str; 3] = ["400 Bad Request", "422 Unprocessable Entity", "501 Not Implemented"];
+
+/// Whether a payload is an Announce whose object is an id (what Mastodon reads of a group's
+/// post; Lemmy refuses it).
+fn is_object_announce(payload: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(payload).is_ok_and(|v| v["type"] == "Announce" && v["object"].is_string())
+}
+
 pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<usize> {
     let now = storage::now();
     let lease = now + chrono::Duration::from_std(LEASE)?;
@@ -144,7 +157,8 @@ pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<us
         .into_iter()
         .filter_map(|a| {
             let key = SigningKey::from_pem(&a.key_id, a.private_key_pem.as_deref()?).ok()?;
-            Some((a.id, Arc::new((a.payload.into_bytes(), key))))
+            let bare = is_object_announce(&a.payload);
+            Some((a.id, Arc::new((a.payload.into_bytes(), key, bare))))
         })
         .collect();
     let jobs: Vec<_> = claimed
@@ -168,7 +182,8 @@ pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<us
                         None => Outcome::Fail("the signing actor has no key".into()),
                     };
                     drop(permit);
-                    let _ = outcomes.send((d, outcome));
+                    let bare = prepared.as_ref().is_some_and(|p| p.2);
+                    let _ = outcomes.send((d, outcome, bare));
                 }
             })
             .await;
@@ -182,7 +197,7 @@ pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<us
 /// happened but is not recorded would be sent again when its lease ends, so the worker waits
 /// (and claims nothing new) until the outcomes stick. Other failures are logged and the rows
 /// are left to their lease.
-async fn record_until_stored(state: &AppState, outcomes: Vec<(deliveries::ClaimedDelivery, Outcome)>) {
+async fn record_until_stored(state: &AppState, outcomes: Vec<Sent>) {
     let mut wait = Duration::from_millis(100);
     loop {
         match record(state, outcomes.clone()).await {
@@ -202,7 +217,7 @@ async fn record_until_stored(state: &AppState, outcomes: Vec<(deliveries::Claime
 
 /// Records a batch of outcomes in one write: the delivered rows in one statement, each host
 /// that answered marked reachable once, failures and retries one by one.
-async fn record(state: &AppState, outcomes: Vec<(deliveries::ClaimedDelivery, Outcome)>) -> anyhow::Result<()> {
+async fn record(state: &AppState, outcomes: Vec<Sent>) -> anyhow::Result<()> {
     let now = storage::now();
     let give_up = chrono::Duration::hours(state.config.delivery.give_up_after_hours as i64);
     let retry_base = Duration::from_secs(state.config.delivery.retry_base_seconds);
@@ -212,7 +227,7 @@ async fn record(state: &AppState, outcomes: Vec<(deliveries::ClaimedDelivery, Ou
             Box::pin(async move {
                 let mut delivered = Vec::new();
                 let mut reachable = BTreeSet::new();
-                for (d, outcome) in outcomes {
+                for (d, outcome, bare) in outcomes {
                     let inbox = &d.inbox_url;
                     match outcome {
                         Outcome::Delivered => {
@@ -222,6 +237,9 @@ async fn record(state: &AppState, outcomes: Vec<(deliveries::ClaimedDelivery, Ou
                         }
                         Outcome::Fail(error) => {
                             tracing::info!(%inbox, %error, "delivery refused: giving up");
+                            if bare && REFUSED_AS_UNREADABLE.iter().any(|c| error == format!("HTTP {c}")) {
+                                deliveries::refuses_object_announces(&mut *tx, &d.host, now).await?;
+                            }
                             deliveries::mark_failed(&mut *tx, d.id, &error, now).await?;
                         }
                         Outcome::Retry(error) => {

@@ -1,6 +1,7 @@
 //! The HTTP boundary: routes, middleware and thin handlers that parse, call a service or
 //! storage, and convert to the caller's shape (ActivityPub JSON, JRD, NodeInfo, HTML).
 
+pub mod activities;
 pub mod actors;
 pub mod error;
 pub mod events;
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{name}/moderators", get(groups::moderators))
         .route("/groups/{name}/modlog", get(groups::modlog))
         .route("/posts/{id}", get(groups::post))
+        .route("/activities/{id}", get(activities::activity))
         .route("/events/{file}", get(events::event))
         .route("/events/{id}/attendees", get(events::attendees))
         .route("/calendar.ics", get(events::node_calendar))

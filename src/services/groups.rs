@@ -171,7 +171,9 @@ fn announce_addressing(group: &ActorRow, members_only: bool) -> (Vec<String>, Ve
 
 /// The group announces an accepted activity to its remote members, twice (FEP-1b12): the
 /// activity itself (for groups-aware servers) and the object (for Mastodon-style servers,
-/// which ignore an Announce of a Create).
+/// which ignore an Announce of a Create). Never back to the server the activity came from (it
+/// has it, and Lemmy refuses its own objects from elsewhere), and the object's Announce not to
+/// servers that refused one before (Lemmy reads only the activity's).
 pub async fn fan_out(
     tx: &mut Tx,
     state: &AppState,
@@ -181,7 +183,12 @@ pub async fn fan_out(
     activity: &Value,
     object_id: Option<&str>,
 ) -> anyhow::Result<()> {
-    let inboxes = delivery::inboxes_for(state, members.iter());
+    let origin = activity["actor"]
+        .as_str()
+        .and_then(|a| url::Url::parse(a).ok())
+        .map(|u| crate::federation::policy::authority(&u));
+    let mut inboxes = delivery::inboxes_for(state, members.iter());
+    inboxes.retain(|(_, host)| Some(host) != origin.as_ref());
     let (to, cc) = announce_addressing(group, members_only);
     let announce = activities::announce(
         state.urls.activity(crate::ids::new_id()).as_str(),
@@ -192,6 +199,8 @@ pub async fn fan_out(
     );
     delivery::queue(tx, group, &announce, &inboxes).await?;
     if let Some(object_id) = object_id {
+        let refusing = crate::storage::deliveries::hosts_refusing_object_announces(&mut *tx).await?;
+        inboxes.retain(|(_, host)| !refusing.contains(host));
         let announce = activities::announce(
             state.urls.activity(crate::ids::new_id()).as_str(),
             &group.ap_id,

@@ -161,3 +161,31 @@ pub async fn counts(db: impl Into<Exec<'_>>) -> Result<(i64, i64, i64), sqlx::Er
                 COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM deliveries")
         .fetch_one(p).await)
 }
+
+/// An activity this node sent, by its id: its JSON, and the hosts it was delivered to.
+pub async fn sent(db: &Db, ap_id: &str) -> Result<Option<(String, Vec<String>)>, sqlx::Error> {
+    let row: Option<(i64, String)> = crate::with_db!(db, p => sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, payload FROM outgoing_activities WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)?;
+    let Some((id, payload)) = row else { return Ok(None) };
+    let hosts: Vec<String> = crate::with_db!(db, p => sqlx::query_scalar(
+        "SELECT DISTINCT host FROM deliveries WHERE activity_id = $1 LIMIT 10000").bind(id).fetch_all(p).await)?;
+    Ok(Some((payload, hosts)))
+}
+
+/// Remembers that `host` refused an Announce of a bare object id.
+pub async fn refuses_object_announces(
+    db: impl Into<Exec<'_>>,
+    host: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_write!(db, p => sqlx::query(
+        "INSERT INTO instances (host, failures, updated_at, refuses_object_announces) VALUES ($1, 0, $2, TRUE) \
+         ON CONFLICT (host) DO UPDATE SET refuses_object_announces = TRUE, updated_at = excluded.updated_at")
+        .bind(host).bind(now).execute(p).await.map(|_| ()))
+}
+
+/// The hosts that refused an Announce of a bare object id.
+pub async fn hosts_refusing_object_announces(db: impl Into<Exec<'_>>) -> Result<Vec<String>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar("SELECT host FROM instances WHERE refuses_object_announces LIMIT 100000")
+        .fetch_all(p).await)
+}

@@ -179,3 +179,9 @@ pub async fn a_local_member(
          ORDER BY f.id LIMIT 1")
         .bind(group_id).fetch_optional(p).await)
 }
+
+/// The follow whose Follow activity had id `ap_id` (an Accept or Reject may name it alone).
+pub async fn find_by_ap_id(db: impl Into<Exec<'_>>, ap_id: &str) -> Result<Option<FollowRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, FollowRow>("SELECT * FROM follows WHERE ap_id = $1")
+        .bind(ap_id).fetch_optional(p).await)
+}

@@ -69,14 +69,17 @@ pub(super) async fn answer(
     a: &Activity,
     accepted: bool,
 ) -> Result<(), ProcessError> {
-    let follower = match &a.object.actor {
-        Some(f) => actors::find_by_ap_id(&state.db, f.as_str()).await?,
-        None => None,
+    // The Follow embedded (Mastodon, Lemmy), or named by its id alone (bovine): either way,
+    // only the followee answers it.
+    let f = match (&a.object.actor, &a.object.id) {
+        (Some(f), _) => match actors::find_by_ap_id(&state.db, f.as_str()).await? {
+            Some(f) => follows::find(&state.db, f.id, actor.id).await?,
+            None => None,
+        },
+        (None, Some(id)) => follows::find_by_ap_id(&state.db, id.as_str()).await?,
+        (None, None) => None,
     };
-    let Some(f) = (match follower {
-        Some(f) => follows::find(&state.db, f.id, actor.id).await?,
-        None => None,
-    }) else {
+    let Some(f) = f.filter(|f| f.followed_id == actor.id) else {
         return Ok(());
     };
     if accepted {

@@ -1,0 +1,207 @@
+//! Shapes today's peers send and expect that the rest of the suite does not cover, each built
+//! from the peer that showed it (bovine, Lemmy), on either engine.
+
+mod common;
+
+use common::TestApp;
+use common::peer::{AP, deliver, remote_actor, sent_to, signed_get};
+use serde_json::json;
+use staffroom::services::accounts::Role;
+use staffroom::services::social::{self, FollowState};
+use staffroom::storage::follows;
+
+/// bovine answers a Follow with an Accept naming it by its id alone, and looks the Follow up
+/// first: our Follow must dereference (for the followee's server only) and such an Accept must
+/// complete it.
+#[tokio::test]
+async fn an_accept_naming_our_follow_by_id_completes_it_and_the_follow_dereferences() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let (bob, bob_key) = remote_actor(&app, "bob", "bovine.test").await;
+    let (_, eve_key) = remote_actor(&app, "eve", "else.test").await;
+    let state = social::follow(&app.state, &ada.actor, &bob).await.unwrap();
+    assert_eq!(state, FollowState::Pending);
+    let sent = sent_to(&app, "https://bovine.test/users/bob/inbox").await;
+    let follow = sent.iter().find(|a| a["type"] == "Follow").expect("a Follow was sent");
+    let follow_id = follow["id"].as_str().unwrap().to_owned();
+    let path = url::Url::parse(&follow_id).unwrap().path().to_owned();
+
+    // Looked up: the followee's server gets it; nobody else does.
+    let r = app.request(signed_get(path.clone(), &bob_key)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.header("content-type").starts_with(AP));
+    assert_eq!(
+        (&r.json()["id"], &r.json()["object"]),
+        (&json!(follow_id), &json!(bob.ap_id))
+    );
+    assert_eq!(app.request(signed_get(path.clone(), &eve_key)).await.status, 404);
+    assert_eq!(app.get_accept(&path, AP).await.status, 404);
+    assert_eq!(app.get_accept("/activities/12345", AP).await.status, 404);
+
+    // Another actor cannot accept it for bob.
+    deliver(
+        &app,
+        &eve_key,
+        json!({ "id": "https://else.test/accepts/1", "type": "Accept", "actor": "https://else.test/users/eve", "object": follow_id }),
+    )
+    .await;
+    let f = follows::find(&app.state.db, ada.actor.id, bob.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!f.accepted, "accepted by someone else");
+
+    deliver(
+        &app,
+        &bob_key,
+        json!({ "id": "https://bovine.test/accepts/1", "type": "Accept", "actor": bob.ap_id, "object": follow_id }),
+    )
+    .await;
+    let f = follows::find(&app.state.db, ada.actor.id, bob.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(f.accepted, "the Accept by id completed the follow");
+}
+
+/// A public activity of ours (a public post's Create) is served to anyone.
+#[tokio::test]
+async fn our_public_activities_dereference_for_anyone() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let (rick, _) = remote_actor(&app, "rick", "remote.test").await;
+    follows::insert(&app.state.db, rick.id, ada.actor.id, None, true)
+        .await
+        .unwrap();
+    let token = app.token(&ada, "read write").await;
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&token),
+            Some(json!({ "status": "Hello" })),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let sent = sent_to(&app, "https://remote.test/inbox").await;
+    let create = sent.iter().find(|a| a["type"] == "Create").expect("sent");
+    let path = url::Url::parse(create["id"].as_str().unwrap())
+        .unwrap()
+        .path()
+        .to_owned();
+    let fetched = app.get_accept(&path, AP).await;
+    assert_eq!(fetched.status, 200);
+    assert_eq!(fetched.json()["object"]["content"], create["object"]["content"]);
+}
+
+/// Lemmy answers 400 to a group's Announce of a bare object id, and to anything about its own
+/// objects sent back to it: the group learns the first, and never does the second.
+#[tokio::test]
+async fn a_group_sends_nothing_back_to_its_origin_and_learns_who_refuses_bare_announces() {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let stub = {
+        let seen = seen.clone();
+        axum::Router::new().route(
+            "/inbox",
+            axum::routing::post(move |body: String| {
+                let seen = seen.clone();
+                async move {
+                    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    let bare = v["object"].is_string();
+                    seen.lock().unwrap().push(v);
+                    if bare {
+                        (axum::http::StatusCode::BAD_REQUEST, "missing field `actor`")
+                    } else {
+                        (axum::http::StatusCode::OK, "")
+                    }
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, stub).await.unwrap() });
+
+    let app = TestApp::with_config(|c| c.allow_private_addresses = true).await;
+    let owner = app.create_user("owner", Role::Member).await;
+    let group = app.create_group("teachers_lounge", Some(owner.actor.id), false).await;
+    let lemmy = format!("http://localhost:{port}");
+    let (lem, lem_key) = common::peer::remote_actor_at(&app, "Person", &lemmy, "lem").await;
+    let (mas, _) = remote_actor(&app, "mas", "masto.test").await;
+    for m in [&lem, &mas] {
+        follows::insert(&app.state.db, m.id, group.id, None, true)
+            .await
+            .unwrap();
+    }
+    let token = app.token(&owner, "read write").await;
+    let post = |text: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            let r = app
+                .api(
+                    "POST",
+                    "/api/v1/statuses",
+                    Some(&token),
+                    Some(json!({ "status": format!("@teachers_lounge {text}") })),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            r.json()["uri"].as_str().unwrap().to_owned()
+        }
+    };
+    let announces_of = |sent: &[serde_json::Value], uri: &str| -> Vec<&'static str> {
+        sent.iter()
+            .filter(|a| a["type"] == "Announce")
+            .filter_map(|a| {
+                if a["object"] == uri {
+                    Some("object")
+                } else if a["object"]["object"]["id"] == uri {
+                    Some("activity")
+                } else {
+                    None
+                }
+            })
+            .collect()
+    };
+    let lemmy_inbox = format!("{lemmy}/inbox");
+    let first = post("first").await;
+    assert_eq!(
+        announces_of(&sent_to(&app, &lemmy_inbox).await, &first),
+        ["activity", "object"]
+    );
+    let hosts = staffroom::federation::delivery::HostLimits::default();
+    staffroom::federation::delivery::run_once(&app.state, &hosts)
+        .await
+        .unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 2, "both reached the stub");
+
+    // Refused once: from now on Lemmy gets the activity's Announce only; Mastodon both.
+    let second = post("second").await;
+    assert_eq!(announces_of(&sent_to(&app, &lemmy_inbox).await, &second), ["activity"]);
+    assert_eq!(
+        announces_of(&sent_to(&app, "https://masto.test/inbox").await, &second),
+        ["activity", "object"]
+    );
+
+    // A post from Lemmy into the group is relayed to the others, never back to Lemmy.
+    let note = format!("{lemmy}/post/1");
+    deliver(
+        &app,
+        &lem_key,
+        json!({ "id": format!("{lemmy}/activities/create/1"), "type": "Create", "actor": lem.ap_id,
+                "to": [group.ap_id, "https://www.w3.org/ns/activitystreams#Public"],
+                "object": { "id": note, "type": "Page", "attributedTo": lem.ap_id, "name": "From Lemmy",
+                            "content": "<p>hello</p>", "audience": group.ap_id,
+                            "to": [group.ap_id, "https://www.w3.org/ns/activitystreams#Public"] } }),
+    )
+    .await;
+    assert_eq!(
+        announces_of(&sent_to(&app, "https://masto.test/inbox").await, &note),
+        ["activity", "object"]
+    );
+    assert_eq!(
+        announces_of(&sent_to(&app, &lemmy_inbox).await, &note),
+        Vec::<&str>::new()
+    );
+}
