@@ -205,3 +205,87 @@ async fn a_group_sends_nothing_back_to_its_origin_and_learns_who_refuses_bare_an
         Vec::<&str>::new()
     );
 }
+
+/// A group's post reaches its members' home timelines as the group's boost, with an id of its
+/// own (apps key statuses by id: the same id for the boost and the post merged them), which
+/// opens, acts on the post, and pages like any other.
+#[tokio::test]
+async fn a_groups_boost_at_home_has_its_own_id() {
+    let app = TestApp::new().await;
+    let owner = app.create_user("owner", Role::Member).await;
+    let fay = app.create_user("fay", Role::Member).await;
+    let group = app.create_group("physics", Some(owner.actor.id), false).await;
+    follows::insert(&app.state.db, fay.actor.id, group.id, None, true)
+        .await
+        .unwrap();
+    let (owner_token, fay_token) = (
+        app.token(&owner, "read write").await,
+        app.token(&fay, "read write").await,
+    );
+    let post = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&owner_token),
+            Some(json!({ "status": "@physics Lab at 3" })),
+        )
+        .await
+        .json();
+    let post_id = post["id"].as_str().unwrap().to_owned();
+    let home = app
+        .api("GET", "/api/v1/timelines/home", Some(&fay_token), None)
+        .await
+        .json();
+    let boost = &home[0];
+    assert_eq!(
+        (&boost["account"]["username"], &boost["reblog"]["id"]),
+        (&json!("physics"), &json!(post_id))
+    );
+    let boost_id = boost["id"].as_str().unwrap().to_owned();
+    assert_ne!(boost_id, post_id, "the boost has its own id");
+
+    let opened = app
+        .api("GET", &format!("/api/v1/statuses/{boost_id}"), Some(&fay_token), None)
+        .await
+        .json();
+    assert_eq!(
+        (&opened["id"], &opened["reblog"]["id"]),
+        (&json!(boost_id), &json!(post_id))
+    );
+    let liked = app
+        .api(
+            "POST",
+            &format!("/api/v1/statuses/{boost_id}/favourite"),
+            Some(&fay_token),
+            None,
+        )
+        .await;
+    assert_eq!(liked.status, 200, "{}", liked.text());
+    let original = app
+        .api("GET", &format!("/api/v1/statuses/{post_id}"), Some(&fay_token), None)
+        .await
+        .json();
+    assert_eq!(
+        original["favourited"], true,
+        "favouriting the boost favourites the post"
+    );
+    let below = app
+        .api(
+            "GET",
+            &format!("/api/v1/timelines/home?max_id={boost_id}"),
+            Some(&fay_token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(below, json!([]), "nothing below the only entry");
+    let outsider = app.create_user("oli", Role::Member).await;
+    let oli_token = app.token(&outsider, "read").await;
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/statuses/{boost_id}"), Some(&oli_token), None)
+            .await
+            .status,
+        200,
+        "a public group's boost is public"
+    );
+}

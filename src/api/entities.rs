@@ -342,6 +342,7 @@ impl PageData {
     pub fn group_boost(&self, state: &AppState, p: &PostRow, group_id: i64) -> anyhow::Result<Status> {
         let inner = self.status(state, p)?;
         let mut wrapper = inner.clone();
+        wrapper.id = p.relay_id.unwrap_or(p.id).to_string();
         wrapper.account = self.account(state, group_id)?;
         wrapper.content = String::new();
         wrapper.mentions = Vec::new();

@@ -16,14 +16,18 @@ use crate::services::posts::{self as svc, NewPost, PostError};
 use crate::services::visibility::may_see_post;
 use crate::storage::actors::ActorRow;
 use crate::storage::posts::{self, PostRow};
-use crate::storage::{self, follows};
+use crate::storage;
 
-/// A post by API id that the viewer may see.
+/// A post by API id that the viewer may see. The id of a group's boost of a post names the
+/// post, as a boost's id does in Mastodon (favouriting a boost favourites what it boosts).
 pub async fn visible(state: &AppState, id: &str, viewer: Option<&ActorRow>) -> ApiResult<PostRow> {
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
-    let p = posts::find_by_id(&state.db, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let p = match posts::find_by_id(&state.db, id).await? {
+        Some(p) => p,
+        None => posts::find_by_relay_id(&state.db, id)
+            .await?
+            .ok_or_else(ApiError::not_found)?,
+    };
     if !may_see_post(state, &p, viewer).await? {
         return Err(ApiError::not_found());
     }
@@ -132,15 +136,22 @@ pub async fn get(
 ) -> ApiResult<Json<Status>> {
     let v = viewer(&auth);
     match visible(&state, &id, v.as_ref()).await {
+        // A group's boost, by its own id.
+        Ok(p) if p.relay_id.is_some_and(|r| r.to_string() == id) => {
+            let group = match p.group_id {
+                Some(g) => crate::storage::actors::find_by_id(&state.db, g).await?,
+                None => None,
+            }
+            .ok_or_else(ApiError::not_found)?;
+            Ok(Json(
+                super::entities::group_boost(&state, &p, &group, v.as_ref()).await?,
+            ))
+        }
         Ok(p) => Ok(Json(status(&state, &p, v.as_ref()).await?)),
         Err(e) => {
             let Ok(n) = id.parse::<i64>() else { return Err(e) };
             let ev = crate::storage::events::find(&state.db, n).await?.ok_or(e)?;
-            let member = match (ev.group_id, &v) {
-                (Some(g), Some(v)) => follows::is_member(&state.db, v.id, g).await?,
-                _ => false,
-            };
-            if ev.visibility != crate::model::Visibility::Public && !member {
+            if !crate::services::visibility::may_see_event(&state, &ev, v.as_ref()).await? {
                 return Err(ApiError::not_found());
             }
             Ok(Json(super::entities::event_status(&state, &ev, v.as_ref()).await?))

@@ -55,7 +55,16 @@ pub async fn render(
 pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -> ApiResult<Response> {
     let me = auth.member("read:statuses")?.actor.clone();
     let limit = page.limit()?;
-    let (rows, sources) = posts::home(&state.db, me.id, window(&page)?, limit * 2).await?;
+    // An app may page from the id of a group's boost: read it as its post's place.
+    let mut w = window(&page)?;
+    for bound in [&mut w.max_id, &mut w.min_id] {
+        if let Some(id) = *bound
+            && let Some(p) = posts::find_by_relay_id(&state.db, id).await?
+        {
+            *bound = Some(p.id);
+        }
+    }
+    let (rows, sources) = posts::home(&state.db, me.id, w, limit * 2).await?;
     let followed_people: Vec<i64> = sources.iter().filter(|s| !s.1).map(|s| s.0).collect();
     let me_id = me.id;
     let (mut items, mut ids) = render(&state, rows, Some(&me), limit, |p| {

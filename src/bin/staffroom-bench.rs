@@ -1156,6 +1156,7 @@ mod timeline {
                 updated_at: None,
                 deleted_at: None,
                 created_at: at,
+                relay_id: group.map(|_| staffroom::ids::id_at(at)),
             };
             posts::insert(&mut tx, &row).await.unwrap();
             ids.push((id, author.id, mentioned.id));

@@ -279,6 +279,7 @@ pub fn remote_object_to_row(
         updated_at: parse_time(&o.updated),
         deleted_at: None,
         created_at: now,
+        relay_id: group_id.map(|_| crate::ids::id_at(now)),
     }
 }
 

@@ -288,6 +288,7 @@ pub async fn create_once(
         updated_at: None,
         deleted_at: None,
         created_at: now,
+        relay_id: group.as_ref().map(|_| crate::ids::id_at(now)),
     };
 
     let object = post_to_ap(&post, author, group.as_ref());

@@ -38,6 +38,9 @@ pub struct PostRow {
     pub updated_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The id of its group's boost of it, as apps see it at home (made with the post when it
+    /// is filed under a group; older posts have none and their boost takes the post's id).
+    pub relay_id: Option<i64>,
 }
 
 /// The hashtags (normalised names, each once) and the mentioned actors' ids in a post's `tag`
@@ -89,18 +92,23 @@ pub async fn insert(tx: &mut Tx, p: &PostRow) -> Result<bool, sqlx::Error> {
 async fn insert_row(tx: impl Into<Exec<'_>>, p: &PostRow) -> Result<bool, sqlx::Error> {
     with_write!(tx, c => sqlx::query(
         "INSERT INTO posts (id, ap_id, url, author_id, group_id, in_reply_to, kind, title, content_html, source, visibility, \
-         sensitive, local, published_at, updated_at, deleted_at, created_at, tags, attachments, summary, language) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
+         sensitive, local, published_at, updated_at, deleted_at, created_at, tags, attachments, summary, language, relay_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) \
          ON CONFLICT (ap_id) DO NOTHING")
         .bind(p.id).bind(&p.ap_id).bind(&p.url).bind(p.author_id).bind(p.group_id).bind(&p.in_reply_to).bind(&p.kind)
         .bind(&p.title).bind(&p.content_html).bind(&p.source).bind(p.visibility.as_str()).bind(p.sensitive).bind(p.local)
         .bind(p.published_at).bind(p.updated_at).bind(p.deleted_at).bind(p.created_at).bind(&p.tags).bind(&p.attachments)
-        .bind(&p.summary).bind(&p.language)
+        .bind(&p.summary).bind(&p.language).bind(p.relay_id)
         .execute(c).await.map(|r| r.rows_affected() == 1))
 }
 
 pub async fn find_by_ap_id(db: impl Into<Exec<'_>>, ap_id: &str) -> Result<Option<PostRow>, sqlx::Error> {
     with_exec!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE ap_id = $1").bind(ap_id).fetch_optional(p).await)
+}
+
+/// The post whose group's boost has id `relay_id`.
+pub async fn find_by_relay_id(db: impl Into<Exec<'_>>, relay_id: i64) -> Result<Option<PostRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, PostRow>("SELECT * FROM posts WHERE relay_id = $1").bind(relay_id).fetch_optional(p).await)
 }
 
 pub async fn find_by_id(db: impl Into<Exec<'_>>, id: i64) -> Result<Option<PostRow>, sqlx::Error> {
