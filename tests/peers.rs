@@ -289,3 +289,80 @@ async fn a_groups_boost_at_home_has_its_own_id() {
         "a public group's boost is public"
     );
 }
+
+/// What fediverse-pasture's input sets and PeerTube send that was dropped or shown wrong: media
+/// objects (Video, Audio, Image), a type given as an array, link and `data:` attachments, and a
+/// Note's `name`.
+#[tokio::test]
+async fn objects_of_every_shape_arrive_as_apps_expect() {
+    let app = TestApp::new().await;
+    let (bob, key) = remote_actor(&app, "bob", "pasture.test").await;
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    let objects = [
+        json!({ "type": "Video", "name": "Fractions explained", "content": "<p>A short lesson</p>",
+                "url": [{ "type": "Link", "mediaType": "text/html", "href": "https://pasture.test/w/1" },
+                        { "type": "Link", "mediaType": "video/mp4", "href": "https://pasture.test/v/1.mp4", "width": 1280 }] }),
+        json!({ "type": "Audio", "name": "Podcast 3", "url": "https://pasture.test/a/3.ogg", "mediaType": "audio/ogg" }),
+        json!({ "type": "Image", "name": "Our lab", "url": "https://pasture.test/i/lab.png", "mediaType": "image/png" }),
+        json!({ "type": ["Note", "Article"], "content": "<p>Two types</p>" }),
+        json!({ "type": "Note", "name": "Not a title", "content": "<p>Body</p>",
+                "attachment": [
+                    { "type": "Link", "href": "payto://iban/DE75512108001245126199", "name": "Tip" },
+                    { "type": "Document", "mediaType": "image/png", "url": "data:image/png;base64,iVBORw0KGgo=" },
+                    { "type": "Document", "mediaType": "image/jpeg", "url": "https://pasture.test/i/ok.jpg", "name": "ok" }] }),
+    ];
+    for (n, o) in objects.iter().enumerate() {
+        let mut o = o.clone();
+        o["id"] = json!(format!("{}/objects/{n}", bob.ap_id));
+        o["attributedTo"] = json!(bob.ap_id);
+        o["to"] = json!([public]);
+        deliver(
+            &app,
+            &key,
+            json!({ "id": format!("{}/creates/{n}", bob.ap_id), "type": "Create", "actor": bob.ap_id, "to": [public], "object": o }),
+        )
+        .await;
+    }
+    let status = |n: usize| {
+        let app = &app;
+        let id = format!("{}/objects/{n}", bob.ap_id);
+        async move {
+            let row = staffroom::storage::posts::find_by_ap_id(&app.state.db, &id)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("object {n} stored"));
+            app.api("GET", &format!("/api/v1/statuses/{}", row.id), None, None)
+                .await
+                .json()
+        }
+    };
+    let video = status(0).await;
+    assert_eq!(
+        (
+            &video["media_attachments"][0]["type"],
+            &video["media_attachments"][0]["url"]
+        ),
+        (&json!("video"), &json!("https://pasture.test/v/1.mp4")),
+        "{video}"
+    );
+    assert!(
+        video["content"].as_str().unwrap().contains("Fractions explained"),
+        "{video}"
+    );
+    assert_eq!(status(1).await["media_attachments"][0]["type"], "audio");
+    assert_eq!(status(2).await["media_attachments"][0]["type"], "image");
+    assert!(status(3).await["content"].as_str().unwrap().contains("Two types"));
+    let note = status(4).await;
+    let files: Vec<&str> = note["media_attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        ["https://pasture.test/i/ok.jpg"],
+        "links and data: URLs are no media"
+    );
+    assert_eq!(note["content"], "<p>Body</p>", "a Note's name is no title");
+}

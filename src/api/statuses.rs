@@ -14,9 +14,9 @@ use super::{ApiError, ApiResult, Body};
 use crate::app::AppState;
 use crate::services::posts::{self as svc, NewPost, PostError};
 use crate::services::visibility::may_see_post;
+use crate::storage;
 use crate::storage::actors::ActorRow;
 use crate::storage::posts::{self, PostRow};
-use crate::storage;
 
 /// A post by API id that the viewer may see. The id of a group's boost of a post names the
 /// post, as a boost's id does in Mastodon (favouriting a boost favourites what it boosts).

@@ -116,7 +116,8 @@ pub fn post_to_ap(post: &PostRow, author: &ActorRow, group: Option<&ActorRow>) -
 #[serde(rename_all = "camelCase")]
 pub struct RemoteObject {
     pub id: Url,
-    #[serde(rename = "type")]
+    /// The type; given as an array (`["Note", "Article"]`), the first one.
+    #[serde(rename = "type", deserialize_with = "first_type")]
     pub kind: String,
     #[serde(default)]
     pub attributed_to: Value,
@@ -147,7 +148,24 @@ pub struct RemoteObject {
     pub attachment: Value,
 }
 
-pub const POST_TYPES: &[&str] = &["Note", "Page", "Article", "Question", "Event"];
+pub const POST_TYPES: &[&str] = &[
+    "Note", "Page", "Article", "Question", "Event", "Audio", "Video", "Image", "Document",
+];
+
+/// Objects that are themselves a file (PeerTube's videos, Funkwhale's tracks, a lone photo):
+/// stored as a post whose attachment is the object.
+const MEDIA_OBJECTS: &[&str] = &["Audio", "Video", "Image", "Document"];
+
+/// Types with a title (`name`); a Note's `name` is no title (Mastodon reads it only when there
+/// is no content).
+const TITLED: &[&str] = &["Page", "Article", "Event", "Audio", "Video", "Image", "Document"];
+
+fn first_type<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let v = Value::deserialize(d)?;
+    super::inbound::type_of(&json!({ "type": v }))
+        .map(str::to_owned)
+        .ok_or_else(|| serde::de::Error::custom("expected a type or an array of types"))
+}
 
 impl RemoteObject {
     /// The author: the first actor in `attributedTo` (Lemmy and PeerTube list a group too).
@@ -235,7 +253,11 @@ pub fn remote_object_to_row(
     visibility: Visibility,
 ) -> PostRow {
     let now = crate::storage::now();
-    let content = o.content().unwrap_or_default();
+    let titled = TITLED.contains(&o.kind.as_str());
+    let content = o
+        .content()
+        .or(if titled { None } else { o.name.as_deref() })
+        .unwrap_or_default();
     let content = if o.media_type.as_deref().is_some_and(|m| m.starts_with("text/markdown")) {
         crate::text::plain_to_html(content)
     } else {
@@ -254,7 +276,7 @@ pub fn remote_object_to_row(
         author_id,
         group_id,
         in_reply_to: o.in_reply_to().map(|u| u.to_string()),
-        kind: if POST_TYPES.contains(&o.kind.as_str()) {
+        kind: if POST_TYPES.contains(&o.kind.as_str()) && !MEDIA_OBJECTS.contains(&o.kind.as_str()) {
             o.kind.clone()
         } else {
             "Note".into()
@@ -262,6 +284,7 @@ pub fn remote_object_to_row(
         title: o
             .name
             .clone()
+            .filter(|_| titled)
             .map(|t| t.chars().take(crate::model::MAX_TITLE_CHARS).collect()),
         content_html: content,
         source: None,
@@ -269,7 +292,14 @@ pub fn remote_object_to_row(
         language: o.language(),
         visibility,
         tags: Value::Array(tags).to_string(),
-        attachments: Value::Array(remote_attachments(&o.attachment)).to_string(),
+        attachments: Value::Array(
+            if MEDIA_OBJECTS.contains(&o.kind.as_str()) && items(&o.attachment).is_empty() {
+                remote_attachments(&json!([media_object_file(o)]))
+            } else {
+                remote_attachments(&o.attachment)
+            },
+        )
+        .to_string(),
         // Mastodon marks the post; some servers mark each attachment.
         sensitive: o.sensitive.unwrap_or(false) || items(&o.attachment).iter().any(|a| a["sensitive"] == true),
         local: false,
@@ -283,11 +313,27 @@ pub fn remote_object_to_row(
     }
 }
 
+/// The file a media object is, as an attachment: of its `url`s, the first whose media type is a
+/// picture, a video or a sound (PeerTube lists its page first), else the first.
+fn media_object_file(o: &RemoteObject) -> Value {
+    let links = items(&o.url);
+    let file = links.iter().find(|l| {
+        l["mediaType"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("video/") || m.starts_with("audio/") || m.starts_with("image/"))
+    });
+    match file {
+        Some(l) => json!({ "type": o.kind, "url": l, "mediaType": l["mediaType"], "name": o.summary }),
+        None => json!({ "type": o.kind, "url": o.url, "mediaType": o.media_type, "name": o.summary }),
+    }
+}
+
 /// Attachments of a remote object (images, video, audio, documents), as we store them.
 pub fn remote_attachments(v: &Value) -> Vec<Value> {
     items(v)
         .into_iter()
-        .filter(|a| a.is_object())
+        // A `Link` (a web page, a `payto:` address) or a property is no file.
+        .filter(|a| a.is_object() && !matches!(a["type"].as_str(), Some("Link" | "PropertyValue")))
         .take(crate::model::MAX_ATTACHMENTS * 2)
         .filter_map(|a| {
             let url = first_url(&a["url"]).or_else(|| first_url(&a["href"]))?;

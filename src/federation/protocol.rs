@@ -165,7 +165,8 @@ pub struct RemoteEndpoints {
 /// The URL in a value that may be a string, a Link or Image object, or an array of them.
 pub fn first_url(v: &Value) -> Option<Url> {
     match v {
-        Value::String(s) => Url::parse(s).ok(),
+        // Only web addresses: a `data:` URL or a `payto:` address is no link to pass on.
+        Value::String(s) => Url::parse(s).ok().filter(|u| matches!(u.scheme(), "https" | "http")),
         Value::Array(items) => items.iter().find_map(first_url),
         Value::Object(o) => o.get("href").or_else(|| o.get("url")).and_then(first_url),
         _ => None,
