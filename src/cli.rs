@@ -217,9 +217,9 @@ pub enum GroupCommand {
     },
     /// List the groups of this node.
     List,
-    /// List the join requests of a group.
+    /// List the join requests of a group: each person's handle and id.
     Requests { group: String },
-    /// Approve a join request.
+    /// Approve a join request (the person by handle or by id, as `requests` prints them).
     Approve {
         group: String,
         handle: String,
@@ -228,7 +228,7 @@ pub enum GroupCommand {
         #[arg(long, default_value = "")]
         reason: String,
     },
-    /// Reject a join request.
+    /// Reject a join request (the person by handle or by id).
     Reject {
         group: String,
         handle: String,
@@ -496,7 +496,7 @@ async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
     };
     let moderate = |group: String, handle: String, by: Option<String>, reason: String, action: Moderation| async move {
         let (group, _) = g::find_local(state, &group).await?;
-        let member = remote::resolve_handle(state, &handle).await?;
+        let member = remote::resolve_reference(state, &handle).await?;
         let by = acting(state, by).await?;
         g::moderate(state, &group, &member, by.as_ref(), action, &reason).await?;
         println!("{action:?}: {} in {}", member.ap_id, group.ap_id);
@@ -541,7 +541,8 @@ async fn group(state: &AppState, cmd: GroupCommand) -> anyhow::Result<()> {
         GroupCommand::Requests { group } => {
             let (group, _) = g::find_local(state, &group).await?;
             for a in crate::storage::follows::pending_actors(&state.db, group.id).await? {
-                println!("{}", a.ap_id);
+                let domain = a.domain.clone().unwrap_or_else(|| state.config.domain.clone());
+                println!("@{}@{domain}\t{}", a.username, a.ap_id);
             }
             Ok(())
         }

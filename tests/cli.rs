@@ -182,3 +182,41 @@ async fn a_reader_that_goes_away_ends_a_command_quietly() {
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     assert_ne!(out.status.code(), Some(101), "no panic exit");
 }
+
+/// `group approve` takes the person as `group requests` prints them, by handle or by id.
+#[tokio::test]
+async fn join_requests_are_approved_as_they_are_listed() {
+    let node = Node::new().await;
+    assert!(node.run(&["migrate"]).status.success());
+    for name in ["owner", "bob", "cai"] {
+        let email = format!("{name}@school.example");
+        let o = node.run(&[
+            "admin",
+            "create-user",
+            name,
+            "--email",
+            &email,
+            "--password",
+            "a long enough passphrase",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = node.run(&["group", "create", "board", "--owner", "owner", "--members-only"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in ["bob", "cai"] {
+        let o = node.run(&["member", name, "follow", "board"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let listed = stdout(&node.run(&["group", "requests", "board"]));
+    let lines: Vec<(&str, &str)> = listed.lines().filter_map(|l| l.split_once('\t')).collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    let (bob_handle, _) = lines.iter().find(|(h, _)| h.starts_with("@bob")).unwrap();
+    let (_, cai_id) = lines.iter().find(|(h, _)| h.starts_with("@cai")).unwrap();
+    assert_eq!(*bob_handle, "@bob@cli.test");
+    assert_eq!(*cai_id, "https://cli.test/users/cai");
+    for who in [bob_handle, cai_id] {
+        let o = node.run(&["group", "approve", "board", who]);
+        assert!(o.status.success(), "{who}: {}", stderr(&o));
+    }
+    assert_eq!(stdout(&node.run(&["group", "requests", "board"])), "");
+}

@@ -366,3 +366,47 @@ async fn objects_of_every_shape_arrive_as_apps_expect() {
     );
     assert_eq!(note["content"], "<p>Body</p>", "a Note's name is no title");
 }
+
+/// Test and lab networks run nodes that speak plain http under names of their own: where private
+/// addresses are allowed, WebFinger falls back to http; and a document that is not there is
+/// reported as not found, not as gone.
+#[tokio::test]
+async fn handles_resolve_over_plain_http_on_lab_networks_and_a_404_is_not_found() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let keys = staffroom::federation::keys::generate().unwrap();
+    let actor = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": format!("{base}/users/lab"), "type": "Group", "preferredUsername": "lab",
+        "inbox": format!("{base}/users/lab/inbox"), "followers": format!("{base}/users/lab/followers"),
+        "publicKey": { "id": format!("{base}/users/lab#main-key"), "owner": format!("{base}/users/lab"),
+                       "publicKeyPem": keys.public_pem },
+    });
+    let jrd = json!({ "subject": format!("acct:lab@127.0.0.1:{port}"),
+                      "links": [{ "rel": "self", "type": "application/activity+json", "href": format!("{base}/users/lab") }] });
+    let stub = axum::Router::new()
+        .route(
+            "/.well-known/webfinger",
+            axum::routing::get(move || async move { axum::Json(jrd) }),
+        )
+        .route(
+            "/users/lab",
+            axum::routing::get(move || async move { axum::Json(actor) }),
+        );
+    tokio::spawn(async move { axum::serve(listener, stub).await.unwrap() });
+
+    let app = TestApp::with_config(|c| c.allow_private_addresses = true).await;
+    let found = staffroom::federation::remote::resolve_handle(&app.state, &format!("lab@127.0.0.1:{port}"))
+        .await
+        .expect("resolved over http");
+    assert_eq!(found.ap_id, format!("{base}/users/lab"));
+
+    let ada = app.create_user("ada", Role::Member).await;
+    let signer = staffroom::federation::remote::signer_of(&ada.actor).unwrap();
+    let missing = url::Url::parse(&format!("{base}/users/nobody")).unwrap();
+    let e = staffroom::federation::fetch::fetch_json(&app.state, &missing, &signer)
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), format!("{missing} was not found"));
+}

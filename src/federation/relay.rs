@@ -157,7 +157,7 @@ async fn confirm_at_origin(
                 return Err(invalid("a relayed Delete of a post outside the group"));
             }
             match super::fetch::fetch_json(state, &object_id, &signer).await {
-                Err(FetchError::Gone(_)) => Ok(inner.clone()),
+                Err(FetchError::Gone(_) | FetchError::NotFound(_)) => Ok(inner.clone()),
                 Ok((_, o)) if o["type"] == "Tombstone" => Ok(inner.clone()),
                 Ok(_) => Err(invalid("the object still exists at its origin")),
                 Err(e) => Err(ResolveError::from(e).into()),

@@ -175,6 +175,17 @@ pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<ActorRow, 
     resolve_actor(state, &id).await
 }
 
+/// An actor named by a handle (`name`, `name@domain`, `@name@domain`) or by its id (a URL, as
+/// the command line and ActivityPub print them).
+pub async fn resolve_reference(state: &AppState, reference: &str) -> Result<ActorRow, ResolveError> {
+    let reference = reference.trim();
+    if reference.starts_with("https://") || reference.starts_with("http://") {
+        let id = Url::parse(reference).map_err(|e| ResolveError::Invalid(reference.to_owned(), e.to_string()))?;
+        return resolve_actor(state, &id).await;
+    }
+    resolve_handle(state, reference).await
+}
+
 /// Pages of a group's member list read to find one member.
 const MEMBER_LIST_PAGES: usize = 50;
 
