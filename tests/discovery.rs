@@ -100,7 +100,7 @@ async fn webfinger_for_the_domain_gives_the_application_actor() {
     let r = app.get_accept("/actor", AP).await;
     assert_eq!(r.status, 200);
     assert_json_snapshot!("application_actor", r.json(), {
-        ".publicKey.publicKeyPem" => "[pem]", ".published" => "[time]"
+        ".publicKey.publicKeyPem" => "[pem]", ".assertionMethod[].publicKeyMultibase" => "[multibase]", ".published" => "[time]"
     });
 }
 
@@ -158,7 +158,7 @@ async fn person_actor_json() {
     }
     let j = app.get_accept("/users/ada", AP).await.json();
     assert_json_snapshot!("person_actor", j, {
-        ".publicKey.publicKeyPem" => "[pem]", ".published" => "[time]", ".updated" => "[time]"
+        ".publicKey.publicKeyPem" => "[pem]", ".assertionMethod[].publicKeyMultibase" => "[multibase]", ".published" => "[time]", ".updated" => "[time]"
     });
     assert!(
         j["publicKey"]["publicKeyPem"]

@@ -35,7 +35,7 @@ async fn the_default_groups_exist_and_are_discoverable() {
     );
     assert_eq!(r.json()["links"][1]["href"], "https://staffroom.test/groups/reception");
     let g = app.get_accept("/groups/reception", AP).await.json();
-    assert_json_snapshot!("reception_group", g, { ".publicKey.publicKeyPem" => "[pem]", ".published" => "[time]" });
+    assert_json_snapshot!("reception_group", g, { ".publicKey.publicKeyPem" => "[pem]", ".assertionMethod[].publicKeyMultibase" => "[multibase]", ".published" => "[time]" });
     assert_eq!(
         app.get_accept("/groups/coffeeshop", AP).await.json()["postingRestrictedToMods"],
         false
@@ -357,7 +357,17 @@ async fn delivery_signs_retries_and_gives_up() {
             .contains("keyId=\"https://staffroom.test/users/ada#main-key\"")
     );
     assert!(seen[1].0.contains("headers=\"(request-target) host date digest\""));
-    assert_eq!(serde_json::from_str::<Value>(&seen[1].1).unwrap(), activity);
+    // What was queued arrives as it was, with ada's integrity proof (FEP-8b32).
+    let mut received = serde_json::from_str::<Value>(&seen[1].1).unwrap();
+    let proof = received.as_object_mut().unwrap().remove("proof").expect("a proof");
+    assert_eq!(
+        (&proof["cryptosuite"], &proof["verificationMethod"]),
+        (
+            &json!("eddsa-jcs-2022"),
+            &json!("https://staffroom.test/users/ada#ed25519-key")
+        )
+    );
+    assert_eq!(received, activity);
 
     // A private address is refused when the node does not allow them: final, nothing sent.
     let strict = TestApp::new().await;

@@ -410,3 +410,115 @@ async fn handles_resolve_over_plain_http_on_lab_networks_and_a_404_is_not_found(
         .unwrap_err();
     assert_eq!(e.to_string(), format!("{missing} was not found"));
 }
+
+/// The verifier in tests/python, run with the test virtualenv's Python (`STAFFROOM_PYTHON`):
+/// one verdict per document.
+fn verify_independently(items: &serde_json::Value) -> Option<Vec<String>> {
+    let Ok(python) = std::env::var("STAFFROOM_PYTHON") else {
+        assert!(
+            std::env::var("STAFFROOM_REQUIRE_PYTHON").is_err(),
+            "STAFFROOM_PYTHON is required here (scripts/test sets it)"
+        );
+        eprintln!("\n!!! STAFFROOM_PYTHON is not set: the independent proof check is SKIPPED !!!\n");
+        return None;
+    };
+    use std::io::Write;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/verify_proof.py");
+    let mut child = std::process::Command::new(python)
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(items.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// Actors publish Ed25519 keys (FEP-521a), and what a group relays carries integrity proofs
+/// (FEP-8b32): the group's on its Announce, the author's on the activity inside. A verifier
+/// built only from registry libraries checks both with the keys the actor documents publish,
+/// and refuses a tampered copy.
+#[tokio::test]
+async fn relayed_group_activities_carry_proofs_that_verify_independently() {
+    let app = TestApp::new().await;
+    let owner = app.create_user("owner", Role::Member).await;
+    let group = app.create_group("chemistry", Some(owner.actor.id), false).await;
+    let (rick, _) = remote_actor(&app, "rick", "remote.test").await;
+    follows::insert(&app.state.db, rick.id, group.id, None, true)
+        .await
+        .unwrap();
+    let token = app.token(&owner, "read write").await;
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&token),
+            Some(json!({ "status": "@chemistry Titration on Friday" })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let sent = sent_to(&app, "https://remote.test/inbox").await;
+    let announce = sent
+        .iter()
+        .find(|a| a["type"] == "Announce" && a["object"]["type"] == "Create")
+        .expect("the group relayed the Create")
+        .clone();
+    let create = announce["object"].clone();
+
+    let key_of = |path: &'static str| {
+        let app = &app;
+        async move {
+            let doc = app.get_accept(path, AP).await.json();
+            let method = &doc["assertionMethod"][0];
+            assert_eq!(method["type"], "Multikey", "{doc}");
+            assert_eq!(method["controller"], doc["id"]);
+            (
+                method["id"].as_str().unwrap().to_owned(),
+                method["publicKeyMultibase"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
+    let (group_key_id, group_key) = key_of("/groups/chemistry").await;
+    let (owner_key_id, owner_key) = key_of("/users/owner").await;
+    assert_eq!(announce["proof"]["verificationMethod"], group_key_id);
+    assert_eq!(create["proof"]["verificationMethod"], owner_key_id);
+
+    // Our own verifier agrees, and the keys stay the same from one fetch to the next.
+    let verifying = |k: &str| staffroom::federation::integrity::verifying_key(k).unwrap();
+    staffroom::federation::integrity::verify(&announce, &verifying(&group_key)).unwrap();
+    staffroom::federation::integrity::verify(&create, &verifying(&owner_key)).unwrap();
+    assert_eq!(key_of("/groups/chemistry").await.1, group_key);
+
+    let mut tampered = create.clone();
+    tampered["object"]["content"] = json!("<p>Titration cancelled</p>");
+    let items = json!([
+        { "document": announce, "publicKeyMultibase": group_key },
+        { "document": create, "publicKeyMultibase": owner_key },
+        { "document": tampered, "publicKeyMultibase": owner_key },
+        { "document": create, "publicKeyMultibase": group_key },
+    ]);
+    if let Some(verdicts) = verify_independently(&items) {
+        assert_eq!(
+            verdicts,
+            [
+                "valid",
+                "valid",
+                "invalid: the signature does not match",
+                "invalid: the signature does not match"
+            ]
+        );
+    }
+}

@@ -8,12 +8,68 @@ use super::keys;
 use super::protocol::{Actor, Endpoints, Image, actor_context, wire_time};
 use crate::app::{AppState, Urls};
 use crate::ids;
+use crate::storage::actor_keys::{self, ActorKeyRow};
 use crate::storage::actors::{self, ActorRow, KIND_APPLICATION};
 use crate::storage::groups::GroupRow;
 use crate::storage::{self, is_unique_violation};
 
 fn parse(u: &Option<String>) -> Option<Url> {
     u.as_deref().and_then(|s| Url::parse(s).ok())
+}
+
+/// A local actor's Ed25519 key (FEP-521a), made and stored on first use.
+pub async fn ed25519_key(db: impl Into<storage::Exec<'_>>, actor: &ActorRow) -> anyhow::Result<ActorKeyRow> {
+    let (public, secret) = super::integrity::generate();
+    Ok(actor_keys::insert_if_missing(
+        db,
+        &ActorKeyRow {
+            actor_id: actor.id,
+            key_id: format!("{}#ed25519-key", actor.ap_id),
+            public_multibase: public,
+            secret_multibase: Some(secret),
+        },
+    )
+    .await?)
+}
+
+/// An actor document with the actor's Ed25519 key as its `assertionMethod` (FEP-521a).
+pub async fn with_ed25519_key(db: &storage::Db, row: &ActorRow, mut actor: Actor) -> anyhow::Result<Actor> {
+    let key = match actor_keys::find(db, row.id).await? {
+        Some(k) => k,
+        None => ed25519_key(db, row).await?,
+    };
+    actor.assertion_method = vec![super::integrity::multikey(
+        &key.key_id,
+        &row.ap_id,
+        &key.public_multibase,
+    )];
+    Ok(actor)
+}
+
+/// `activity` with an integrity proof (FEP-8b32) by `actor`, when it is ours and the activity's
+/// own (one that already carries a proof is left as it is).
+pub async fn with_proof(
+    tx: &mut storage::Tx,
+    actor: &ActorRow,
+    activity: &serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    if !actor.is_local() || activity.get("proof").is_some() || activity["actor"].as_str() != Some(&actor.ap_id) {
+        return Ok(activity.clone());
+    }
+    let key = match actor_keys::find(&mut *tx, actor.id).await? {
+        Some(k) => k,
+        None => ed25519_key(&mut *tx, actor).await?,
+    };
+    let Some(secret) = key.secret_multibase.as_deref() else {
+        return Ok(activity.clone());
+    };
+    let signing = super::integrity::signing_key(secret)?;
+    Ok(super::integrity::sign(
+        activity,
+        &signing,
+        &key.key_id,
+        &wire_time(storage::now()),
+    )?)
 }
 
 /// A guess of an image's media type from its file name, for the `mediaType` hint.
@@ -75,6 +131,7 @@ pub fn local_actor_to_ap(row: &ActorRow) -> anyhow::Result<Actor> {
         manually_approves_followers: row.manually_approves_followers,
         discoverable: row.discoverable,
         indexable: Some(row.discoverable),
+        assertion_method: Vec::new(),
     })
 }
 

@@ -56,6 +56,7 @@ pub async fn queue(
     if inboxes.is_empty() {
         return Ok(());
     }
+    let activity = &super::actors::with_proof(tx, actor, activity).await?;
     let ap_id = activity["id"]
         .as_str()
         .ok_or_else(|| anyhow::anyhow!("activity without id"))?;

@@ -12,6 +12,7 @@ pub mod events;
 pub mod fetch;
 pub mod inbound;
 pub mod inbox;
+pub mod integrity;
 pub mod keys;
 pub mod objects;
 pub mod policy;

@@ -11,6 +11,7 @@ pub fn actor_context() -> Value {
     serde_json::json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
+        "https://w3id.org/security/multikey/v1",
         {
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
             "toot": "http://joinmastodon.org/ns#",
@@ -66,6 +67,9 @@ pub struct Actor {
     pub discoverable: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indexable: Option<bool>,
+    /// Ed25519 keys as Multikeys (FEP-521a).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assertion_method: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -45,8 +45,9 @@ async fn visible_local_actor(state: &AppState, name: &str) -> AppResult<ActorRow
     Ok(actor)
 }
 
-fn actor_document(actor: &ActorRow) -> AppResult<Response> {
-    Ok(activity_json(&local_actor_to_ap(actor)?))
+async fn actor_document(state: &AppState, actor: &ActorRow) -> AppResult<Response> {
+    let doc = crate::federation::actors::with_ed25519_key(&state.db, actor, local_actor_to_ap(actor)?).await?;
+    Ok(activity_json(&doc))
 }
 
 /// `GET /users/{name}`: the actor; browsers are sent to the profile page.
@@ -59,7 +60,7 @@ pub async fn person(
     if wants(&headers) == Wants::Html {
         return Ok(Redirect::to(actor.url.as_deref().unwrap_or(&actor.ap_id)).into_response());
     }
-    actor_document(&actor)
+    actor_document(&state, &actor).await
 }
 
 /// `GET /@{name}`: the profile page, or the actor for ActivityPub clients.
@@ -90,7 +91,7 @@ pub async fn profile(
         Err(e) => return Err(e),
     };
     if wants(&headers) == Wants::ActivityJson {
-        return actor_document(&actor);
+        return actor_document(&state, &actor).await;
     }
     profile_page(&state, &actor).await
 }
@@ -132,7 +133,7 @@ async fn profile_page(state: &AppState, actor: &ActorRow) -> AppResult<Response>
 /// `GET /actor`: the node's application actor.
 pub async fn application(State(state): State<AppState>) -> AppResult<Response> {
     let actor = actors::find_application(&state.db).await?.ok_or(AppError::NotFound)?;
-    actor_document(&actor)
+    actor_document(&state, &actor).await
 }
 
 #[derive(Debug, Deserialize)]

@@ -99,7 +99,8 @@ pub async fn actor(State(state): State<AppState>, Path(name): Path<String>, head
     if wants(&headers) == Wants::Html {
         return Ok(Redirect::to(g.url.as_deref().unwrap_or(&g.ap_id)).into_response());
     }
-    Ok(activity_json(&local_group_to_ap(&g, &row)?))
+    let doc = crate::federation::actors::with_ed25519_key(&state.db, &g, local_group_to_ap(&g, &row)?).await?;
+    Ok(activity_json(&doc))
 }
 
 /// The HTML page of a group at `/@{name}`: what it is, and its recent posts when public.
@@ -108,7 +109,8 @@ pub async fn page(state: &AppState, g: &ActorRow, headers: &HeaderMap) -> AppRes
         .await?
         .ok_or(AppError::NotFound)?;
     if wants(headers) == Wants::ActivityJson {
-        return Ok(activity_json(&local_group_to_ap(g, &row)?));
+        let doc = crate::federation::actors::with_ed25519_key(&state.db, g, local_group_to_ap(g, &row)?).await?;
+        return Ok(activity_json(&doc));
     }
     let members = follows::count(&state.db, g.id, true).await?;
     let handle = format!("@{}@{}", g.username, state.config.domain);

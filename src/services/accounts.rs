@@ -422,8 +422,10 @@ pub async fn update_profile(state: &AppState, actor: &ActorRow, u: ProfileUpdate
     actors::update_profile(&state.db, &a).await?;
     let followers = crate::storage::follows::follower_actors(&state.db, a.id).await?;
     let inboxes = crate::federation::delivery::inboxes_for(state, followers.iter());
-    let object =
-        serde_json::to_value(crate::federation::actors::local_actor_to_ap(&a)?).map_err(anyhow::Error::from)?;
+    let document =
+        crate::federation::actors::with_ed25519_key(&state.db, &a, crate::federation::actors::local_actor_to_ap(&a)?)
+            .await?;
+    let object = serde_json::to_value(document).map_err(anyhow::Error::from)?;
     let update = crate::federation::activities::actors::update_actor(
         state.urls.activity(crate::ids::new_id()).as_str(),
         &object,

@@ -393,6 +393,8 @@ pub async fn send(
     audience: &Audience,
     announce_object: Option<&str>,
 ) -> anyhow::Result<()> {
+    // Signed once (FEP-8b32), so the copy the group relays carries the author's proof too.
+    let activity = &crate::federation::actors::with_proof(tx, author, activity).await?;
     delivery::queue(tx, author, activity, &audience.inboxes).await?;
     if let Some((g, members_only, members)) = &audience.local_group {
         groups::fan_out(tx, state, g, *members_only, members, activity, announce_object).await?;

@@ -6,6 +6,7 @@
 //! real timestamps). Where the dialects really differ, a repository matches on [`Db`] itself.
 //! Migrations are kept side by side in `migrations/sqlite` and `migrations/postgres`.
 
+pub mod actor_keys;
 pub mod actors;
 pub mod batch;
 pub mod conversations;
