@@ -522,3 +522,59 @@ async fn relayed_group_activities_carry_proofs_that_verify_independently() {
         );
     }
 }
+
+/// A group on another server relays a third server's post: with a valid integrity proof by its
+/// author's published key it is taken as sent (no fetch from its origin, which is unreachable
+/// here); a tampered one is refused; one without a proof waits for its origin to confirm it.
+#[tokio::test]
+async fn a_relayed_activity_with_a_valid_proof_by_its_author_needs_no_fetch() {
+    use staffroom::federation::integrity;
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let (group, group_key) = common::peer::remote_actor_at(&app, "Group", "https://lemmy.test", "g").await;
+    follows::insert(&app.state.db, ada.actor.id, group.id, None, true)
+        .await
+        .unwrap();
+    let (zed, _) = remote_actor(&app, "zed", "far.test").await;
+    let (public, secret) = integrity::generate();
+    let key_id = format!("{}#ed25519-key", zed.ap_id);
+    staffroom::storage::actor_keys::upsert_remote(&app.state.db, zed.id, &key_id, &public)
+        .await
+        .unwrap();
+    let signing = integrity::signing_key(&secret).unwrap();
+    let public_address = "https://www.w3.org/ns/activitystreams#Public";
+    let create = |n: u32| {
+        json!({ "@context": "https://www.w3.org/ns/activitystreams",
+                "id": format!("{}/creates/{n}", zed.ap_id), "type": "Create", "actor": zed.ap_id,
+                "to": [group.ap_id, public_address],
+                "object": { "id": format!("{}/notes/{n}", zed.ap_id), "type": "Note", "attributedTo": zed.ap_id,
+                            "content": format!("<p>Note {n}</p>"), "audience": group.ap_id,
+                            "to": [group.ap_id, public_address] } })
+    };
+    let relay = |n: u32, inner: serde_json::Value| {
+        json!({ "id": format!("{}/announces/{n}", group.ap_id), "type": "Announce", "actor": group.ap_id,
+                "to": [public_address], "object": inner })
+    };
+    let signed = integrity::sign(&create(1), &signing, &key_id, "2026-12-01T10:00:00Z").unwrap();
+    let mut tampered = integrity::sign(&create(2), &signing, &key_id, "2026-12-01T10:00:00Z").unwrap();
+    tampered["object"]["content"] = json!("<p>Something else</p>");
+    for (n, inner) in [(1, signed), (2, tampered), (3, create(3))] {
+        deliver(&app, &group_key, relay(n, inner)).await;
+    }
+    let stored = |n: u32| {
+        let app = &app;
+        let id = format!("{}/notes/{n}", zed.ap_id);
+        async move {
+            staffroom::storage::posts::find_by_ap_id(&app.state.db, &id)
+                .await
+                .unwrap()
+        }
+    };
+    let first = stored(1).await.expect("proven: taken as sent");
+    assert_eq!(
+        (first.group_id, first.content_html.as_str()),
+        (Some(group.id), "<p>Note 1</p>")
+    );
+    assert!(stored(2).await.is_none(), "a tampered activity is refused");
+    assert!(stored(3).await.is_none(), "unproven: waits for its unreachable origin");
+}

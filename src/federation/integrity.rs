@@ -67,15 +67,18 @@ pub fn multikey(key_id: &str, controller: &str, public_multibase: &str) -> Value
     json!({ "id": key_id, "type": "Multikey", "controller": controller, "publicKeyMultibase": public_multibase })
 }
 
-/// The Ed25519 public key an actor document publishes as a Multikey (FEP-521a): its id and
-/// multibase value, when there is one.
+/// The Ed25519 public key an actor document publishes as a Multikey (FEP-521a), controlled by
+/// the actor and named on its host: its id and multibase value, when there is one.
 pub fn published_key(actor: &Value) -> Option<(String, String)> {
+    let actor_id = url::Url::parse(actor["id"].as_str()?).ok()?;
     super::protocol::items(&actor["assertionMethod"])
         .into_iter()
         .find_map(|m| {
             let value = m["publicKeyMultibase"].as_str()?;
-            (m["type"] == "Multikey" && verifying_key(value).is_ok())
-                .then(|| Some((m["id"].as_str()?.to_owned(), value.to_owned())))?
+            let id = url::Url::parse(m["id"].as_str()?).ok()?;
+            let own = m["controller"].as_str() == Some(actor_id.as_str())
+                && super::policy::authority(&id) == super::policy::authority(&actor_id);
+            (m["type"] == "Multikey" && own && verifying_key(value).is_ok()).then(|| (id.to_string(), value.to_owned()))
         })
 }
 

@@ -10,7 +10,8 @@
 //! 4. Moderation (`Add`, `Remove`, `Lock`, `Block`, and `Delete` of a post in the group) is the
 //!    group's own act: it is honoured only for objects the announcing group owns.
 //! 5. Anything else is taken as sent only when the activity and its actor are on the group's own
-//!    host. From any other host it is fetched from its origin by id and checked there (a
+//!    host, or when it carries a valid integrity proof (FEP-8b32) by its actor's own Ed25519 key.
+//!    From any other host it is fetched from its origin by id and checked there (a
 //!    `Create`/`Update` by fetching its object, a `Delete` by its object being gone); what its
 //!    origin does not confirm is dropped.
 
@@ -19,12 +20,13 @@ use url::Url;
 
 use super::fetch::FetchError;
 use super::inbound::{ProcessError, invalid};
+use super::integrity;
 use super::policy::authority;
 use super::protocol::{addresses, id_of};
 use super::remote::ResolveError;
 use crate::app::AppState;
-use crate::storage::actors::ActorRow;
-use crate::storage::{follows, posts};
+use crate::storage::actors::{self, ActorRow};
+use crate::storage::{actor_keys, follows, posts};
 
 /// Activity types a group performs itself on what it owns; the inner actor is then its steward.
 const MODERATION: [&str; 4] = ["Add", "Remove", "Lock", "Block"];
@@ -73,11 +75,52 @@ pub async fn check(state: &AppState, group: &ActorRow, inner: &Value) -> Result<
             activity: inner.clone(),
         });
     }
+    if proven_by_its_actor(state, inner, &inner_actor).await? {
+        return Ok(Relayed::Activity {
+            actor: inner_actor,
+            activity: inner.clone(),
+        });
+    }
     let activity = confirm_at_origin(state, group, inner, &inner_actor, &inner_id).await?;
     Ok(Relayed::Activity {
         actor: inner_actor,
         activity,
     })
+}
+
+/// Rule 5's shortcut: whether `inner` carries a valid integrity proof (FEP-8b32) by its own
+/// actor's Ed25519 key (published in its actor document, on its host). An activity without one,
+/// or whose signer's key we cannot learn, is confirmed at its origin instead; one whose proof
+/// does not verify is refused.
+async fn proven_by_its_actor(state: &AppState, inner: &Value, actor: &Url) -> Result<bool, ProcessError> {
+    let Some(method) = integrity::proof_method(inner) else {
+        return Ok(false);
+    };
+    let Ok(method_url) = Url::parse(method) else {
+        return Ok(false);
+    };
+    if authority(&method_url) != authority(actor) {
+        return Ok(false);
+    }
+    let mut key = actor_keys::find_by_key_id(&state.db, method).await?;
+    if key.is_none() {
+        // Learn the actor's key once: from its document, unless read in the last minute.
+        let known = actors::find_by_ap_id(&state.db, actor.as_str()).await?;
+        let recent = known
+            .and_then(|a| a.fetched_at)
+            .is_some_and(|t| crate::storage::now() - t < chrono::Duration::minutes(1));
+        if !recent && super::remote::refresh_actor(state, actor).await.is_ok() {
+            key = actor_keys::find_by_key_id(&state.db, method).await?;
+        }
+    }
+    let Some(key) = key else { return Ok(false) };
+    let owner = actors::find_by_id(&state.db, key.actor_id).await?;
+    if owner.is_none_or(|o| o.ap_id != actor.as_str()) {
+        return Ok(false);
+    }
+    let public = integrity::verifying_key(&key.public_multibase).map_err(|e| invalid(e.to_string()))?;
+    integrity::verify(inner, &public).map_err(|e| invalid(format!("integrity proof: {e}")))?;
+    Ok(true)
 }
 
 /// Whether `inner` is about `group` (rule 2).

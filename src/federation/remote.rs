@@ -107,6 +107,7 @@ pub fn remote_actor_to_row(a: &RemoteActor, existing: Option<&ActorRow>) -> Resu
 pub async fn refresh_actor(state: &AppState, id: &Url) -> Result<ActorRow, ResolveError> {
     let signer = node_signer(state).await?;
     let (final_url, doc) = fetch::fetch_json(state, id, &signer).await?;
+    let ed25519 = super::integrity::published_key(&doc);
     let actor: RemoteActor =
         serde_json::from_value(doc).map_err(|e| ResolveError::Invalid(id.to_string(), e.to_string()))?;
     // The document must come from the origin of its id.
@@ -123,6 +124,9 @@ pub async fn refresh_actor(state: &AppState, id: &Url) -> Result<ActorRow, Resol
     let row = remote_actor_to_row(&actor, existing.as_ref()).map_err(|e| ResolveError::Invalid(id.to_string(), e))?;
     actors::upsert_remote(&state.db, &row).await?;
     let stored = actors::find_by_ap_id(&state.db, &row.ap_id).await?.unwrap_or(row);
+    if let Some((key_id, public)) = ed25519 {
+        crate::storage::actor_keys::upsert_remote(&state.db, stored.id, &key_id, &public).await?;
+    }
     if stored.kind == actors::KIND_GROUP {
         // A group that approves its members is treated as a members-only space.
         crate::storage::groups::upsert_remote(
