@@ -19,6 +19,7 @@ pub mod policy;
 pub mod protocol;
 pub mod relay;
 pub mod remote;
+pub mod rfc9421;
 pub mod signatures;
 
 /// The media type of ActivityPub documents we serve.

@@ -179,6 +179,45 @@ pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<ActorRow, 
     resolve_actor(state, &id).await
 }
 
+/// A public key an actor signs with.
+pub enum ActorKey {
+    /// Its `publicKey` (RSA, or Ed25519 as PEM).
+    Pem(String),
+    /// Its FEP-521a Multikey.
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+/// The actor whose key is `key_id` (its `publicKey` or its Multikey), and the key: known here,
+/// or read from `actor_id`'s document (the key id without its fragment).
+pub async fn actor_key(state: &AppState, key_id: &str, actor_id: &Url) -> Result<(ActorRow, ActorKey), ResolveError> {
+    let known = match actors::find_by_key_id(&state.db, key_id).await? {
+        Some(a) => Some(a),
+        None => match crate::storage::actor_keys::find_by_key_id(&state.db, key_id).await? {
+            Some(k) => actors::find_by_id(&state.db, k.actor_id).await?,
+            None => None,
+        },
+    };
+    let actor = match known {
+        Some(a) => a,
+        None => refresh_actor(state, actor_id).await?,
+    };
+    if actor.key_id == key_id {
+        let pem = actor.public_key_pem.clone();
+        return Ok((actor, ActorKey::Pem(pem)));
+    }
+    let multikey = crate::storage::actor_keys::find(&state.db, actor.id)
+        .await?
+        .filter(|k| k.key_id == key_id)
+        .and_then(|k| super::integrity::verifying_key(&k.public_multibase).ok());
+    match multikey {
+        Some(k) => Ok((actor, ActorKey::Ed25519(k))),
+        None => Err(ResolveError::Invalid(
+            key_id.to_owned(),
+            "not a key of its actor".into(),
+        )),
+    }
+}
+
 /// An actor named by a handle (`name`, `name@domain`, `@name@domain`) or by its id (a URL, as
 /// the command line and ActivityPub print them).
 pub async fn resolve_reference(state: &AppState, reference: &str) -> Result<ActorRow, ResolveError> {

@@ -18,6 +18,17 @@ pub async fn remote_actor(app: &TestApp, name: &str, domain: &str) -> (ActorRow,
 
 /// A remote actor of `kind` at `{base}/users/{name}` (`base` is a scheme and authority).
 pub async fn remote_actor_at(app: &TestApp, kind: &str, base: &str, name: &str) -> (ActorRow, SigningKey) {
+    let (actor, key, _) = remote_actor_with_pem(app, kind, base, name).await;
+    (actor, key)
+}
+
+/// [`remote_actor_at`], with the private key's PEM too (to sign in other ways).
+pub async fn remote_actor_with_pem(
+    app: &TestApp,
+    kind: &str,
+    base: &str,
+    name: &str,
+) -> (ActorRow, SigningKey, String) {
     let keys = staffroom::federation::keys::generate().unwrap();
     let now = staffroom::storage::now();
     let ap_id = format!("{base}/users/{name}");
@@ -55,6 +66,7 @@ pub async fn remote_actor_at(app: &TestApp, kind: &str, base: &str, name: &str) 
     (
         actors::find_by_ap_id(&app.state.db, &ap_id).await.unwrap().unwrap(),
         key,
+        keys.private_pem,
     )
 }
 
