@@ -726,3 +726,76 @@ async fn requests_signed_only_with_rfc9421_are_accepted() {
     assert_eq!(fetched.status, 200, "{}", fetched.text());
     assert_eq!(app.get_accept(&path, AP).await.status, 404);
 }
+
+/// A server that takes RFC 9421 signatures only (as Mastodon may from 4.7) answers our
+/// draft-cavage request 401: the same request goes again at once signed the RFC 9421 way, and
+/// the host gets only those from then on.
+#[tokio::test]
+async fn a_host_that_refuses_draft_cavage_gets_rfc9421_signatures() {
+    use std::sync::{Arc, Mutex};
+    let app = TestApp::with_config(|c| c.allow_private_addresses = true).await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+    let stub = {
+        let (seen, pem) = (seen.clone(), ada.actor.public_key_pem.clone());
+        axum::Router::new().route(
+            "/inbox",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let (seen, pem) = (seen.clone(), pem.clone());
+                async move {
+                    use staffroom::federation::rfc9421;
+                    if !rfc9421::is_signed(&headers) {
+                        seen.lock().unwrap().push("draft-cavage");
+                        return axum::http::StatusCode::UNAUTHORIZED;
+                    }
+                    seen.lock().unwrap().push("rfc9421");
+                    let uri = url::Url::parse(&format!("http://localhost:{port}/inbox")).unwrap();
+                    let req = rfc9421::Request {
+                        method: "POST",
+                        target_uri: &uri,
+                        headers: &headers,
+                    };
+                    let sig = rfc9421::parse(&headers).unwrap();
+                    match rfc9421::verify(
+                        &req,
+                        Some(&body),
+                        &sig,
+                        &rfc9421::Key::Pem(&pem),
+                        chrono::Utc::now().timestamp(),
+                    ) {
+                        Ok(()) => axum::http::StatusCode::ACCEPTED,
+                        Err(_) => axum::http::StatusCode::UNAUTHORIZED,
+                    }
+                }
+            }),
+        )
+    };
+    tokio::spawn(async move { axum::serve(listener, stub).await.unwrap() });
+    let inbox = format!("http://localhost:{port}/inbox");
+    let hosts = staffroom::federation::delivery::HostLimits::default();
+    for n in 1..=2 {
+        let activity = json!({ "id": format!("https://staffroom.test/activities/{n}"), "type": "Follow",
+                               "actor": ada.actor.ap_id, "object": "https://elsewhere.test/users/x" });
+        let mut tx = app.state.db.begin().await.unwrap();
+        staffroom::federation::delivery::queue(
+            &mut tx,
+            &ada.actor,
+            &activity,
+            &[(inbox.clone(), format!("localhost:{port}"))],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        staffroom::federation::delivery::run_once(&app.state, &hosts)
+            .await
+            .unwrap();
+    }
+    assert_eq!(*seen.lock().unwrap(), ["draft-cavage", "rfc9421", "rfc9421"]);
+    assert_eq!(
+        staffroom::storage::deliveries::counts(&app.state.db).await.unwrap(),
+        (0, 2, 0),
+        "both delivered"
+    );
+}

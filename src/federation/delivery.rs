@@ -85,14 +85,31 @@ type Prepared = Arc<(Vec<u8>, SigningKey, bool)>;
 
 #[derive(Debug, Clone)]
 enum Outcome {
-    Delivered,
+    /// Taken; `true` when only an RFC 9421 signature was (the host is to be remembered).
+    Delivered(bool),
     /// Worth trying again later (network error, 5xx, 408, 429).
     Retry(String),
     /// Final (other 4xx, refused by policy, unsigned).
     Fail(String),
 }
 
-async fn send(state: &AppState, inbox: &str, body: &[u8], key: &SigningKey) -> Outcome {
+/// Sends an activity signed draft-cavage, or RFC 9421 for a host that wants it; a host that
+/// answers 401 to draft-cavage is asked again at once the RFC 9421 way (`Outcome::Delivered(true)`
+/// then says to remember it).
+async fn send(state: &AppState, inbox: &str, body: &[u8], key: &SigningKey, rfc9421: bool) -> Outcome {
+    let outcome = send_signed(state, inbox, body, key, rfc9421).await;
+    match outcome {
+        Outcome::Fail(ref e) if !rfc9421 && e.starts_with("HTTP 401") => {
+            match send_signed(state, inbox, body, key, true).await {
+                Outcome::Delivered(_) => Outcome::Delivered(true),
+                other => other,
+            }
+        }
+        other => other,
+    }
+}
+
+async fn send_signed(state: &AppState, inbox: &str, body: &[u8], key: &SigningKey, rfc9421: bool) -> Outcome {
     let Ok(url) = Url::parse(inbox) else {
         return Outcome::Fail("invalid inbox URL".into());
     };
@@ -102,7 +119,12 @@ async fn send(state: &AppState, inbox: &str, body: &[u8], key: &SigningKey) -> O
             _ => Outcome::Fail(e.to_string()),
         };
     }
-    let headers = match sign_request("POST", &url, Some(body), key) {
+    let signed = if rfc9421 {
+        super::signatures::sign_request_rfc9421("POST", &url, Some(body), key)
+    } else {
+        sign_request("POST", &url, Some(body), key)
+    };
+    let headers = match signed {
         Ok(h) => h,
         Err(e) => return Outcome::Fail(format!("signing: {e}")),
     };
@@ -119,7 +141,7 @@ async fn send(state: &AppState, inbox: &str, body: &[u8], key: &SigningKey) -> O
             let status = res.status();
             let _ = super::fetch::read_limited(res, inbox, MAX_RESPONSE_BYTES).await;
             if status.is_success() {
-                Outcome::Delivered
+                Outcome::Delivered(false)
             } else if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
                 Outcome::Retry(format!("HTTP {status}"))
             } else {
@@ -162,6 +184,16 @@ pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<us
             Some((a.id, Arc::new((a.payload.into_bytes(), key, bare))))
         })
         .collect();
+    // Hosts that refused draft-cavage and took RFC 9421 signatures.
+    let rfc9421: std::collections::HashSet<String> = if claimed.is_empty() {
+        Default::default()
+    } else {
+        deliveries::hosts_preferring_rfc9421(&state.db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let rfc9421 = &rfc9421;
     let jobs: Vec<_> = claimed
         .into_iter()
         .map(|d| {
@@ -179,7 +211,7 @@ pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<us
                 async move {
                     let permit = hosts.acquire(&d.host, state.config.delivery.per_host_concurrency).await;
                     let outcome = match &prepared {
-                        Some(p) => send(state, &d.inbox_url, &p.0, &p.1).await,
+                        Some(p) => send(state, &d.inbox_url, &p.0, &p.1, rfc9421.contains(&d.host)).await,
                         None => Outcome::Fail("the signing actor has no key".into()),
                     };
                     drop(permit);
@@ -231,7 +263,10 @@ async fn record(state: &AppState, outcomes: Vec<Sent>) -> anyhow::Result<()> {
                 for (d, outcome, bare) in outcomes {
                     let inbox = &d.inbox_url;
                     match outcome {
-                        Outcome::Delivered => {
+                        Outcome::Delivered(learnt) => {
+                            if learnt {
+                                deliveries::prefers_rfc9421(&mut *tx, &d.host, now).await?;
+                            }
                             tracing::debug!(%inbox, "delivered");
                             delivered.push(d.id);
                             reachable.insert(d.host);

@@ -150,6 +150,46 @@ pub fn sign_request(
     Ok(headers)
 }
 
+/// The headers to add to a request signed the RFC 9421 way instead: `Content-Digest` (RFC 9530,
+/// with a body), `Signature-Input` covering `@method`, `@target-uri` and the digest, with
+/// `created`, `keyid` and `alg` (`rsa-v1_5-sha256`, which Mastodon and Fedify verify), and
+/// `Signature`.
+pub fn sign_request_rfc9421(
+    method: &str,
+    url: &url::Url,
+    body: Option<&[u8]>,
+    key: &SigningKey,
+) -> anyhow::Result<Vec<(&'static str, String)>> {
+    let created = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH)?.as_secs();
+    let mut components = vec![
+        ("@method", method.to_ascii_uppercase()),
+        ("@target-uri", url.to_string()),
+    ];
+    let mut headers = Vec::new();
+    if let Some(body) = body {
+        let digest = format!(
+            "sha-256=:{}:",
+            openssl::base64::encode_block(&openssl::sha::sha256(body))
+        );
+        components.push(("content-digest", digest.clone()));
+        headers.push(("content-digest", digest));
+    }
+    let names: Vec<String> = components.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+    let params = format!(
+        "({});created={created};keyid=\"{}\";alg=\"rsa-v1_5-sha256\"",
+        names.join(" "),
+        key.key_id
+    );
+    let mut base: Vec<String> = components.iter().map(|(n, v)| format!("\"{n}\": {v}")).collect();
+    base.push(format!("\"@signature-params\": {params}"));
+    let mut signer = Signer::new(MessageDigest::sha256(), &key.key)?;
+    signer.update(base.join("\n").as_bytes())?;
+    let signature = openssl::base64::encode_block(&signer.sign_to_vec()?);
+    headers.push(("signature-input", format!("sig1={params}")));
+    headers.push(("signature", format!("sig1=:{signature}:")));
+    Ok(headers)
+}
+
 /// The parts of a `Signature` header.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedSignature {

@@ -189,3 +189,17 @@ pub async fn hosts_refusing_object_announces(db: impl Into<Exec<'_>>) -> Result<
     with_exec!(db, p => sqlx::query_scalar("SELECT host FROM instances WHERE refuses_object_announces LIMIT 100000")
         .fetch_all(p).await)
 }
+
+/// Remembers that `host` takes RFC 9421 signatures where it refused draft-cavage ones.
+pub async fn prefers_rfc9421(db: impl Into<Exec<'_>>, host: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_write!(db, p => sqlx::query(
+        "INSERT INTO instances (host, failures, updated_at, prefers_rfc9421) VALUES ($1, 0, $2, TRUE) \
+         ON CONFLICT (host) DO UPDATE SET prefers_rfc9421 = TRUE, updated_at = excluded.updated_at")
+        .bind(host).bind(now).execute(p).await.map(|_| ()))
+}
+
+/// The hosts that take RFC 9421 signatures only.
+pub async fn hosts_preferring_rfc9421(db: impl Into<Exec<'_>>) -> Result<Vec<String>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar("SELECT host FROM instances WHERE prefers_rfc9421 LIMIT 100000")
+        .fetch_all(p).await)
+}
