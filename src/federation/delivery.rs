@@ -188,7 +188,7 @@ pub async fn run_once(state: &AppState, hosts: &HostLimits) -> anyhow::Result<us
     let rfc9421: std::collections::HashSet<String> = if claimed.is_empty() {
         Default::default()
     } else {
-        deliveries::hosts_preferring_rfc9421(&state.db)
+        deliveries::hosts_needing(&state.db, deliveries::HostNeed::Rfc9421)
             .await?
             .into_iter()
             .collect()
@@ -265,7 +265,7 @@ async fn record(state: &AppState, outcomes: Vec<Sent>) -> anyhow::Result<()> {
                     match outcome {
                         Outcome::Delivered(learnt) => {
                             if learnt {
-                                deliveries::prefers_rfc9421(&mut *tx, &d.host, now).await?;
+                                deliveries::remember(&mut *tx, &d.host, deliveries::HostNeed::Rfc9421, now).await?;
                             }
                             tracing::debug!(%inbox, "delivered");
                             delivered.push(d.id);
@@ -274,7 +274,8 @@ async fn record(state: &AppState, outcomes: Vec<Sent>) -> anyhow::Result<()> {
                         Outcome::Fail(error) => {
                             tracing::info!(%inbox, %error, "delivery refused: giving up");
                             if bare && REFUSED_AS_UNREADABLE.iter().any(|c| error == format!("HTTP {c}")) {
-                                deliveries::refuses_object_announces(&mut *tx, &d.host, now).await?;
+                                deliveries::remember(&mut *tx, &d.host, deliveries::HostNeed::NoObjectAnnounces, now)
+                                    .await?;
                             }
                             deliveries::mark_failed(&mut *tx, d.id, &error, now).await?;
                         }

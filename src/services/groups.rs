@@ -199,7 +199,11 @@ pub async fn fan_out(
     );
     delivery::queue(tx, group, &announce, &inboxes).await?;
     if let Some(object_id) = object_id {
-        let refusing = crate::storage::deliveries::hosts_refusing_object_announces(&mut *tx).await?;
+        let refusing = crate::storage::deliveries::hosts_needing(
+            &mut *tx,
+            crate::storage::deliveries::HostNeed::NoObjectAnnounces,
+        )
+        .await?;
         inboxes.retain(|(_, host)| !refusing.contains(host));
         let announce = activities::announce(
             state.urls.activity(crate::ids::new_id()).as_str(),

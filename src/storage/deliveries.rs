@@ -172,34 +172,41 @@ pub async fn sent(db: &Db, ap_id: &str) -> Result<Option<(String, Vec<String>)>,
     Ok(Some((payload, hosts)))
 }
 
-/// Remembers that `host` refused an Announce of a bare object id.
-pub async fn refuses_object_announces(
+/// What a server was found to need, remembered per host in `instances`.
+#[derive(Debug, Clone, Copy)]
+pub enum HostNeed {
+    /// It refused a group's Announce of a bare object id (Lemmy).
+    NoObjectAnnounces,
+    /// It refused draft-cavage and took RFC 9421 signatures.
+    Rfc9421,
+}
+
+impl HostNeed {
+    const fn column(self) -> &'static str {
+        match self {
+            HostNeed::NoObjectAnnounces => "refuses_object_announces",
+            HostNeed::Rfc9421 => "prefers_rfc9421",
+        }
+    }
+}
+
+/// Remembers that `host` needs `need`.
+pub async fn remember(
     db: impl Into<Exec<'_>>,
     host: &str,
+    need: HostNeed,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    with_write!(db, p => sqlx::query(
-        "INSERT INTO instances (host, failures, updated_at, refuses_object_announces) VALUES ($1, 0, $2, TRUE) \
-         ON CONFLICT (host) DO UPDATE SET refuses_object_announces = TRUE, updated_at = excluded.updated_at")
-        .bind(host).bind(now).execute(p).await.map(|_| ()))
+    let column = need.column();
+    let sql = format!(
+        "INSERT INTO instances (host, failures, updated_at, {column}) VALUES ($1, 0, $2, TRUE) \
+         ON CONFLICT (host) DO UPDATE SET {column} = TRUE, updated_at = excluded.updated_at"
+    );
+    with_write!(db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(host).bind(now).execute(p).await.map(|_| ()))
 }
 
-/// The hosts that refused an Announce of a bare object id.
-pub async fn hosts_refusing_object_announces(db: impl Into<Exec<'_>>) -> Result<Vec<String>, sqlx::Error> {
-    with_exec!(db, p => sqlx::query_scalar("SELECT host FROM instances WHERE refuses_object_announces LIMIT 100000")
-        .fetch_all(p).await)
-}
-
-/// Remembers that `host` takes RFC 9421 signatures where it refused draft-cavage ones.
-pub async fn prefers_rfc9421(db: impl Into<Exec<'_>>, host: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_write!(db, p => sqlx::query(
-        "INSERT INTO instances (host, failures, updated_at, prefers_rfc9421) VALUES ($1, 0, $2, TRUE) \
-         ON CONFLICT (host) DO UPDATE SET prefers_rfc9421 = TRUE, updated_at = excluded.updated_at")
-        .bind(host).bind(now).execute(p).await.map(|_| ()))
-}
-
-/// The hosts that take RFC 9421 signatures only.
-pub async fn hosts_preferring_rfc9421(db: impl Into<Exec<'_>>) -> Result<Vec<String>, sqlx::Error> {
-    with_exec!(db, p => sqlx::query_scalar("SELECT host FROM instances WHERE prefers_rfc9421 LIMIT 100000")
-        .fetch_all(p).await)
+/// The hosts that need `need`.
+pub async fn hosts_needing(db: impl Into<Exec<'_>>, need: HostNeed) -> Result<Vec<String>, sqlx::Error> {
+    let sql = format!("SELECT host FROM instances WHERE {} LIMIT 100000", need.column());
+    with_exec!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)
 }
