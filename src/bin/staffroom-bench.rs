@@ -129,14 +129,19 @@ mod fanout {
 
     /// A remote actor row pointing at a stub server, with a real public key.
     pub(crate) fn remote(i: usize, port: u16, public_pem: &str, shared: bool) -> ActorRow {
+        remote_on(i, &format!("localhost:{port}"), public_pem, shared)
+    }
+
+    /// [`remote`] on the server `authority` (`host:port`).
+    pub(crate) fn remote_on(i: usize, authority: &str, public_pem: &str, shared: bool) -> ActorRow {
         let now = staffroom::storage::now();
-        let base = format!("http://localhost:{port}");
+        let base = format!("http://{authority}");
         let ap_id = format!("{base}/users/u{i}");
         ActorRow {
             id: staffroom::ids::id_at(now),
             kind: "Person".into(),
             username: format!("u{i}"),
-            domain: Some(format!("localhost:{port}")),
+            domain: Some(authority.to_owned()),
             ap_id: ap_id.clone(),
             url: None,
             inbox_url: format!("{ap_id}/inbox"),
@@ -455,6 +460,20 @@ mod burst {
                 SigningKey::from_pem(&row.key_id, &k.private_pem).unwrap(),
             ));
         }
+        // A reader on another server (the same stub under another name): the group relays
+        // each post to it, never back to the senders' own server.
+        let k = staffroom::federation::keys::generate().unwrap();
+        let reader = super::fanout::remote_on(100, &format!("127.0.0.1:{stub_port}"), &k.public_pem, true);
+        staffroom::storage::actors::upsert_remote(&state.db, &reader)
+            .await
+            .unwrap();
+        let reader = staffroom::storage::actors::find_by_ap_id(&state.db, &reader.ap_id)
+            .await
+            .unwrap()
+            .unwrap();
+        follows::insert(&state.db, reader.id, group.id, None, true)
+            .await
+            .unwrap();
         let router = staffroom::http::router(state.clone());
         tokio::spawn(async move {
             axum::serve(
