@@ -334,6 +334,13 @@ pub enum AdminCommand {
         #[arg(long)]
         undo: bool,
     },
+    /// List reports (the open ones unless `--all`), newest first.
+    Reports {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Mark a report as handled.
+    ResolveReport { id: i64 },
 }
 
 /// The configuration file to read: the one asked for, else `config/staffroom.toml` if present.
@@ -735,6 +742,48 @@ async fn admin(state: &AppState, cmd: AdminCommand) -> anyhow::Result<()> {
                 println!("@{} is suspended.", account.actor.username);
             }
             Ok(())
+        }
+        AdminCommand::Reports { all } => {
+            let list = crate::storage::reports::list(&state.db, all, 200).await?;
+            if list.is_empty() {
+                println!("No open reports.");
+            }
+            let handle = |a: Option<crate::storage::actors::ActorRow>| match a {
+                Some(a) => match &a.domain {
+                    Some(d) => format!("@{}@{d}", a.username),
+                    None => format!("@{}", a.username),
+                },
+                None => "(gone)".to_owned(),
+            };
+            for r in list {
+                let reporter = handle(crate::storage::actors::find_by_id(&state.db, r.reporter_id).await?);
+                let target = handle(crate::storage::actors::find_by_id(&state.db, r.target_id).await?);
+                let group = match r.group_id {
+                    Some(g) => format!(
+                        " in {}",
+                        handle(crate::storage::actors::find_by_id(&state.db, g).await?)
+                    ),
+                    None => String::new(),
+                };
+                let state_word = if r.resolved_at.is_some() { "resolved" } else { "open" };
+                println!(
+                    "{} {} {state_word} {}: {target}{group} reported by {reporter}, {} post(s): {}",
+                    r.id,
+                    r.created_at.format("%Y-%m-%d %H:%M"),
+                    r.category,
+                    r.posts().len(),
+                    r.comment
+                );
+            }
+            Ok(())
+        }
+        AdminCommand::ResolveReport { id } => {
+            if crate::storage::reports::resolve(&state.db, id, crate::storage::now()).await? {
+                println!("Report {id} is resolved.");
+                Ok(())
+            } else {
+                anyhow::bail!("no open report {id}")
+            }
         }
     }
 }

@@ -788,7 +788,6 @@ async fn instance_unserved_endpoints_and_errors() {
     for path in [
         "/api/v1/custom_emojis",
         "/api/v1/lists",
-        "/api/v1/timelines/list/1",
         "/api/v1/filters",
         "/api/v2/filters",
         "/api/v1/bookmarks",
@@ -802,6 +801,9 @@ async fn instance_unserved_endpoints_and_errors() {
         let r = app.api("GET", path, Some(&t), None).await;
         assert_eq!((r.status.as_u16(), r.json()), (200, json!([])), "{path}");
     }
+    // Someone else's list, or none at all, is not found.
+    let r = app.api("GET", "/api/v1/timelines/list/1", Some(&t), None).await;
+    assert_eq!((r.status.as_u16(), r.json()["error"].is_string()), (404, true));
     let r = app.api("GET", "/api/v1/no_such_thing", Some(&t), None).await;
     assert_eq!((r.status.as_u16(), r.json()["error"].is_string()), (404, true));
     assert_eq!(app.api("GET", "/api/v1/statuses/123", None, None).await.status, 404);

@@ -220,3 +220,60 @@ async fn join_requests_are_approved_as_they_are_listed() {
     }
     assert_eq!(stdout(&node.run(&["group", "requests", "board"])), "");
 }
+
+/// The secretariat lists open reports and resolves them.
+#[tokio::test]
+async fn reports_are_listed_and_resolved() {
+    let node = Node::new().await;
+    assert!(node.run(&["migrate"]).status.success());
+    for name in ["ada", "bob"] {
+        let email = format!("{name}@school.example");
+        let o = node.run(&[
+            "admin",
+            "create-user",
+            name,
+            "--email",
+            &email,
+            "--password",
+            "a long enough passphrase",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(stdout(&node.run(&["admin", "reports"])), "No open reports.\n");
+    let db = staffroom::storage::Db::connect(&node.database_url, 1).await.unwrap();
+    let ada = staffroom::storage::actors::find_local(&db, "ada")
+        .await
+        .unwrap()
+        .unwrap();
+    let bob = staffroom::storage::actors::find_local(&db, "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = staffroom::storage::now();
+    let report = staffroom::storage::reports::ReportRow {
+        id: staffroom::ids::id_at(now),
+        reporter_id: ada.id,
+        target_id: bob.id,
+        group_id: None,
+        post_ids: "[]".into(),
+        comment: "rude in the coffee shop".into(),
+        category: "violation".into(),
+        forwarded: false,
+        ap_id: None,
+        resolved_at: None,
+        created_at: now,
+    };
+    assert!(staffroom::storage::reports::insert(&db, &report).await.unwrap());
+    let listed = stdout(&node.run(&["admin", "reports"]));
+    assert!(
+        listed.starts_with(&report.id.to_string())
+            && listed.contains("open violation: @bob reported by @ada, 0 post(s): rude in the coffee shop"),
+        "{listed}"
+    );
+    let o = node.run(&["admin", "resolve-report", &report.id.to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&node.run(&["admin", "reports"])), "No open reports.\n");
+    assert!(stdout(&node.run(&["admin", "reports", "--all"])).contains("resolved violation"));
+    let o = node.run(&["admin", "resolve-report", &report.id.to_string()]);
+    assert!(!o.status.success(), "a report is resolved once");
+}

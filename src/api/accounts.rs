@@ -158,10 +158,11 @@ pub async fn relationships(
     Q(q): Q<Ids>,
 ) -> ApiResult<Json<Vec<Relationship>>> {
     let me = auth.member("read:follows")?;
+    let filters = crate::services::visibility::Filters::load(&state, &me.actor).await?;
     let mut out = Vec::new();
     for id in q.ids.iter().chain(q.id.iter()).take(40) {
         if let Ok(other) = actor(&state, id).await {
-            out.push(relationship(&state, &me.actor, &other).await?);
+            out.push(super::entities::relationship_with(&state, &me.actor, &other, &filters).await?);
         }
     }
     Ok(Json(out))
@@ -177,13 +178,14 @@ pub async fn statuses(
     let a = actor(&state, &id).await?;
     let viewer = auth.as_ref().and_then(|x| x.account.as_ref()).map(|x| x.actor.clone());
     let limit = page.limit()?;
-    let which = if a.kind == KIND_GROUP {
-        posts::Timeline::Group(a.id)
+    // A group's page leaves out the people the viewer blocks and mutes; a person's does not.
+    let (which, filtering) = if a.kind == KIND_GROUP {
+        (posts::Timeline::Group(a.id), super::timelines::Filtering::Feed)
     } else {
-        posts::Timeline::Author(a.id)
+        (posts::Timeline::Author(a.id), super::timelines::Filtering::Profile)
     };
     let rows = posts::timeline(&state.db, &which, super::timelines::window(&page)?, limit * 3).await?;
-    let (items, ids) = super::timelines::render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
+    let (items, ids) = super::timelines::render(&state, rows, viewer.as_ref(), limit, filtering, |_| None).await?;
     Ok(paged(
         items,
         link_header(&state, &format!("/api/v1/accounts/{id}/statuses"), &ids, limit),

@@ -23,7 +23,7 @@ async fn entities(state: &AppState, rows: &[ConversationRow], me: &ActorRow) -> 
     let latest: Vec<_> = posts::find_many(&state.db, &ids)
         .await?
         .into_iter()
-        .filter(|p| spaces.may_see_post(p))
+        .filter(|p| spaces.shows(p))
         .collect();
     let data = PageData::load(state, &latest, &[], Some(me)).await?;
     let mut out = Vec::new();

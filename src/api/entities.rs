@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::model::{
-    Account, MediaAttachment, MediaMeta, MediaSize, Mention, Notification, Relationship, Source, Status, Tag,
+    Account, MediaAttachment, MediaMeta, MediaSize, Mention, Notification, Poll, PollOption, Relationship, Source,
+    Status, Tag,
 };
 use crate::app::AppState;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
@@ -153,6 +154,8 @@ pub struct PageData {
     parents: HashMap<String, PostRow>,
     post_stats: HashMap<i64, posts::PostStats>,
     links: HashMap<String, String>,
+    /// The polls of the page's posts, as the viewer sees them.
+    polls: HashMap<i64, Poll>,
 }
 
 /// The ActivityPub `tag` array of a post.
@@ -203,7 +206,30 @@ impl PageData {
                 }
             }
         }
+        // Polls, read only when the page holds some (two statements).
+        let mut polls = HashMap::new();
+        let questions: Vec<&PostRow> = page.iter().filter(|p| p.kind == "Question").collect();
+        if !questions.is_empty() {
+            let ids: Vec<i64> = questions.iter().map(|p| p.id).collect();
+            let rows: Vec<(crate::storage::polls::PollRow, bool)> = crate::storage::polls::find_many(&state.db, &ids)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    let local = questions.iter().any(|p| p.id == r.post_id && p.local);
+                    (r, local)
+                })
+                .collect();
+            let figures = crate::services::polls::figures(state, &rows, viewer).await?;
+            let now = crate::storage::now();
+            for (row, _) in &rows {
+                let author = questions.iter().find(|p| p.id == row.post_id).map(|p| p.author_id);
+                if let (Some(f), Some(author)) = (figures.get(&row.post_id), author) {
+                    polls.insert(row.post_id, poll_entity(row, f, viewer, author, now));
+                }
+            }
+        }
         Ok(PageData {
+            polls,
             viewer: viewer.cloned(),
             stats: loaded.iter().map(|x| (x.actor.id, x.stats.clone())).collect(),
             actors: loaded.into_iter().map(|x| (x.actor.id, x.actor)).collect(),
@@ -326,7 +352,7 @@ impl PageData {
             in_reply_to_id: parent.map(|x| x.id.to_string()),
             in_reply_to_account_id: parent.map(|x| x.author_id.to_string()),
             reblog: None,
-            poll: None,
+            poll: self.polls.get(&p.id).cloned(),
             card: None,
             language: p.language.clone(),
             favourited: viewer.is_some() && stats.favourited > 0,
@@ -353,6 +379,17 @@ impl PageData {
 }
 
 pub async fn relationship(state: &AppState, me: &ActorRow, other: &ActorRow) -> anyhow::Result<Relationship> {
+    let filters = crate::services::visibility::Filters::load(state, me).await?;
+    relationship_with(state, me, other, &filters).await
+}
+
+/// [`relationship`] with the viewer's blocks and mutes read once for many.
+pub async fn relationship_with(
+    state: &AppState,
+    me: &ActorRow,
+    other: &ActorRow,
+    filters: &crate::services::visibility::Filters,
+) -> anyhow::Result<Relationship> {
     let out = follows::find(&state.db, me.id, other.id).await?;
     let inbound = follows::find(&state.db, other.id, me.id).await?;
     Ok(Relationship {
@@ -364,11 +401,11 @@ pub async fn relationship(state: &AppState, me: &ActorRow, other: &ActorRow) -> 
         showing_reblogs: true,
         notifying: false,
         languages: None,
-        blocking: false,
-        blocked_by: false,
-        muting: false,
-        muting_notifications: false,
-        domain_blocking: false,
+        blocking: filters.blocks(other.id),
+        blocked_by: filters.blocked_by(other.id),
+        muting: filters.mutes(other.id).is_some(),
+        muting_notifications: filters.mutes(other.id) == Some(true),
+        domain_blocking: filters.blocks_domain_of(other),
         endorsed: false,
         note: String::new(),
     })
@@ -422,6 +459,13 @@ pub async fn notifications(
             },
             (None, None) => None,
         };
+        let report = match n.report_id {
+            Some(r) => match crate::storage::reports::find(&state.db, r).await? {
+                Some(r) => Some(report_entity(state, &r).await?),
+                None => continue,
+            },
+            None => None,
+        };
         out.push((
             n.id,
             Notification {
@@ -431,6 +475,7 @@ pub async fn notifications(
                 created_at: api_time(n.created_at),
                 account: data.account(state, n.from_actor_id)?,
                 status,
+                report,
             },
         ));
     }
@@ -507,4 +552,64 @@ pub async fn event_status(
         pinned: false,
         filtered: Vec::new(),
     })
+}
+
+/// The named converter: a report row as Mastodon's `Report`.
+pub async fn report_entity(
+    state: &AppState,
+    r: &crate::storage::reports::ReportRow,
+) -> anyhow::Result<super::model::Report> {
+    let target = actors::find_by_id(&state.db, r.target_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("reported actor {} is gone", r.target_id))?;
+    Ok(super::model::Report {
+        id: r.id.to_string(),
+        action_taken: r.resolved_at.is_some(),
+        action_taken_at: r.resolved_at.map(api_time),
+        category: r.category.clone(),
+        comment: r.comment.clone(),
+        forwarded: r.forwarded,
+        created_at: api_time(r.created_at),
+        status_ids: r.posts().iter().map(i64::to_string).collect(),
+        rule_ids: Vec::new(),
+        target_account: account(state, &target).await?,
+    })
+}
+
+/// The named converter: a poll with its figures as Mastodon's `Poll`, as `viewer` sees it (its
+/// author counts as having voted; hidden totals stay hidden until it ends, but from its author).
+pub fn poll_entity(
+    poll: &crate::storage::polls::PollRow,
+    f: &crate::services::polls::Figures,
+    viewer: Option<&ActorRow>,
+    author_id: i64,
+    now: DateTime<Utc>,
+) -> Poll {
+    let expired = poll.expired(now);
+    let hidden = poll.hide_totals && !expired && viewer.is_none_or(|v| v.id != author_id);
+    let options = poll
+        .titles()
+        .into_iter()
+        .enumerate()
+        .map(|(i, title)| PollOption {
+            title,
+            votes_count: (!hidden).then(|| f.counts.get(i).copied().unwrap_or(0)),
+        })
+        .collect();
+    Poll {
+        id: poll.post_id.to_string(),
+        expires_at: poll.expires_at.map(api_time),
+        expired,
+        multiple: poll.multiple,
+        votes_count: f.counts.iter().sum(),
+        voters_count: if poll.multiple {
+            f.voters
+        } else {
+            f.voters.or(Some(f.counts.iter().sum()))
+        },
+        options,
+        emojis: Vec::new(),
+        voted: viewer.map(|v| v.id == author_id || !f.mine.is_empty()),
+        own_votes: viewer.map(|_| f.mine.iter().map(|c| *c as usize).collect()),
+    }
 }

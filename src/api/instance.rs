@@ -32,7 +32,12 @@ fn configuration() -> Value {
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,
         },
-        "polls": { "max_options": 0, "max_characters_per_option": 0, "min_expiration": 300, "max_expiration": 2629746 },
+        "polls": {
+            "max_options": crate::services::polls::MAX_OPTIONS,
+            "max_characters_per_option": crate::services::polls::MAX_OPTION_CHARS,
+            "min_expiration": crate::services::polls::MIN_EXPIRATION,
+            "max_expiration": crate::services::polls::MAX_EXPIRATION,
+        },
         "translation": { "enabled": false },
     })
 }

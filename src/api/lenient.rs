@@ -33,10 +33,37 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     })
 }
 
+/// `#[serde(default, deserialize_with = "lenient::number")]` on an `Option<i64>`: a whole
+/// number given as a JSON number or a string; an empty string or null is none.
+pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Option::<Raw>::deserialize(d)? {
+        None => None,
+        Some(Raw::Int(i)) => Some(i),
+        Some(Raw::Text(s)) if s.trim().is_empty() => None,
+        Some(Raw::Text(s)) => Some(
+            s.trim()
+                .parse()
+                .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a number")))?,
+        ),
+        Some(Raw::Bool(b)) => return Err(serde::de::Error::custom(format!("`{b}` is not a number"))),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    Many(Vec<Raw>),
+    One(Raw),
+}
+
 /// `#[serde(default, deserialize_with = "lenient::ids")]` on a `Vec<String>`: ids given as
-/// strings or numbers.
+/// strings or numbers, one or a list of them.
 pub fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(Vec::<Raw>::deserialize(d)?
+    let all = match OneOrMany::deserialize(d)? {
+        OneOrMany::Many(v) => v,
+        OneOrMany::One(r) => vec![r],
+    };
+    Ok(all
         .into_iter()
         .map(|r| match r {
             Raw::Bool(b) => b.to_string(),

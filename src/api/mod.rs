@@ -3,15 +3,19 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod blocks;
 pub mod conversations;
 pub mod entities;
 pub mod events;
 pub mod instance;
 pub mod lenient;
+pub mod lists;
 pub mod media;
 pub mod misc;
 pub mod model;
 pub mod oauth;
+pub mod polls;
+pub mod reports;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;
@@ -294,6 +298,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/following", get(accounts::following))
         .route("/api/v1/accounts/{id}/follow", post(accounts::follow))
         .route("/api/v1/accounts/{id}/unfollow", post(accounts::unfollow))
+        .route("/api/v1/accounts/{id}/lists", get(lists::of_account))
+        .route("/api/v1/accounts/{id}/block", post(blocks::block))
+        .route("/api/v1/accounts/{id}/unblock", post(blocks::unblock))
+        .route("/api/v1/accounts/{id}/mute", post(blocks::mute))
+        .route("/api/v1/accounts/{id}/unmute", post(blocks::unmute))
         .route("/api/v1/statuses", post(statuses::create))
         .route(
             "/api/v1/statuses/{id}",
@@ -313,7 +322,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{tag}", get(timelines::tag))
-        .route("/api/v1/timelines/list/{id}", get(misc::empty_list))
+        .route("/api/v1/timelines/list/{id}", get(lists::timeline))
         .route(
             "/api/v2/media",
             post(media::upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -349,7 +358,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/custom_emojis", get(misc::empty_list))
         .route("/api/v1/filters", get(misc::empty_list))
         .route("/api/v2/filters", get(misc::empty_list))
-        .route("/api/v1/lists", get(misc::empty_list))
+        .route("/api/v1/lists", get(lists::index).post(lists::create))
+        .route(
+            "/api/v1/lists/{id}",
+            get(lists::get).put(lists::update).delete(lists::delete),
+        )
+        .route(
+            "/api/v1/lists/{id}/accounts",
+            get(lists::accounts).post(lists::add).delete(lists::remove),
+        )
         .route("/api/v1/announcements", get(misc::empty_list))
         .route("/api/v1/conversations", get(conversations::list))
         .route(
@@ -357,8 +374,11 @@ pub fn router() -> Router<AppState> {
             axum::routing::delete(conversations::remove),
         )
         .route("/api/v1/conversations/{id}/read", post(conversations::read))
-        .route("/api/v1/blocks", get(misc::empty_list))
-        .route("/api/v1/mutes", get(misc::empty_list))
+        .route("/api/v1/blocks", get(blocks::blocked))
+        .route("/api/v1/mutes", get(blocks::muted))
+        .route("/api/v1/reports", post(reports::create))
+        .route("/api/v1/polls/{id}", get(polls::get))
+        .route("/api/v1/polls/{id}/votes", post(polls::vote))
         .route("/api/v1/bookmarks", get(misc::bookmarks))
         .route("/api/v1/favourites", get(misc::favourites))
         .route("/api/v1/followed_tags", get(misc::empty_list))
@@ -366,7 +386,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/trends/statuses", get(misc::empty_list))
         .route("/api/v1/suggestions", get(misc::empty_list))
         .route("/api/v2/suggestions", get(misc::empty_list))
-        .route("/api/v1/domain_blocks", get(misc::empty_list))
+        .route(
+            "/api/v1/domain_blocks",
+            get(blocks::domains)
+                .post(blocks::block_domain)
+                .delete(blocks::unblock_domain),
+        )
         .route("/api/v1/endorsements", get(misc::empty_list))
         .route("/api/v1/featured_tags", get(misc::empty_list))
         .route("/avatars/original/missing.png", get(misc::default_avatar))

@@ -99,7 +99,7 @@ pub struct PollOption {
     pub votes_count: Option<i64>,
 }
 
-/// A poll on a status. Posts carry none yet; the field is there for when they do.
+/// A poll on a status (Mastodon's `Poll`); its id is its post's.
 #[derive(Debug, Clone, Serialize)]
 pub struct Poll {
     pub id: String,
@@ -169,6 +169,9 @@ pub struct Notification {
     pub created_at: String,
     pub account: Account,
     pub status: Option<Status>,
+    /// The report an `admin.report` notification is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<Report>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -230,4 +233,28 @@ pub struct StatusEdit {
     pub media_attachments: Vec<MediaAttachment>,
     pub emojis: Vec<CustomEmoji>,
     pub poll: Option<Poll>,
+}
+
+/// A member's list (Mastodon's `List`).
+#[derive(Debug, Clone, Serialize)]
+pub struct List {
+    pub id: String,
+    pub title: String,
+    pub replies_policy: String,
+    pub exclusive: bool,
+}
+
+/// A report (Mastodon's `Report`), as its reporter and the people who handle it see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub id: String,
+    pub action_taken: bool,
+    pub action_taken_at: Option<String>,
+    pub category: String,
+    pub comment: String,
+    pub forwarded: bool,
+    pub created_at: String,
+    pub status_ids: Vec<String>,
+    pub rule_ids: Vec<String>,
+    pub target_account: Account,
 }

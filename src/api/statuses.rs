@@ -55,7 +55,54 @@ pub struct NewStatus {
     media_ids_form: Vec<String>,
     #[serde(default, deserialize_with = "super::lenient::ids")]
     media_ids: Vec<String>,
-    poll: Option<Value>,
+    /// A poll in a JSON body: `{"options": […], "expires_in": …, "multiple": …, "hide_totals": …}`.
+    poll: Option<PollJson>,
+    /// The same in a form body.
+    #[serde(rename = "poll[options][]", default, deserialize_with = "super::lenient::ids")]
+    poll_options_form: Vec<String>,
+    #[serde(rename = "poll[expires_in]", default, deserialize_with = "super::lenient::number")]
+    poll_expires_in_form: Option<i64>,
+    #[serde(rename = "poll[multiple]", default, deserialize_with = "super::lenient::flag")]
+    poll_multiple_form: Option<bool>,
+    #[serde(rename = "poll[hide_totals]", default, deserialize_with = "super::lenient::flag")]
+    poll_hide_totals_form: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PollJson {
+    #[serde(default, deserialize_with = "super::lenient::ids")]
+    options: Vec<String>,
+    #[serde(default, deserialize_with = "super::lenient::number")]
+    expires_in: Option<i64>,
+    #[serde(default, deserialize_with = "super::lenient::flag")]
+    multiple: Option<bool>,
+    #[serde(default, deserialize_with = "super::lenient::flag")]
+    hide_totals: Option<bool>,
+}
+
+impl NewStatus {
+    /// The poll asked for, in either body; none when no options are given.
+    fn poll(&mut self) -> ApiResult<Option<crate::services::polls::NewPoll>> {
+        let json = self.poll.take().unwrap_or_default();
+        let options = if json.options.is_empty() {
+            std::mem::take(&mut self.poll_options_form)
+        } else {
+            json.options
+        };
+        if options.is_empty() {
+            return Ok(None);
+        }
+        let expires_in = json
+            .expires_in
+            .or(self.poll_expires_in_form)
+            .ok_or_else(|| ApiError::unprocessable("Validation failed: a poll needs expires_in (seconds)"))?;
+        Ok(Some(crate::services::polls::NewPoll {
+            options,
+            expires_in,
+            multiple: json.multiple.or(self.poll_multiple_form).unwrap_or(false),
+            hide_totals: json.hide_totals.or(self.poll_hide_totals_form).unwrap_or(false),
+        }))
+    }
 }
 
 /// A visibility by Mastodon's name; none given is none chosen.
@@ -73,9 +120,10 @@ pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
     headers: HeaderMap,
-    Body(n): Body<NewStatus>,
+    Body(mut n): Body<NewStatus>,
 ) -> ApiResult<Json<Status>> {
     let me = auth.member("write:statuses")?;
+    let poll = n.poll()?;
     let mut media = Vec::new();
     for id in n.media_ids.iter().chain(n.media_ids_form.iter()) {
         if media.len() >= crate::services::media::MAX_ATTACHMENTS {
@@ -90,9 +138,6 @@ pub async fn create(
             .await?
             .ok_or_else(|| ApiError::unprocessable("Validation failed: unknown media id"))?;
         media.push(m);
-    }
-    if n.poll.is_some() {
-        return Err(ApiError::unprocessable("Validation failed: polls are not supported"));
     }
     let visibility = visibility(n.visibility.as_deref())?;
     let key = headers
@@ -115,6 +160,7 @@ pub async fn create(
             summary: n.spoiler_text,
             sensitive: n.sensitive.unwrap_or(false),
             language: n.language,
+            poll,
             ..Default::default()
         },
         key.as_deref().map(|k| (me.user.id, k)),
@@ -167,6 +213,8 @@ pub async fn context(
 ) -> ApiResult<Json<Value>> {
     let v = viewer(&auth);
     let p = visible(&state, &id, v.as_ref()).await?;
+    // Replies by people the viewer blocks or mutes are left out, as Mastodon does.
+    let spaces = crate::services::visibility::Spaces::load(&state, v.as_ref()).await?;
     let mut ancestors = Vec::new();
     let mut current = p.clone();
     while let Some(parent) = current.in_reply_to.clone() {
@@ -176,7 +224,7 @@ pub async fn context(
         if ancestors.len() >= 40 {
             break;
         }
-        if may_see_post(&state, &x, v.as_ref()).await? {
+        if spaces.may_see_post(&x) {
             ancestors.push(status(&state, &x, v.as_ref()).await?);
         }
         current = x;
@@ -191,7 +239,7 @@ pub async fn context(
         let children = posts::replies(&state.db, &parent, 60).await?;
         for c in children.into_iter().rev() {
             frontier.push(c.ap_id.clone());
-            if may_see_post(&state, &c, v.as_ref()).await? {
+            if spaces.shows(&c) {
                 descendants.push((c.id, status(&state, &c, v.as_ref()).await?));
             }
         }

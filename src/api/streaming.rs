@@ -23,7 +23,7 @@ use super::auth::{Auth, MaybeAuth};
 use super::entities::{notification, status};
 use super::{ApiError, ApiResult, Q};
 use crate::app::{AppState, Event};
-use crate::services::visibility::may_see_post;
+use crate::services::visibility::{may_see_post, shows};
 use crate::storage::actors::ActorRow;
 use crate::storage::{notifications, posts};
 
@@ -68,7 +68,7 @@ async fn render(
             let Some(p) = posts::find_by_id(&state.db, id).await? else {
                 return Ok(None);
             };
-            if !may_see_post(state, &p, viewer).await? {
+            if !shows(state, &p, viewer).await? {
                 return Ok(None);
             }
             let wanted = match channel {

@@ -23,6 +23,16 @@ pub fn window(page: &Page) -> ApiResult<Window> {
     })
 }
 
+/// Whether a page leaves out what the viewer blocks and mutes: feeds do; one person's profile
+/// does not (the viewer opened it), as in Mastodon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filtering {
+    /// A feed that also leaves out the people and groups on the viewer's exclusive lists.
+    Home,
+    Feed,
+    Profile,
+}
+
 /// The statuses of a page the viewer may see (at most `limit`), as entities read together;
 /// `as_boosts` names the group a post is shown boosted by.
 pub async fn render(
@@ -30,12 +40,17 @@ pub async fn render(
     rows: Vec<PostRow>,
     viewer: Option<&ActorRow>,
     limit: i64,
+    filtering: Filtering,
     as_boosts: impl Fn(&PostRow) -> Option<i64>,
 ) -> ApiResult<(Vec<Status>, Vec<i64>)> {
     let spaces = Spaces::load(state, viewer).await?;
     let page: Vec<PostRow> = rows
         .into_iter()
-        .filter(|p| spaces.may_see_post(p))
+        .filter(|p| match filtering {
+            Filtering::Home => spaces.shows_at_home(p),
+            Filtering::Feed => spaces.shows(p),
+            Filtering::Profile => spaces.may_see_post(p),
+        })
         .take(limit.max(0) as usize)
         .collect();
     let boosters: Vec<Option<i64>> = page.iter().map(&as_boosts).collect();
@@ -67,7 +82,7 @@ pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -
     let (rows, sources) = posts::home(&state.db, me.id, w, limit * 2).await?;
     let followed_people: Vec<i64> = sources.iter().filter(|s| !s.1).map(|s| s.0).collect();
     let me_id = me.id;
-    let (mut items, mut ids) = render(&state, rows, Some(&me), limit, |p| {
+    let (mut items, mut ids) = render(&state, rows, Some(&me), limit, Filtering::Home, |p| {
         // A post reached me through a group I joined, not through its author: a boost by the group.
         p.group_id
             .filter(|_| p.author_id != me_id && !followed_people.contains(&p.author_id))
@@ -127,7 +142,7 @@ pub async fn public(
         None
     };
     let rows = posts::timeline(&state.db, &Timeline::Public(local), window(&q.page)?, limit).await?;
-    let (items, ids) = render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
+    let (items, ids) = render(&state, rows, viewer.as_ref(), limit, Filtering::Feed, |_| None).await?;
     Ok(paged(
         items,
         link_header(&state, "/api/v1/timelines/public", &ids, limit),
@@ -150,7 +165,7 @@ pub async fn tag(
         .collect::<String>()
         .to_lowercase();
     let rows = posts::timeline(&state.db, &Timeline::Tag(tag.clone()), window(&page)?, limit).await?;
-    let (items, ids) = render(&state, rows, viewer.as_ref(), limit, |_| None).await?;
+    let (items, ids) = render(&state, rows, viewer.as_ref(), limit, Filtering::Feed, |_| None).await?;
     Ok(paged(
         items,
         link_header(&state, &format!("/api/v1/timelines/tag/{tag}"), &ids, limit),

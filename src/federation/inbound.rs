@@ -159,6 +159,8 @@ pub enum Inbound {
     Join(Activity),
     Leave(Activity),
     Invite(Activity),
+    /// A report: its objects (people and posts) are read from the raw activity.
+    Flag(Activity),
     Other(String),
 }
 
@@ -194,6 +196,7 @@ impl Inbound {
             "Join" => Inbound::Join(a()?),
             "Leave" => Inbound::Leave(a()?),
             "Invite" => Inbound::Invite(a()?),
+            "Flag" => Inbound::Flag(a()?),
             other => Inbound::Other(other.to_owned()),
         })
     }
@@ -277,7 +280,7 @@ mod tests {
         assert!(!u.object.is_embedded() && u.object.kind.is_none());
         // Unknown types are accepted and not acted on; a known type without an actor is refused.
         assert!(
-            matches!(Inbound::parse(&json!({"type": "Flag", "actor": "https://a.example/u/ana"})).unwrap(), Inbound::Other(k) if k == "Flag")
+            matches!(Inbound::parse(&json!({"type": "Dislike", "actor": "https://a.example/u/ana"})).unwrap(), Inbound::Other(k) if k == "Dislike")
         );
         assert!(Inbound::parse(&json!({"type": "Follow", "object": "https://a.example/u/b"})).is_err());
         assert!(Inbound::parse(&json!({"actor": "https://a.example/u/b"})).is_err());

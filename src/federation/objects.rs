@@ -354,3 +354,86 @@ pub fn remote_attachments(v: &Value) -> Vec<Value> {
         })
         .collect()
 }
+
+/// The most options read from a remote poll, and the longest option title kept.
+const MAX_REMOTE_OPTIONS: usize = 20;
+const MAX_REMOTE_OPTION_CHARS: usize = 200;
+
+/// Makes a post's object a `Question` (Mastodon's poll): its options as Notes with their vote
+/// counts under `oneOf` (one choice) or `anyOf` (several), its end, and whether it is closed.
+pub fn add_poll(
+    o: &mut Value,
+    poll: &crate::storage::polls::PollRow,
+    counts: &[i64],
+    voters: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    o["type"] = json!("Question");
+    let options: Vec<Value> = poll
+        .titles()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            json!({ "type": "Note", "name": t,
+                    "replies": { "type": "Collection", "totalItems": counts.get(i).copied().unwrap_or(0) } })
+        })
+        .collect();
+    o[if poll.multiple { "anyOf" } else { "oneOf" }] = Value::Array(options);
+    if let Some(end) = poll.expires_at {
+        o["endTime"] = json!(wire_time(end));
+        if end <= now {
+            o["closed"] = json!(wire_time(end));
+        }
+    }
+    if let Some(v) = voters {
+        o["votersCount"] = json!(v);
+    }
+}
+
+/// The poll of a remote `Question`, read leniently (options as an array or one object, counts
+/// from `replies.totalItems`, the end from `endTime` or `closed`); `None` without options.
+pub fn remote_poll(object: &Value, post_id: i64) -> Option<crate::storage::polls::PollRow> {
+    let (items, multiple) = match (object.get("oneOf"), object.get("anyOf")) {
+        (Some(v), _) if !v.is_null() => (v, false),
+        (_, Some(v)) if !v.is_null() => (v, true),
+        _ => return None,
+    };
+    let items: Vec<&Value> = match items {
+        Value::Array(a) => a.iter().take(MAX_REMOTE_OPTIONS).collect(),
+        v @ Value::Object(_) => vec![v],
+        _ => return None,
+    };
+    let mut titles = Vec::new();
+    let mut counts = Vec::new();
+    for item in items {
+        let Some(name) = item.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        titles.push(name.chars().take(MAX_REMOTE_OPTION_CHARS).collect::<String>());
+        counts.push(
+            item.pointer("/replies/totalItems")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                .max(0),
+        );
+    }
+    if titles.is_empty() {
+        return None;
+    }
+    let time = |k: &str| {
+        object
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&chrono::Utc))
+    };
+    Some(crate::storage::polls::PollRow {
+        post_id,
+        options: json!(titles).to_string(),
+        counts: json!(counts).to_string(),
+        multiple,
+        hide_totals: false,
+        expires_at: time("endTime").or_else(|| time("closed")),
+        voters_count: object.get("votersCount").and_then(Value::as_i64).filter(|n| *n >= 0),
+    })
+}

@@ -16,7 +16,6 @@ use crate::federation::ACTIVITY_JSON;
 use crate::federation::activities::create_or_update;
 use crate::federation::actors::local_actor_to_ap;
 use crate::federation::collections::{self, PAGE_SIZE, page_count};
-use crate::federation::objects::post_to_ap;
 use crate::storage::actors::{self, ActorRow};
 use crate::storage::{follows, posts};
 use crate::text::escape_html;
@@ -216,7 +215,7 @@ pub async fn outbox(
                     Some(g) => actors::find_by_id(&state.db, g).await?,
                     None => None,
                 };
-                let object = post_to_ap(&p, &actor, group.as_ref());
+                let object = crate::services::polls::object(&state, &p, &actor, group.as_ref()).await?;
                 items.push(create_or_update(
                     "Create",
                     &format!("{}#create", p.ap_id),

@@ -15,7 +15,6 @@ use super::negotiate::{Wants, wants};
 use crate::app::AppState;
 use crate::federation::actors::local_group_to_ap;
 use crate::federation::collections::{self, PAGE_SIZE};
-use crate::federation::objects::post_to_ap;
 use crate::federation::{ACTIVITY_JSON, activities, inbox};
 use crate::services::groups;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
@@ -214,7 +213,7 @@ pub async fn outbox(
                 let Some(author) = actors::find_by_id(&state.db, p.author_id).await? else {
                     continue;
                 };
-                let object = post_to_ap(&p, &author, Some(&g));
+                let object = crate::services::polls::object(&state, &p, &author, Some(&g)).await?;
                 items.push(activities::create_or_update(
                     "Create",
                     &format!("{}#create", p.ap_id),
@@ -240,7 +239,7 @@ pub async fn featured(
     let mut items = Vec::new();
     for p in posts::pinned(&state.db, g.id).await? {
         if let Some(author) = actors::find_by_id(&state.db, p.author_id).await? {
-            items.push(post_to_ap(&p, &author, Some(&g)));
+            items.push(crate::services::polls::object(&state, &p, &author, Some(&g)).await?);
         }
     }
     Ok(activity_json(&json!({
@@ -322,5 +321,7 @@ pub async fn post(
         )
             .into_response());
     }
-    Ok(activity_json(&post_to_ap(&p, &author, group.as_ref())))
+    Ok(activity_json(
+        &crate::services::polls::object(&state, &p, &author, group.as_ref()).await?,
+    ))
 }

@@ -224,6 +224,9 @@ async fn nodeinfo(state: &AppState, version: &str) -> AppResult<Response> {
             // Clients and crawlers look here for what the node speaks besides ActivityPub.
             "features": ["mastodon_api", "mastodon_api_streaming", "groups", "events"],
             "mastodonApiVersion": crate::api::instance::version(),
+            // Client libraries that pick an API by the server's software (megalodon, so Whalebird)
+            // know the Mastodon client API by this marker, which servers that keep it use.
+            "upstream": { "name": "mastodon" },
             "federation": {
                 "mode": config.federation.mode,
             },

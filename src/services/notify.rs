@@ -157,9 +157,9 @@ pub async fn event_changed(state: &AppState, e: &crate::storage::events::EventRo
                 if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await?
                     && a.is_local()
                     && a.kind == KIND_PERSON
+                    && let Some(id) =
+                        notifications::insert_for_event(&state.db, a.id, "update", from, e.id, storage::now()).await?
                 {
-                    let id =
-                        notifications::insert_for_event(&state.db, a.id, "update", from, e.id, storage::now()).await?;
                     state.publish(crate::app::Event::Notification(a.id, id));
                 }
             }
@@ -179,8 +179,9 @@ pub async fn invited(state: &AppState, e: &crate::storage::events::EventRow, fro
         if let Some(a) = actors::find_by_id(&state.db, who).await?
             && a.is_local()
             && a.kind == KIND_PERSON
+            && let Some(id) =
+                notifications::insert_for_event(&state.db, a.id, "mention", from, e.id, storage::now()).await?
         {
-            let id = notifications::insert_for_event(&state.db, a.id, "mention", from, e.id, storage::now()).await?;
             state.publish(crate::app::Event::Notification(a.id, id));
         }
         Ok(())

@@ -51,6 +51,8 @@ pub struct NewPost {
     pub sensitive: bool,
     /// The language it is written in (ISO 639).
     pub language: Option<String>,
+    /// A poll (the post is then a `Question`).
+    pub poll: Option<super::polls::NewPoll>,
 }
 
 /// A content warning as stored: trimmed, `None` when empty, at most [`MAX_SUMMARY_CHARS`] characters.
@@ -102,6 +104,9 @@ pub async fn create_once(
     let asked = new.visibility.unwrap_or(Visibility::Public);
     if text.is_empty() && new.media.is_empty() {
         return Err(PostError::Invalid("the post is empty".into()));
+    }
+    if new.poll.is_some() && !new.media.is_empty() {
+        return Err(PostError::Invalid("a post has media or a poll, not both".into()));
     }
     if new.media.len() > crate::services::media::MAX_ATTACHMENTS {
         return Err(PostError::Invalid(format!(
@@ -265,7 +270,14 @@ pub async fn create_once(
         author_id: author.id,
         group_id: group.as_ref().map(|g| g.id),
         in_reply_to: parent.as_ref().map(|p| p.ap_id.clone()),
-        kind: if new.title.is_some() { "Page" } else { "Note" }.into(),
+        kind: if new.poll.is_some() {
+            "Question"
+        } else if new.title.is_some() {
+            "Page"
+        } else {
+            "Note"
+        }
+        .into(),
         title: new.title.clone(),
         content_html: html,
         source: Some(text.to_owned()),
@@ -291,7 +303,15 @@ pub async fn create_once(
         relay_id: group.as_ref().map(|_| crate::ids::id_at(now)),
     };
 
-    let object = post_to_ap(&post, author, group.as_ref());
+    let poll = match &new.poll {
+        Some(p) => Some(super::polls::prepare(p, id, now).map_err(PostError::Invalid)?),
+        None => None,
+    };
+    let mut object = post_to_ap(&post, author, group.as_ref());
+    if let Some(p) = &poll {
+        let zeros = vec![0; p.titles().len()];
+        crate::federation::objects::add_poll(&mut object, p, &zeros, Some(0), now);
+    }
     let create = activities::create_or_update(
         "Create",
         state.urls.activity(crate::ids::id_at(now)).as_str(),
@@ -315,6 +335,9 @@ pub async fn create_once(
     }
     for m in &new.media {
         crate::storage::media::attach(&mut tx, m.id, post.id).await?;
+    }
+    if let Some(p) = &poll {
+        crate::storage::polls::insert(&mut tx, p).await?;
     }
     send(
         &mut tx,
@@ -403,7 +426,10 @@ pub async fn send(
 }
 
 /// The group, its policy and the actors a stored post mentions.
-async fn context(state: &AppState, post: &PostRow) -> anyhow::Result<(Option<ActorRow>, Visibility, Vec<ActorRow>)> {
+pub(crate) async fn context(
+    state: &AppState,
+    post: &PostRow,
+) -> anyhow::Result<(Option<ActorRow>, Visibility, Vec<ActorRow>)> {
     let group = match post.group_id {
         Some(g) => actors::find_by_id(&state.db, g).await?,
         None => None,
@@ -481,7 +507,7 @@ pub async fn edit(state: &AppState, author: &ActorRow, post: &PostRow, changes: 
     updated.summary = summary;
     updated.language = language.or(post.language.clone());
     updated.updated_at = Some(now);
-    let object = post_to_ap(&updated, author, group.as_ref());
+    let object = super::polls::object(state, &updated, author, group.as_ref()).await?;
     let update = activities::create_or_update(
         "Update",
         state.urls.activity(crate::ids::id_at(now)).as_str(),

@@ -53,6 +53,11 @@ pub async fn follow(state: &AppState, follower: &ActorRow, target: &ActorRow) ->
     if target.kind == KIND_GROUP && groups::is_banned(&state.db, target.id, follower.id).await? {
         return Err(SocialError::Refused("you are banned from this group"));
     }
+    if crate::storage::blocks::between(&state.db, follower.id, target.id).await? {
+        return Err(SocialError::Refused(
+            "This action is not allowed: one of you blocks the other",
+        ));
+    }
     let mut tx = state.db.begin().await?;
     let result = if target.is_local() {
         let needs_approval = target.manually_approves_followers;
@@ -98,6 +103,7 @@ pub async fn unfollow(state: &AppState, follower: &ActorRow, target: &ActorRow) 
     };
     let mut tx = state.db.begin().await?;
     follows::delete(&mut tx, follower.id, target.id).await?;
+    crate::storage::lists::remove_everywhere(&mut tx, follower.id, target.id).await?;
     if !target.is_local() {
         let follow_id = existing
             .ap_id

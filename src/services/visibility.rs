@@ -5,8 +5,11 @@
 //! moderators for a local group, and the group itself. Pending, removed and banned people are
 //! outsiders.
 
+use std::collections::HashSet;
+
 use crate::app::AppState;
 use crate::storage::actors::{self, ActorRow};
+use crate::storage::blocks::{self, Filter};
 use crate::storage::events::{self, EventRow};
 use crate::storage::groups as group_store;
 use crate::storage::media::MediaRow;
@@ -31,21 +34,43 @@ pub async fn members_only(state: &AppState, group: &ActorRow) -> anyhow::Result<
 #[derive(Debug, Clone, Default)]
 pub struct Spaces {
     viewer: Option<ActorRow>,
-    groups: std::collections::HashSet<i64>,
+    groups: HashSet<i64>,
+    filters: Filters,
 }
 
 impl Spaces {
-    /// One statement for a member (their memberships, stewardships, and every local group for the
-    /// node's admins and moderators); none for an anonymous viewer.
+    /// Two statements for a member (their memberships, stewardships, and every local group for
+    /// the node's admins and moderators; their blocks and mutes); none for an anonymous viewer.
     pub async fn load(state: &AppState, viewer: Option<&ActorRow>) -> anyhow::Result<Spaces> {
-        let groups = match viewer {
-            Some(v) => group_store::spaces_of(&state.db, v.id).await?.into_iter().collect(),
+        let (groups, filters) = match viewer {
+            Some(v) => (
+                group_store::spaces_of(&state.db, v.id).await?.into_iter().collect(),
+                Filters::load(state, v).await?,
+            ),
             None => Default::default(),
         };
         Ok(Spaces {
             viewer: viewer.cloned(),
             groups,
+            filters,
         })
+    }
+
+    /// [`Spaces::shows`] for the home timeline, which also leaves out the people and groups on
+    /// the viewer's exclusive lists.
+    pub fn shows_at_home(&self, p: &PostRow) -> bool {
+        let own = self.viewer.as_ref().is_some_and(|v| v.id == p.author_id);
+        self.shows(p)
+            && (own
+                || !(self.filters.exclusive.contains(&p.author_id)
+                    || p.group_id.is_some_and(|g| self.filters.exclusive.contains(&g))))
+    }
+
+    /// Whether a feed (timelines, a group's posts, a thread's replies, streams) shows the viewer
+    /// this post: one they may see, by nobody they block or mute and from no domain they block.
+    pub fn shows(&self, p: &PostRow) -> bool {
+        self.may_see_post(p)
+            && (self.viewer.as_ref().is_some_and(|v| v.id == p.author_id) || !self.filters.hides_post(p))
     }
 
     fn in_group(&self, group_id: i64) -> bool {
@@ -57,7 +82,7 @@ impl Spaces {
     /// accepted followers; and, groups' spaces apart, every post its author and the people it
     /// mentions.
     pub fn may_see_post(&self, p: &PostRow) -> bool {
-        if p.deleted_at.is_some() {
+        if p.deleted_at.is_some() || self.filters.blocked_by.contains(&p.author_id) {
             return false;
         }
         if p.visibility == crate::model::Visibility::Public || p.visibility == crate::model::Visibility::Unlisted {
@@ -84,9 +109,92 @@ pub async fn may_see_post(state: &AppState, p: &PostRow, viewer: Option<&ActorRo
     if p.deleted_at.is_none()
         && (p.visibility == crate::model::Visibility::Public || p.visibility == crate::model::Visibility::Unlisted)
     {
-        return Ok(true);
+        // Public, unless its author blocks the viewer.
+        return Ok(match viewer {
+            Some(v) if v.id != p.author_id => blocks::find_block(&state.db, p.author_id, v.id).await?.is_none(),
+            _ => true,
+        });
     }
     Ok(Spaces::load(state, viewer).await?.may_see_post(p))
+}
+
+/// Whether a feed shows `viewer` this post (see [`Spaces::shows`]).
+pub async fn shows(state: &AppState, p: &PostRow, viewer: Option<&ActorRow>) -> anyhow::Result<bool> {
+    Ok(Spaces::load(state, viewer).await?.shows(p))
+}
+
+/// What a member keeps away from their feeds and notifications: the people they block or mute
+/// and the domains they block; and the people who block them, whose posts they may not see.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    blocks: HashSet<i64>,
+    blocked_by: HashSet<i64>,
+    /// Muted actors, and whether their notifications are muted too.
+    mutes: std::collections::HashMap<i64, bool>,
+    domains: Vec<String>,
+    exclusive: HashSet<i64>,
+}
+
+impl Filters {
+    /// One statement.
+    pub async fn load(state: &AppState, viewer: &ActorRow) -> anyhow::Result<Filters> {
+        let mut f = Filters::default();
+        for filter in blocks::filters_of(&state.db, viewer.id).await? {
+            match filter {
+                Filter::Blocks(a) => drop(f.blocks.insert(a)),
+                Filter::BlockedBy(a) => drop(f.blocked_by.insert(a)),
+                Filter::Mutes { actor, notifications } => drop(f.mutes.insert(actor, notifications)),
+                Filter::Domain(d) => f.domains.push(d),
+                Filter::Exclusive(a) => drop(f.exclusive.insert(a)),
+            }
+        }
+        Ok(f)
+    }
+
+    /// Whether the viewer blocks this actor.
+    pub fn blocks(&self, actor: i64) -> bool {
+        self.blocks.contains(&actor)
+    }
+
+    /// Whether this actor blocks the viewer.
+    pub fn blocked_by(&self, actor: i64) -> bool {
+        self.blocked_by.contains(&actor)
+    }
+
+    /// Whether the viewer mutes this actor: `Some(true)` with their notifications.
+    pub fn mutes(&self, actor: i64) -> Option<bool> {
+        self.mutes.get(&actor).copied()
+    }
+
+    /// Whether the viewer blocks the domain of this actor.
+    pub fn blocks_domain_of(&self, actor: &ActorRow) -> bool {
+        !actor.is_local()
+            && url::Url::parse(&actor.ap_id)
+                .ok()
+                .is_some_and(|u| self.domains.iter().any(|d| domain_matches(d, &u)))
+    }
+
+    /// Whether a post is by (or in a group) the viewer blocks or mutes, or from a blocked domain.
+    pub fn hides_post(&self, p: &PostRow) -> bool {
+        let hidden = |a: i64| self.blocks.contains(&a) || self.mutes.contains_key(&a);
+        hidden(p.author_id)
+            || p.group_id.is_some_and(hidden)
+            || (!self.domains.is_empty()
+                && url::Url::parse(&p.ap_id)
+                    .ok()
+                    .is_some_and(|u| self.domains.iter().any(|d| domain_matches(d, &u))))
+    }
+}
+
+/// Whether a blocked domain covers a URL: the same host (any port), or a subdomain of it.
+pub fn domain_matches(blocked: &str, u: &url::Url) -> bool {
+    let Some(host) = u.host_str() else { return false };
+    let authority = match u.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    let blocked = blocked.to_ascii_lowercase();
+    authority == blocked || host == blocked || host.ends_with(&format!(".{blocked}"))
 }
 
 /// Whether `viewer` may see an event: public ones anyone; members-only ones the group's space,

@@ -185,3 +185,16 @@ pub async fn find_by_ap_id(db: impl Into<Exec<'_>>, ap_id: &str) -> Result<Optio
     with_exec!(db, p => sqlx::query_as::<_, FollowRow>("SELECT * FROM follows WHERE ap_id = $1")
         .bind(ap_id).fetch_optional(p).await)
 }
+
+/// The follows of `followed_id` by actors of a domain (the same host on any port, or a
+/// subdomain of it).
+pub async fn followers_from_domain(
+    db: impl Into<Exec<'_>>,
+    followed_id: i64,
+    domain: &str,
+) -> Result<Vec<FollowRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, FollowRow>(
+        "SELECT f.* FROM follows f JOIN actors a ON a.id = f.follower_id WHERE f.followed_id = $1 \
+         AND (a.domain = $2 OR a.domain LIKE '%.' || $2 OR a.domain LIKE $2 || ':%')")
+        .bind(followed_id).bind(domain).fetch_all(p).await)
+}

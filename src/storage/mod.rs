@@ -9,6 +9,7 @@
 pub mod actor_keys;
 pub mod actors;
 pub mod batch;
+pub mod blocks;
 pub mod conversations;
 pub mod deliveries;
 pub mod events;
@@ -16,11 +17,14 @@ pub mod follows;
 pub mod groups;
 pub mod inbox;
 pub mod limits;
+pub mod lists;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod posts;
 pub mod relay;
+pub mod reports;
 pub mod users;
 
 use std::str::FromStr;

@@ -13,12 +13,30 @@ pub struct NotificationRow {
     pub from_actor_id: i64,
     pub post_id: Option<i64>,
     pub event_id: Option<i64>,
+    pub report_id: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 
+/// The condition that recipient `$2` keeps sender `$4` near at time `$6`: a notification never
+/// comes from someone the recipient blocks, mutes with their notifications, or whose domain they
+/// block.
+macro_rules! unfiltered {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM blocks WHERE actor_id = $2 AND target_id = $4) \
+         AND NOT EXISTS (SELECT 1 FROM mutes WHERE actor_id = $2 AND target_id = $4 AND notifications \
+           AND (expires_at IS NULL OR expires_at > $6)) \
+         AND NOT EXISTS (SELECT 1 FROM domain_blocks d JOIN actors a ON a.id = $4 WHERE d.actor_id = $2 \
+           AND (a.domain = d.domain OR a.domain LIKE '%.' || d.domain OR a.domain LIKE d.domain || ':%'))"
+    };
+}
+
 /// A notification once: the same event twice is one notification.
-const INSERT: &str = "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, post_id, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
+const INSERT: &str = concat!(
+    "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, post_id, created_at) \
+     SELECT $1, $2, $3, $4, $5, $6 WHERE ",
+    unfiltered!(),
+    " ON CONFLICT DO NOTHING"
+);
 
 /// Records a notification once (the same event twice is one notification); returns its id when new.
 pub async fn insert(
@@ -45,9 +63,10 @@ pub async fn page(
     types: &[String],
     exclude: &[String],
 ) -> Result<Vec<NotificationRow>, sqlx::Error> {
-    let mut sql = "SELECT id, recipient_id, kind, from_actor_id, post_id, event_id, created_at FROM notifications \
+    let mut sql =
+        "SELECT id, recipient_id, kind, from_actor_id, post_id, event_id, report_id, created_at FROM notifications \
          WHERE recipient_id = $1 AND NOT dismissed AND id < $2 AND id > $3"
-        .to_owned();
+            .to_owned();
     let mut n = 5;
     if !types.is_empty() {
         sql.push_str(&format!(" AND kind IN ({})", super::placeholders(n, types.len())));
@@ -69,7 +88,7 @@ pub async fn page(
 
 pub async fn find(db: impl Into<Exec<'_>>, recipient: i64, id: i64) -> Result<Option<NotificationRow>, sqlx::Error> {
     with_exec!(db, p => sqlx::query_as::<_, NotificationRow>(
-        "SELECT id, recipient_id, kind, from_actor_id, post_id, event_id, created_at FROM notifications WHERE recipient_id = $1 AND id = $2 AND NOT dismissed")
+        "SELECT id, recipient_id, kind, from_actor_id, post_id, event_id, report_id, created_at FROM notifications WHERE recipient_id = $1 AND id = $2 AND NOT dismissed")
         .bind(recipient).bind(id).fetch_optional(p).await)
 }
 
@@ -106,7 +125,8 @@ pub async fn set_marker(
         .bind(user_id).bind(timeline).bind(last_read_id).bind(now).execute(p).await.map(|_| ()))
 }
 
-/// A notification about an event (always new: each change is news).
+/// A notification about an event (always new: each change is news), unless the recipient keeps
+/// its sender away (as [`insert`]); returns its id when recorded.
 pub async fn insert_for_event(
     db: impl Into<Exec<'_>>,
     recipient: i64,
@@ -114,9 +134,32 @@ pub async fn insert_for_event(
     from: i64,
     event: i64,
     now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let id = crate::ids::id_at(now);
+    with_write!(db, p => sqlx::query(concat!(
+        "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, event_id, created_at) \
+         SELECT $1, $2, $3, $4, $5, $6 WHERE ",
+        unfiltered!()))
+        .bind(id).bind(recipient).bind(kind).bind(from).bind(event).bind(now).execute(p).await
+        .map(|r| (r.rows_affected() == 1).then_some(id)))
+}
+
+/// Removes a member's notifications caused by `from` (they blocked them).
+pub async fn delete_from(db: impl Into<Exec<'_>>, recipient: i64, from: i64) -> Result<(), sqlx::Error> {
+    with_write!(db, c => sqlx::query("DELETE FROM notifications WHERE recipient_id = $1 AND from_actor_id = $2")
+        .bind(recipient).bind(from).execute(c).await.map(|_| ()))
+}
+
+/// An `admin.report` notification of a report to one of the people who handle it.
+pub async fn insert_for_report(
+    db: impl Into<Exec<'_>>,
+    recipient: i64,
+    from: i64,
+    report: i64,
+    now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let id = crate::ids::id_at(now);
-    with_write!(db, p => sqlx::query(
-        "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(id).bind(recipient).bind(kind).bind(from).bind(event).bind(now).execute(p).await.map(|_| id))
+    with_write!(db, c => sqlx::query(
+        "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, report_id, created_at) VALUES ($1, $2, 'admin.report', $3, $4, $5)")
+        .bind(id).bind(recipient).bind(from).bind(report).bind(now).execute(c).await.map(|_| id))
 }

@@ -15,6 +15,11 @@ pub fn answer_follow(kind: &str, id: &str, actor: &str, follow: Value) -> Value 
     json!({ "@context": AS_CONTEXT, "id": id, "type": kind, "actor": actor, "object": follow, "to": [to] })
 }
 
+/// A person blocking another (Mastodon's shape: addressed to the blocked person alone).
+pub fn personal_block(id: &str, actor: &str, object: &str) -> Value {
+    json!({ "@context": AS_CONTEXT, "id": id, "type": "Block", "actor": actor, "object": object, "to": [object] })
+}
+
 /// Undo of `inner` (a Follow, Like, Announce, Lock or Block we sent), embedded whole.
 pub fn undo(id: &str, actor: &str, inner: Value) -> Value {
     let to = inner["object"].clone();

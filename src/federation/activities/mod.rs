@@ -8,6 +8,7 @@ pub mod events;
 pub mod follows;
 pub mod groups;
 pub mod posts;
+pub mod reports;
 
 pub use follows::{answer_follow, follow, undo};
 pub use groups::{announce, block};

@@ -6,7 +6,7 @@ use url::Url;
 
 use super::ProcessError;
 use crate::app::AppState;
-use crate::federation::inbound::{Activity, invalid};
+use crate::federation::inbound::{Activity, ObjectRef, invalid};
 use crate::federation::{activities, delivery};
 use crate::services::social::personal_inbox;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
@@ -20,7 +20,9 @@ pub(super) async fn follow(state: &AppState, actor: &ActorRow, a: &Activity) -> 
         .filter(|t| t.is_local())
         .ok_or_else(|| invalid("Follow of an unknown local actor"))?;
     let follow_id = a.id_str().unwrap_or_default().to_owned();
-    let banned = target.kind == KIND_GROUP && storage::groups::is_banned(&state.db, target.id, actor.id).await?;
+    // Refused: a group's banned people, and anyone the member blocks (or who blocks them).
+    let banned = (target.kind == KIND_GROUP && storage::groups::is_banned(&state.db, target.id, actor.id).await?)
+        || storage::blocks::between(&state.db, actor.id, target.id).await?;
     let mut tx = state.db.begin().await?;
     let answer = if banned {
         Some("Reject")
@@ -88,6 +90,43 @@ pub(super) async fn answer(
         let mut tx = state.db.begin().await?;
         follows::delete(&mut tx, f.follower_id, f.followed_id).await?;
         tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// A remote person blocks one of our members: follows between them end both ways here, and the
+/// block is kept (the member cannot follow them, and does not see their posts).
+pub(super) async fn block(state: &AppState, actor: &ActorRow, a: &Activity) -> Result<(), ProcessError> {
+    let target_id = a.object_id("Block")?;
+    let Some(target) = actors::find_by_ap_id(&state.db, target_id.as_str())
+        .await?
+        .filter(|t| t.is_local())
+    else {
+        return Ok(());
+    };
+    let mut tx = state.db.begin().await?;
+    storage::blocks::block(&mut tx, actor.id, target.id, a.id_str()).await?;
+    follows::delete(&mut tx, actor.id, target.id).await?;
+    follows::delete(&mut tx, target.id, actor.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The Undo of a remote person's Block, matched by its actor and object (or by its id when only
+/// the id is given).
+pub(super) async fn unblock(state: &AppState, actor: &ActorRow, inner: &ObjectRef) -> Result<(), ProcessError> {
+    let target = match &inner.object {
+        Some(o) => actors::find_by_ap_id(&state.db, o.as_str()).await?,
+        None => match &inner.id {
+            Some(id) => match storage::blocks::find_by_ap_id(&state.db, id.as_str()).await? {
+                Some(b) if b.actor_id == actor.id => actors::find_by_id(&state.db, b.target_id).await?,
+                _ => None,
+            },
+            None => None,
+        },
+    };
+    if let Some(t) = target {
+        storage::blocks::unblock(&state.db, actor.id, t.id).await?;
     }
     Ok(())
 }

@@ -57,9 +57,11 @@ pub async fn receive(state: &AppState, actor: &ActorRow, raw: &Value, depth: usi
                 reactions::announce(state, actor, &a).await
             }
         }
-        Inbound::Moderation(a, Moderation::Block) => groups::ban(state, actor, &a).await,
+        Inbound::Moderation(a, Moderation::Block) if actor.kind == KIND_GROUP => groups::ban(state, actor, &a).await,
+        Inbound::Moderation(a, Moderation::Block) => follows::block(state, actor, &a).await,
         Inbound::Moderation(a, m) if actor.kind == KIND_GROUP => groups::moderate(state, actor, &a, m, false).await,
-        // Moderators, reports and the rest are accepted and not acted on yet.
+        Inbound::Flag(_) => crate::services::reports::received(state, actor, raw).await,
+        // Moderators' lists and the rest are accepted and not acted on yet.
         Inbound::Moderation(..) | Inbound::Other(_) => Ok(()),
     }
 }
@@ -68,7 +70,7 @@ fn is_post_type(kind: &str) -> bool {
     crate::federation::objects::POST_TYPES.contains(&kind)
 }
 
-/// An Undo: of a Follow (the follow ends), of a group's Lock (the thread opens again), or of a
+/// An Undo: of a Follow (the follow ends), of a person's Block (it ends), of a group's Lock (the thread opens again), or of a
 /// Like or Announce (the reaction it created goes).
 async fn undo(
     state: &AppState,
@@ -86,6 +88,17 @@ async fn undo(
     }
     if inner.is("Follow") {
         return follows::unfollow(state, actor, inner.object.as_ref()).await;
+    }
+    if inner.is("Block") && actor.kind != KIND_GROUP {
+        return follows::unblock(state, actor, inner).await;
+    }
+    if !inner.is_embedded()
+        && let Some(id) = &inner.id
+        && crate::storage::blocks::find_by_ap_id(&state.db, id.as_str())
+            .await?
+            .is_some()
+    {
+        return follows::unblock(state, actor, inner).await;
     }
     reactions::undo(state, actor, inner).await
 }

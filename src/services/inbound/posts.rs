@@ -51,8 +51,15 @@ pub(super) async fn create_or_update(
     if author_id.as_str() != actor.ap_id || authority(&o.id) != authority(&author_id) {
         return Err(invalid("the object is not the actor's own"));
     }
+    // A vote on one of our polls is a Note that names an option: counted, never a reply.
+    if !update && crate::services::polls::received_vote(state, actor, &object).await? {
+        return Ok(());
+    }
     if let Some(existing) = posts::find_by_ap_id(&state.db, o.id.as_str()).await? {
         if update && existing.author_id == actor.id && existing.deleted_at.is_none() {
+            if existing.kind == "Question" {
+                crate::services::polls::received_question(state, existing.id, &object).await?;
+            }
             return edit(state, actor, &existing, &o, raw).await;
         }
         return Ok(());
@@ -103,6 +110,7 @@ pub(super) async fn create_or_update(
         (post, recipients, None)
     };
     // Stored, relayed and notified in one write, committed with the others of the moment.
+    let question = (post.kind == "Question").then_some(post.id);
     let (writer, raw, object_id) = (state.clone(), raw.clone(), o.id.to_string());
     let events = state
         .db
@@ -122,6 +130,9 @@ pub(super) async fn create_or_update(
         })
         .await?;
     let Some(events) = events else { return Ok(()) };
+    if let Some(post_id) = question {
+        crate::services::polls::received_question(state, post_id, &object).await?;
+    }
     notify::published(state, events);
     state.delivery_wake.notify_one();
     Ok(())
@@ -212,13 +223,21 @@ async fn edit(
     raw: &Value,
 ) -> Result<(), ProcessError> {
     let row = remote_object_to_row(o, actor.id, existing.group_id, existing.visibility);
+    // A poll's Update brings new counts with the same text: not an edit.
+    let changed = row.content_html != existing.content_html
+        || row.summary != existing.summary
+        || row.title != existing.title
+        || row.attachments != existing.attachments
+        || row.sensitive != existing.sensitive;
     let updated = posts::PostRow {
         id: existing.id,
         updated_at: row.updated_at.or_else(|| Some(storage::now())),
         ..row
     };
     let mut tx = state.db.begin().await?;
-    posts::update_content(&mut tx, &updated).await?;
+    if changed {
+        posts::update_content(&mut tx, &updated).await?;
+    }
     if let Some((group, policy)) = local_group_of(state, existing).await? {
         let members = follows::follower_actors(&state.db, group.id).await?;
         groups::fan_out(&mut tx, state, &group, policy.members_only(), &members, raw, None).await?;
