@@ -292,3 +292,126 @@ async fn a_poll_from_another_server_is_shown_voted_on_and_updated() {
     assert_eq!(counts(&s["poll"]), [json!(4), json!(2)], "{s}");
     assert_eq!((&s["poll"]["voters_count"], &s["edited_at"]), (&json!(4), &Value::Null));
 }
+
+/// Any Mastodon app answers an event by the poll on its status: Going is a Join (a Join to the
+/// organiser's server for an event elsewhere), Maybe a TentativeAccept, Can't go a Leave.
+#[tokio::test]
+async fn an_event_is_answered_by_its_poll_from_any_app() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let ta = app.token(&ada, "read write follow").await;
+    let bob = app.create_user("bob", Role::Member).await;
+    let tb = app.token(&bob, "read write").await;
+    let r = app
+        .api(
+            "POST",
+            "/api/staffroom/v1/events",
+            Some(&ta),
+            Some(json!({ "title": "Open classroom", "starts_at": "2099-05-01T10:00", "timezone": "Europe/Paris", "capacity": 1 })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let status = app
+        .api("GET", &format!("/api/v1/statuses/{id}"), Some(&tb), None)
+        .await
+        .json();
+    let poll = &status["poll"];
+    let titles: Vec<&str> = poll["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Going", "Maybe", "Can't go"], "{poll}");
+    assert_eq!(
+        (&poll["voted"], &poll["expired"], &poll["multiple"]),
+        (&json!(false), &json!(false), &json!(false))
+    );
+
+    // Bob is going; then maybe; then he can't go; then going again.
+    let vote = |choice: i64| {
+        let (app, tb, id) = (&app, &tb, &id);
+        async move {
+            let r = app
+                .api(
+                    "POST",
+                    &format!("/api/v1/polls/{id}/votes"),
+                    Some(tb),
+                    Some(json!({ "choices": [choice] })),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{choice}: {}", r.text());
+            r.json()
+        }
+    };
+    let standing = |who: i64| {
+        let app = &app;
+        let id: i64 = id.parse().unwrap();
+        async move {
+            staffroom::storage::events::participation(&app.state.db, id, who)
+                .await
+                .unwrap()
+                .map(|p| p.state)
+        }
+    };
+    let poll = vote(0).await;
+    assert_eq!((&poll["own_votes"], &counts(&poll)[0]), (&json!([0]), &json!(1)));
+    assert_eq!(standing(bob.actor.id).await.as_deref(), Some("going"));
+    let poll = vote(1).await;
+    assert_eq!(poll["own_votes"], json!([1]));
+    assert_eq!(standing(bob.actor.id).await.as_deref(), Some("interested"));
+    let poll = vote(2).await;
+    assert_eq!((&poll["voted"], &poll["own_votes"]), (&json!(false), &json!([])));
+    assert_eq!(standing(bob.actor.id).await, None);
+    vote(0).await;
+    assert_eq!(standing(bob.actor.id).await.as_deref(), Some("going"));
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/polls/{id}/votes"),
+            Some(&tb),
+            Some(json!({ "choices": [0, 1] })),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+
+    // An event on another server: Going sends a Join to its organiser, Can't go a Leave.
+    let (rita, rita_key) = remote_actor(&app, "rita", "remote.test").await;
+    follows::insert(&app.state.db, ada.actor.id, rita.id, None, true)
+        .await
+        .unwrap();
+    let event = json!({ "id": "https://remote.test/events/9", "type": "Event", "name": "Hackathon", "attributedTo": rita.ap_id,
+        "startTime": "2099-06-01T08:00:00Z", "endTime": "2099-06-01T16:00:00Z", "timezone": "Europe/Berlin", "to": [PUBLIC] });
+    deliver(
+        &app,
+        &rita_key,
+        json!({ "id": "https://remote.test/events/9/create", "type": "Create", "actor": rita.ap_id, "object": event }),
+    )
+    .await;
+    let hack = staffroom::storage::events::find_by_ap_id(&app.state.db, "https://remote.test/events/9")
+        .await
+        .unwrap()
+        .expect("the remote event");
+    for choice in [0, 1, 2] {
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/polls/{}/votes", hack.id),
+                Some(&ta),
+                Some(json!({ "choices": [choice] })),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{choice}: {}", r.text());
+    }
+    let kinds: Vec<String> = sent_to(&app, &rita.inbox_url)
+        .await
+        .iter()
+        .map(|a| a["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["Join", "Leave", "TentativeAccept", "Leave"],
+        "going; maybe (after leaving); can't go"
+    );
+}

@@ -177,6 +177,50 @@ def test_follow_a_group_on_another_node_read_it_and_post_into_it(ada):
     assert any("welcome!" in s.content for s in context.descendants)
 
 
+@pytest.fixture(scope="module")
+def bob_b():
+    """B's member, signed in on B with PKCE (the suite's second client, on the other node)."""
+    client_id, client_secret = app_credentials(B)
+    return sign_in_with_pkce(B, client_id, client_secret, BOB_B)
+
+
+def test_a_poll_voted_from_the_other_node(ada, bob_b):
+    # Bob asks the group on B; ada (a member, on A) votes; both nodes count her vote.
+    ada.account_follow(ada.search_v2(f"@{GROUP_B}@{B_DOMAIN}", resolve=True).accounts[0].id)
+    poll = bob_b.make_poll(["Monday", "Friday"], expires_in=3600)
+    asked = bob_b.status_post(f"@{GROUP_B} Which day for the seminar?", poll=poll)
+    assert [o.title for o in asked.poll.options] == ["Monday", "Friday"]
+    def arrived():
+        for s in ada.timeline_home(limit=40):
+            s = s.reblog or s
+            if s.uri == asked.uri and s.poll:
+                return s
+    status = eventually(arrived, "bob's poll at ada's home on A")
+    voted = ada.poll_vote(status.poll.id, [1])
+    assert voted.voted and voted.own_votes == [1]
+    eventually(lambda: bob_b.poll(asked.poll.id).options[1].votes_count == 1, "ada's vote counted on B")
+    eventually(lambda: ada.poll(status.poll.id).options[1].votes_count == 1, "B's new counts back on A")
+
+
+def test_an_event_answered_by_poll_from_the_other_node(ada):
+    # An event of the group on B shows on A as a status with a poll; voting Going is a Join.
+    url = b_cli("event", "create", "--by", BOB_B, "--group", GROUP_B, "--title", "Maths fair",
+                "--start", "2099-03-01T10:00", "--timezone", "Europe/Paris")
+    def shown():
+        for s in ada.timeline_home(limit=40):
+            s = s.reblog or s
+            if s.uri == url and s.poll:
+                return s
+    status = eventually(shown, "the event with its poll at ada's home on A")
+    assert [o.title for o in status.poll.options] == ["Going", "Maybe", "Can't go"]
+    answer = ada.poll_vote(status.poll.id, [0])
+    assert answer.own_votes == [0]
+    ada_on_a = f"{A}/users/ada"
+    eventually(lambda: ada_on_a in b_cli("event", "participants", url), "ada taking part on B")
+    ada.poll_vote(status.poll.id, [2])
+    eventually(lambda: ada_on_a not in b_cli("event", "participants", url), "ada's Leave on B")
+
+
 def test_a_new_post_arrives_over_streaming(ada):
     from mastodon import StreamListener
     received = []

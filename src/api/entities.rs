@@ -542,7 +542,7 @@ pub async fn event_status(
         in_reply_to_id: None,
         in_reply_to_account_id: None,
         reblog: None,
-        poll: None,
+        poll: Some(event_poll(state, e, _viewer).await?),
         card: None,
         language: None,
         favourited: false,
@@ -612,4 +612,46 @@ pub fn poll_entity(
         voted: viewer.map(|v| v.id == author_id || !f.mine.is_empty()),
         own_votes: viewer.map(|_| f.mine.iter().map(|c| *c as usize).collect()),
     }
+}
+
+/// The poll apps show on an event, by which any Mastodon app answers it: Going (a Join), Maybe
+/// (a TentativeAccept), Can't go (a Leave). Its counts are the people going (with the waiting
+/// list and those awaiting approval) and the maybes; it closes when the event starts.
+pub async fn event_poll(
+    state: &AppState,
+    e: &crate::storage::events::EventRow,
+    viewer: Option<&ActorRow>,
+) -> anyhow::Result<Poll> {
+    use crate::services::events::Rsvp;
+    let store = crate::storage::events::count;
+    let going = store(&state.db, e.id, "going").await?
+        + store(&state.db, e.id, "waitlist").await?
+        + store(&state.db, e.id, "pending").await?;
+    let maybe = store(&state.db, e.id, "interested").await?;
+    let mine = match viewer {
+        Some(v) => crate::storage::events::participation(&state.db, e.id, v.id)
+            .await?
+            .and_then(|p| Rsvp::of_state(&p.state)),
+        None => None,
+    };
+    let counts = [going, maybe, 0];
+    Ok(Poll {
+        id: e.id.to_string(),
+        expires_at: Some(api_time(e.starts_at)),
+        expired: e.starts_at <= crate::storage::now() || e.status == "cancelled",
+        multiple: false,
+        votes_count: going + maybe,
+        voters_count: Some(going + maybe),
+        options: Rsvp::TITLES
+            .iter()
+            .zip(counts)
+            .map(|(t, n)| PollOption {
+                title: (*t).to_owned(),
+                votes_count: Some(n),
+            })
+            .collect(),
+        emojis: Vec::new(),
+        voted: viewer.map(|_| mine.is_some()),
+        own_votes: viewer.map(|_| mine.map(|m| vec![m as usize]).unwrap_or_default()),
+    })
 }

@@ -16,7 +16,7 @@ use crate::services::events::{self as svc, EventError, NewEvent};
 use crate::storage::actors::{self, ActorRow};
 use crate::storage::events::{self, EventRow};
 
-fn event_error(e: EventError) -> ApiError {
+pub(super) fn event_error(e: EventError) -> ApiError {
     match e {
         EventError::Invalid(m) => ApiError::unprocessable(format!("Validation failed: {m}")),
         EventError::Refused(m) => ApiError::forbidden(m),

@@ -798,3 +798,81 @@ pub async fn may_list_attendees(state: &AppState, e: &EventRow, viewer: Option<&
             .await?
             .is_some_and(|p| p.state == "going"))
 }
+
+/// An answer to an event, as the poll that apps show on it offers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rsvp {
+    Going,
+    Maybe,
+    No,
+}
+
+impl Rsvp {
+    /// The options of an event's poll, in the order apps show them.
+    pub const TITLES: [&'static str; 3] = ["Going", "Maybe", "Can't go"];
+
+    pub fn from_choice(choice: i64) -> Option<Rsvp> {
+        match choice {
+            0 => Some(Rsvp::Going),
+            1 => Some(Rsvp::Maybe),
+            2 => Some(Rsvp::No),
+            _ => None,
+        }
+    }
+
+    /// The option a participation state stands for (none when the person has not answered).
+    pub fn of_state(state: &str) -> Option<Rsvp> {
+        match state {
+            "going" | "waitlist" | "pending" => Some(Rsvp::Going),
+            "interested" => Some(Rsvp::Maybe),
+            _ => None,
+        }
+    }
+}
+
+/// A local member answers an event (here or on another node) by its poll: going is a Join
+/// (`admit` here, a `Join` to the organiser elsewhere), maybe is a `TentativeAccept`, can't go
+/// a `Leave`. Changing one's answer leaves first where needed. Refused once the event started.
+pub async fn rsvp(state: &AppState, e: &EventRow, who: &ActorRow, answer: Rsvp) -> Result<(), EventError> {
+    if e.starts_at <= storage::now() {
+        return Err(EventError::Refused("the event has started: answers are closed".into()));
+    }
+    let now = events::participation(&state.db, e.id, who.id)
+        .await?
+        .and_then(|p| Rsvp::of_state(&p.state));
+    if now == Some(answer) {
+        return Ok(());
+    }
+    let leave = async {
+        if e.local {
+            leave(state, e, who).await.map(|_| ())
+        } else {
+            leave_remote(state, e, who).await
+        }
+    };
+    match answer {
+        Rsvp::Going => {
+            if now == Some(Rsvp::Maybe) && !e.local {
+                // The organiser's server reads a Join after a TentativeAccept as the new answer.
+                events::remove_participation(&state.db, e.id, who.id).await?;
+            }
+            if e.local {
+                admit(state, e, who, None).await.map(|_| ())
+            } else {
+                join_remote(state, e, who).await.map(|_| ())
+            }
+        }
+        Rsvp::Maybe => {
+            if now.is_some() {
+                leave.await?;
+            }
+            interested(state, e, who, None).await
+        }
+        Rsvp::No => {
+            if now.is_some() {
+                leave.await?;
+            }
+            Ok(())
+        }
+    }
+}

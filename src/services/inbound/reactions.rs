@@ -30,7 +30,7 @@ pub(super) async fn announce(state: &AppState, actor: &ActorRow, a: &Activity) -
         Some(p) => p,
         None => {
             let object = fetch_object(state, object_id).await?;
-            let o: RemoteObject = serde_json::from_value(object).map_err(|e| invalid(e.to_string()))?;
+            let o: RemoteObject = serde_json::from_value(object.clone()).map_err(|e| invalid(e.to_string()))?;
             let author_id = o.author().ok_or_else(|| invalid("object without author"))?;
             if authority(&author_id) != authority(&o.id) {
                 return Err(invalid("object attributed to another host"));
@@ -42,12 +42,16 @@ pub(super) async fn announce(state: &AppState, actor: &ActorRow, a: &Activity) -
             let mut tx = state.db.begin().await?;
             // Whichever way a post first arrives (its Create, or a group's Announce of it),
             // the people it mentions or answers are told once.
-            let events = if posts::insert(&mut tx, &row).await? {
+            let inserted = posts::insert(&mut tx, &row).await?;
+            let events = if inserted {
                 notify::record_post(&mut tx, &row, &recipients).await?
             } else {
                 Vec::new()
             };
             tx.commit().await?;
+            if inserted && row.kind == "Question" {
+                crate::services::polls::received_question(state, row.id, &object).await?;
+            }
             notify::published(state, events);
             posts::find_by_ap_id(&state.db, o.id.as_str())
                 .await?
