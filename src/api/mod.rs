@@ -122,8 +122,12 @@ impl From<anyhow::Error> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// A body read as JSON or as a form, whichever the client sent (Mastodon accepts both).
+/// A body read as JSON, as a form or as a multipart form, whichever the client sent (Mastodon
+/// accepts all three).
 pub struct Body<T>(pub T);
+
+/// The most fields a form may hold.
+const MAX_FORM_FIELDS: usize = 200;
 
 impl<T, S> axum::extract::FromRequest<S> for Body<T>
 where
@@ -149,9 +153,45 @@ where
                 .map_err(|e: JsonRejection| ApiError::unprocessable(format!("Invalid JSON: {}", e.body_text())))?;
             Ok(Body(v))
         } else if content_type.starts_with("multipart/form-data") {
-            Err(ApiError::unprocessable(
-                "multipart bodies are not accepted here: send a form or JSON",
-            ))
+            // As Mastodon takes every form: the text fields, read as a form (masto.js signs up
+            // this way); file parts belong to the media endpoints and are refused here.
+            let mut multipart = axum::extract::Multipart::from_request(req, state)
+                .await
+                .map_err(|e| ApiError::bad_request(format!("unreadable multipart body: {}", e.body_text())))?;
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            let mut fields = 0;
+            while let Some(field) = multipart
+                .next_field()
+                .await
+                .map_err(|e| ApiError::bad_request(format!("unreadable multipart body: {}", e.body_text())))?
+            {
+                fields += 1;
+                if fields > MAX_FORM_FIELDS {
+                    return Err(ApiError::unprocessable(format!(
+                        "at most {MAX_FORM_FIELDS} fields in a form"
+                    )));
+                }
+                let name = field.name().unwrap_or_default().to_owned();
+                if field.file_name().is_some() {
+                    return Err(ApiError::unprocessable(format!(
+                        "{name}: files are uploaded through /api/v2/media"
+                    )));
+                }
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|e| ApiError::bad_request(format!("unreadable multipart body: {}", e.body_text())))?;
+                if crate::http::guard::has_nul(&value) || crate::http::guard::has_nul(&name) {
+                    return Err(ApiError::bad_request("the request contains a NUL character"));
+                }
+                pairs.push((name, value));
+            }
+            let form = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            let v =
+                serde_html_form::from_str(&form).map_err(|e| ApiError::unprocessable(format!("Invalid form: {e}")))?;
+            Ok(Body(v))
         } else {
             let bytes = axum::body::Bytes::from_request(req, state)
                 .await
