@@ -431,6 +431,7 @@ pub async fn notifications(
     viewer: &ActorRow,
 ) -> anyhow::Result<Vec<(i64, Notification)>> {
     let spaces = crate::services::visibility::Spaces::load(state, Some(viewer)).await?;
+    let active = super::timelines::active_filters(state, &spaces, Some(viewer)).await?;
     let post_ids: Vec<i64> = rows.iter().filter_map(|n| n.post_id).collect();
     let found: HashMap<i64, PostRow> = posts::find_many(&state.db, &post_ids)
         .await?
@@ -448,7 +449,15 @@ pub async fn notifications(
         }
         let status = match (n.post_id, n.event_id) {
             (Some(pid), _) => match found.get(&pid) {
-                Some(p) => Some(data.status(state, p)?),
+                Some(p) => {
+                    let verdict = active.check(p, "notifications");
+                    if verdict == crate::services::filters::Verdict::Hide {
+                        continue;
+                    }
+                    let mut s = data.status(state, p)?;
+                    super::timelines::warn(&mut s, &active, &verdict);
+                    Some(s)
+                }
                 None => continue,
             },
             (None, Some(eid)) => match crate::storage::events::find(&state.db, eid).await? {

@@ -207,7 +207,7 @@ pub async fn timeline(
     let l = service::find(&state, &me, list_id(&id)?).await?;
     let limit = page.limit()?;
     let rows = lists::timeline(&state.db, &l, window(&page)?, limit * 2).await?;
-    let (items, ids) = render(&state, rows, Some(&me), limit, Filtering::Feed, |_| None).await?;
+    let (items, ids) = render(&state, rows, Some(&me), limit, Filtering::List, |_| None).await?;
     Ok(paged(
         items,
         link_header(&state, &format!("/api/v1/timelines/list/{id}"), &ids, limit),

@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod conversations;
 pub mod entities;
 pub mod events;
+pub mod filters;
 pub mod instance;
 pub mod lenient;
 pub mod lists;
@@ -396,8 +397,31 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/preferences", get(misc::preferences))
         .route("/api/v1/markers", get(misc::markers).post(misc::save_markers))
         .route("/api/v1/custom_emojis", get(misc::empty_list))
-        .route("/api/v1/filters", get(misc::empty_list))
-        .route("/api/v2/filters", get(misc::empty_list))
+        .route("/api/v1/filters", get(filters::index_v1).post(filters::create_v1))
+        .route("/api/v1/filters/{id}", get(filters::get_v1).delete(filters::delete_v1))
+        .route("/api/v2/filters", get(filters::index).post(filters::create))
+        .route(
+            "/api/v2/filters/{id}",
+            get(filters::get).put(filters::update).delete(filters::delete),
+        )
+        .route(
+            "/api/v2/filters/{id}/keywords",
+            get(filters::keywords).post(filters::add_keyword),
+        )
+        .route(
+            "/api/v2/filters/keywords/{id}",
+            get(filters::get_keyword)
+                .put(filters::update_keyword)
+                .delete(filters::delete_keyword),
+        )
+        .route(
+            "/api/v2/filters/{id}/statuses",
+            get(filters::statuses).post(filters::add_status),
+        )
+        .route(
+            "/api/v2/filters/statuses/{id}",
+            get(filters::get_status).delete(filters::delete_status),
+        )
         .route("/api/v1/lists", get(lists::index).post(lists::create))
         .route(
             "/api/v1/lists/{id}",

@@ -258,3 +258,49 @@ pub struct Report {
     pub rule_ids: Vec<String>,
     pub target_account: Account,
 }
+
+/// A keyword of a filter (Mastodon's `FilterKeyword`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterKeyword {
+    pub id: String,
+    pub keyword: String,
+    pub whole_word: bool,
+}
+
+/// A post a filter names (Mastodon's `FilterStatus`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterStatus {
+    pub id: String,
+    pub status_id: String,
+}
+
+/// A member's filter (Mastodon's `Filter`, v2).
+#[derive(Debug, Clone, Serialize)]
+pub struct Filter {
+    pub id: String,
+    pub title: String,
+    pub context: Vec<String>,
+    pub expires_at: Option<String>,
+    pub filter_action: String,
+    pub keywords: Vec<FilterKeyword>,
+    pub statuses: Vec<FilterStatus>,
+}
+
+/// Why a status is behind a warning (Mastodon's `FilterResult`, in `Status.filtered`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterResult {
+    pub filter: Filter,
+    pub keyword_matches: Option<Vec<String>>,
+    pub status_matches: Option<Vec<String>>,
+}
+
+/// A keyword as the first filters API showed it (Mastodon's `V1::Filter`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterV1 {
+    pub id: String,
+    pub phrase: String,
+    pub context: Vec<String>,
+    pub expires_at: Option<String>,
+    pub irreversible: bool,
+    pub whole_word: bool,
+}

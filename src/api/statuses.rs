@@ -12,6 +12,7 @@ use super::entities::status;
 use super::model::{Account, Status, StatusEdit};
 use super::{ApiError, ApiResult, Body};
 use crate::app::AppState;
+use crate::services::filters::Verdict;
 use crate::services::posts::{self as svc, NewPost, PostError};
 use crate::services::visibility::may_see_post;
 use crate::storage;
@@ -215,6 +216,7 @@ pub async fn context(
     let p = visible(&state, &id, v.as_ref()).await?;
     // Replies by people the viewer blocks or mutes are left out, as Mastodon does.
     let spaces = crate::services::visibility::Spaces::load(&state, v.as_ref()).await?;
+    let active = super::timelines::active_filters(&state, &spaces, v.as_ref()).await?;
     let mut ancestors = Vec::new();
     let mut current = p.clone();
     while let Some(parent) = current.in_reply_to.clone() {
@@ -225,7 +227,12 @@ pub async fn context(
             break;
         }
         if spaces.may_see_post(&x) {
-            ancestors.push(status(&state, &x, v.as_ref()).await?);
+            let verdict = active.check(&x, "thread");
+            if verdict != Verdict::Hide {
+                let mut s = status(&state, &x, v.as_ref()).await?;
+                super::timelines::warn(&mut s, &active, &verdict);
+                ancestors.push(s);
+            }
         }
         current = x;
     }
@@ -240,7 +247,12 @@ pub async fn context(
         for c in children.into_iter().rev() {
             frontier.push(c.ap_id.clone());
             if spaces.shows(&c) {
-                descendants.push((c.id, status(&state, &c, v.as_ref()).await?));
+                let verdict = active.check(&c, "thread");
+                if verdict != Verdict::Hide {
+                    let mut s = status(&state, &c, v.as_ref()).await?;
+                    super::timelines::warn(&mut s, &active, &verdict);
+                    descendants.push((c.id, s));
+                }
             }
         }
     }

@@ -10,6 +10,7 @@ use super::entities::PageData;
 use super::model::Status;
 use super::{ApiResult, Page, Q, link_header, paged};
 use crate::app::AppState;
+use crate::services::filters::{Active, Verdict};
 use crate::services::visibility::Spaces;
 use crate::storage::actors::ActorRow;
 use crate::storage::posts::{self, PostRow, Timeline, Window};
@@ -24,13 +25,49 @@ pub fn window(page: &Page) -> ApiResult<Window> {
 }
 
 /// Whether a page leaves out what the viewer blocks and mutes: feeds do; one person's profile
-/// does not (the viewer opened it), as in Mastodon.
+/// does not (the viewer opened it), as in Mastodon. Each is also the context of the viewer's
+/// filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Filtering {
     /// A feed that also leaves out the people and groups on the viewer's exclusive lists.
     Home,
+    /// A list's timeline (filtered as home is).
+    List,
+    /// Public and hashtag timelines, a group's posts.
     Feed,
     Profile,
+}
+
+impl Filtering {
+    /// The context of the viewer's filters.
+    pub fn context(self) -> &'static str {
+        match self {
+            Filtering::Home | Filtering::List => "home",
+            Filtering::Feed => "public",
+            Filtering::Profile => "account",
+        }
+    }
+}
+
+/// Applies the viewer's filters to statuses: a warning verdict goes in `filtered` (of the
+/// boosted status, for a boost), as Mastodon shows it.
+pub fn warn(status: &mut Status, active: &Active, verdict: &Verdict) {
+    let results = crate::api::filters::results(active, verdict);
+    if results.is_empty() {
+        return;
+    }
+    match status.reblog.as_mut() {
+        Some(inner) => inner.filtered = results,
+        None => status.filtered = results,
+    }
+}
+
+/// The viewer's filters, read when they have some in force.
+pub async fn active_filters(state: &AppState, spaces: &Spaces, viewer: Option<&ActorRow>) -> anyhow::Result<Active> {
+    Ok(match viewer {
+        Some(v) if spaces.filters().has_keyword_filters() => Active::load(state, v).await?,
+        _ => Active::default(),
+    })
 }
 
 /// The statuses of a page the viewer may see (at most `limit`), as entities read together;
@@ -44,24 +81,34 @@ pub async fn render(
     as_boosts: impl Fn(&PostRow) -> Option<i64>,
 ) -> ApiResult<(Vec<Status>, Vec<i64>)> {
     let spaces = Spaces::load(state, viewer).await?;
-    let page: Vec<PostRow> = rows
+    let active = active_filters(state, &spaces, viewer).await?;
+    let context = filtering.context();
+    let page: Vec<(PostRow, Verdict)> = rows
         .into_iter()
         .filter(|p| match filtering {
             Filtering::Home => spaces.shows_at_home(p),
-            Filtering::Feed => spaces.shows(p),
+            Filtering::List | Filtering::Feed => spaces.shows(p),
             Filtering::Profile => spaces.may_see_post(p),
         })
+        .map(|p| {
+            let verdict = active.check(&p, context);
+            (p, verdict)
+        })
+        .filter(|(_, v)| *v != Verdict::Hide)
         .take(limit.max(0) as usize)
         .collect();
+    let (page, verdicts): (Vec<PostRow>, Vec<Verdict>) = page.into_iter().unzip();
     let boosters: Vec<Option<i64>> = page.iter().map(&as_boosts).collect();
     let groups: Vec<i64> = boosters.iter().flatten().copied().collect();
     let data = PageData::load(state, &page, &groups, viewer).await?;
     let mut items = Vec::with_capacity(page.len());
-    for (p, booster) in page.iter().zip(boosters) {
-        items.push(match booster.filter(|g| data.is_group(*g)) {
+    for ((p, booster), verdict) in page.iter().zip(boosters).zip(&verdicts) {
+        let mut status = match booster.filter(|g| data.is_group(*g)) {
             Some(g) => data.group_boost(state, p, g)?,
             None => data.status(state, p)?,
-        });
+        };
+        warn(&mut status, &active, verdict);
+        items.push(status);
     }
     Ok((items, page.iter().map(|p| p.id).collect()))
 }

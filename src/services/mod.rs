@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod blocks;
 pub mod content;
 pub mod events;
+pub mod filters;
 pub mod groups;
 pub mod inbound;
 pub mod limits;

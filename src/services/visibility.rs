@@ -66,6 +66,11 @@ impl Spaces {
                     || p.group_id.is_some_and(|g| self.filters.exclusive.contains(&g))))
     }
 
+    /// The viewer's blocks, mutes and filters.
+    pub fn filters(&self) -> &Filters {
+        &self.filters
+    }
+
     /// Whether a feed (timelines, a group's posts, a thread's replies, streams) shows the viewer
     /// this post: one they may see, by nobody they block or mute and from no domain they block.
     pub fn shows(&self, p: &PostRow) -> bool {
@@ -133,6 +138,7 @@ pub struct Filters {
     mutes: std::collections::HashMap<i64, bool>,
     domains: Vec<String>,
     exclusive: HashSet<i64>,
+    keyword_filters: i64,
 }
 
 impl Filters {
@@ -146,9 +152,15 @@ impl Filters {
                 Filter::Mutes { actor, notifications } => drop(f.mutes.insert(actor, notifications)),
                 Filter::Domain(d) => f.domains.push(d),
                 Filter::Exclusive(a) => drop(f.exclusive.insert(a)),
+                Filter::KeywordFilters(n) => f.keyword_filters = n,
             }
         }
         Ok(f)
+    }
+
+    /// Whether the viewer has filters (keywords, posts) in force: then a page reads them.
+    pub fn has_keyword_filters(&self) -> bool {
+        self.keyword_filters > 0
     }
 
     /// Whether the viewer blocks this actor.

@@ -169,6 +169,8 @@ pub enum Filter {
     Domain(String),
     /// This actor is on one of the viewer's exclusive lists (read there, not at home).
     Exclusive(i64),
+    /// How many filters (keywords, posts) the viewer has in force.
+    KeywordFilters(i64),
 }
 
 /// All of a viewer's blocks (both ways), mutes in force, blocked domains and exclusive lists'
@@ -181,7 +183,8 @@ pub async fn filters_of(db: impl Into<Exec<'_>>, viewer: i64) -> Result<Vec<Filt
            WHERE actor_id = $1 AND (expires_at IS NULL OR expires_at > $2) \
          UNION ALL SELECT 'd', 0, domain FROM domain_blocks WHERE actor_id = $1 \
          UNION ALL SELECT 'e', m.actor_id, '' FROM list_members m JOIN lists l ON l.id = m.list_id \
-           WHERE l.owner_id = $1 AND l.exclusive")
+           WHERE l.owner_id = $1 AND l.exclusive \
+         UNION ALL SELECT 'F', COUNT(*), '' FROM filters WHERE owner_id = $1 AND (expires_at IS NULL OR expires_at > $2)")
         .bind(viewer).bind(super::now()).fetch_all(p).await)?;
     Ok(rows
         .into_iter()
@@ -197,6 +200,7 @@ pub async fn filters_of(db: impl Into<Exec<'_>>, viewer: i64) -> Result<Vec<Filt
                 notifications: false,
             },
             "e" => Filter::Exclusive(id),
+            "F" => Filter::KeywordFilters(id),
             _ => Filter::Domain(domain),
         })
         .collect())

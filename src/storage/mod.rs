@@ -13,6 +13,7 @@ pub mod blocks;
 pub mod conversations;
 pub mod deliveries;
 pub mod events;
+pub mod filters;
 pub mod follows;
 pub mod groups;
 pub mod inbox;
