@@ -29,6 +29,8 @@ pub struct AppState {
     pub process_id: u64,
     /// How many received activities wait to be processed, as last counted (see [`Backlog`]).
     pub inbox_backlog: Arc<Backlog>,
+    /// When this process read its configuration (the instance texts' `updated_at`).
+    pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The depth of the inbox queue (activities of every process of the node waiting to be
@@ -280,6 +282,7 @@ impl AppState {
             media_key: Arc::default(),
             db_health: Arc::default(),
             process_id: rand::random(),
+            started_at: crate::storage::now(),
         }
     }
 }

@@ -66,6 +66,16 @@ pub struct NodeSettings {
     pub description: String,
     /// Address of the secretariat, shown to other servers and members.
     pub contact_email: String,
+    /// The rules members accept when they sign up, shown to apps (`/api/v1/instance/rules`).
+    pub rules: Vec<String>,
+    /// The languages the node's members mostly write in (ISO 639 codes), shown to apps.
+    pub languages: Vec<String>,
+    /// A longer text about the node (plain text; paragraphs separated by blank lines).
+    pub extended_description: String,
+    /// The privacy policy (plain text); empty: a short one that says what the node keeps.
+    pub privacy_policy: String,
+    /// The terms of service (plain text); empty: the node publishes none.
+    pub terms_of_service: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,6 +174,11 @@ impl Default for NodeSettings {
             name: "Staffroom".into(),
             description: "A Staffroom node: a federated community for teachers and educators.".into(),
             contact_email: String::new(),
+            rules: Vec::new(),
+            languages: vec!["en".into()],
+            extended_description: String::new(),
+            privacy_policy: String::new(),
+            terms_of_service: String::new(),
         }
     }
 }
@@ -430,6 +445,18 @@ impl Config {
         }
         if self.listen.parse::<SocketAddr>().is_err() {
             return Err(bad("listen", &self.listen, "an address:port such as 127.0.0.1:8080"));
+        }
+        for l in self.node.languages.iter_mut() {
+            *l = crate::model::normalize_language(l)
+                .ok_or_else(|| bad("node.languages", l, "ISO 639 language codes, such as en or pt-BR"))?;
+        }
+        if let Some(r) = self
+            .node
+            .rules
+            .iter()
+            .find(|r| r.trim().is_empty() || r.chars().count() > 1000)
+        {
+            return Err(bad("node.rules", r, "rules of 1 to 1,000 characters each"));
         }
         if self.database_url.is_empty() {
             self.database_url = format!("sqlite://{}", self.data_dir.join("staffroom.db").display());

@@ -1252,3 +1252,80 @@ async fn multipart_forms_are_read_like_any_form() {
     assert_eq!(r.status, 422, "{}", r.text());
     assert!(r.json()["error"].as_str().unwrap().contains("/api/v2/media"));
 }
+
+/// What the secretariat writes in the configuration reaches apps: rules, languages, the longer
+/// description, the privacy policy (a default one otherwise) and terms (404 when there are
+/// none); and a member's unread notifications are counted from their marker.
+#[tokio::test]
+async fn instance_texts_and_unread_notifications() {
+    let app = TestApp::with_config(|c| {
+        c.node.rules = vec!["Be kind to colleagues.".into(), "No advertising.".into()];
+        c.node.languages = vec!["fr".into(), "en".into()];
+        c.node.extended_description = "First paragraph.\n\nSecond & last.".into();
+        c.node.contact_email = "office@school.example".into();
+    })
+    .await;
+    let rules = app.get("/api/v1/instance/rules").await.json();
+    assert_eq!(
+        rules,
+        json!([{ "id": "1", "text": "Be kind to colleagues.", "hint": "" }, { "id": "2", "text": "No advertising.", "hint": "" }])
+    );
+    assert_eq!(app.get("/api/v2/instance").await.json()["rules"], rules);
+    assert_eq!(
+        app.get("/api/v2/instance").await.json()["languages"],
+        json!(["fr", "en"])
+    );
+    let langs = app.get("/api/v1/instance/languages").await.json();
+    assert_eq!(langs[0], json!({ "code": "fr", "name": "French" }));
+    assert!(langs.as_array().unwrap().len() > 40);
+    let ext = app.get("/api/v1/instance/extended_description").await.json();
+    assert_eq!(ext["content"], "<p>First paragraph.</p><p>Second &amp; last.</p>");
+    let privacy = app.get("/api/v1/instance/privacy_policy").await.json();
+    assert!(
+        privacy["content"].as_str().unwrap().contains("office@school.example"),
+        "{privacy}"
+    );
+    assert_eq!(app.get("/api/v1/instance/terms_of_service").await.status, 404);
+
+    let ada = app.create_user("ada", Role::Member).await;
+    let ta = app.token(&ada, "read write").await;
+    let bob = app.create_user("bob", Role::Member).await;
+    let tb = app.token(&bob, "read write").await;
+    let mut last = String::new();
+    for n in 0..3 {
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/statuses",
+                Some(&tb),
+                Some(json!({ "status": format!("@ada note {n}") })),
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        if n == 0 {
+            let notes = app.api("GET", "/api/v1/notifications", Some(&ta), None).await.json();
+            last = notes[0]["id"].as_str().unwrap().to_owned();
+        }
+    }
+    let count = |q: &'static str| {
+        let (app, ta) = (&app, &ta);
+        async move {
+            app.api("GET", &format!("/api/v1/notifications/unread_count{q}"), Some(ta), None)
+                .await
+                .json()["count"]
+                .clone()
+        }
+    };
+    assert_eq!(count("").await, 3);
+    assert_eq!(count("?limit=2").await, 2);
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/markers",
+            Some(&ta),
+            Some(json!({ "notifications": { "last_read_id": last } })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(count("").await, 2);
+}

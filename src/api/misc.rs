@@ -409,3 +409,27 @@ pub async fn save_markers(
     }
     Ok(Json(markers_json(&state, me.actor.id, &[]).await?))
 }
+
+#[derive(Debug, Deserialize, Default)]
+pub struct UnreadQuery {
+    limit: Option<String>,
+}
+
+/// `GET /api/v1/notifications/unread_count`: notifications since the member's notifications
+/// marker (all of them without one), counted up to `limit` (100 by default, at most 1,000).
+pub async fn unread_count(State(state): State<AppState>, auth: Auth, Q(q): Q<UnreadQuery>) -> ApiResult<Json<Value>> {
+    let me = auth.member("read:notifications")?;
+    let limit = match q.limit.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => l
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_request("limit must be a number"))?
+            .clamp(1, 1000),
+        None => 100,
+    };
+    let after = notifications::marker(&state.db, me.actor.id, "notifications")
+        .await?
+        .and_then(|(id, _, _)| id.parse::<i64>().ok())
+        .unwrap_or(0);
+    let count = notifications::count_after(&state.db, me.actor.id, after, limit).await?;
+    Ok(Json(json!({ "count": count })))
+}

@@ -320,6 +320,14 @@ pub fn router() -> Router<AppState> {
         .route("/.well-known/oauth-authorization-server", get(oauth::server_metadata))
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v1/instance/", get(instance::v1))
+        .route("/api/v1/instance/rules", get(instance::rules_list))
+        .route(
+            "/api/v1/instance/extended_description",
+            get(instance::extended_description),
+        )
+        .route("/api/v1/instance/privacy_policy", get(instance::privacy_policy))
+        .route("/api/v1/instance/terms_of_service", get(instance::terms_of_service))
+        .route("/api/v1/instance/languages", get(instance::languages))
         .route("/api/v2/instance", get(instance::v2))
         .route("/api/v2/instance/", get(instance::v2))
         .route("/api/v1/accounts", post(accounts::register))
@@ -388,6 +396,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/streaming/hashtag", get(streaming::hashtag))
         .route("/api/v1/notifications", get(misc::notifications))
         .route("/api/v1/notifications/clear", post(misc::clear_notifications))
+        .route("/api/v1/notifications/unread_count", get(misc::unread_count))
         .route("/api/v1/notifications/{id}", get(misc::notification_get))
         .route("/api/v1/notifications/{id}/dismiss", post(misc::dismiss_notification))
         .route("/api/v1/follow_requests", get(misc::follow_requests))

@@ -163,3 +163,10 @@ pub async fn insert_for_report(
         "INSERT INTO notifications (id, recipient_id, kind, from_actor_id, report_id, created_at) VALUES ($1, $2, 'admin.report', $3, $4, $5)")
         .bind(id).bind(recipient).bind(from).bind(report).bind(now).execute(c).await.map(|_| id))
 }
+
+/// How many notifications a member has after `after` (their notifications marker), up to `limit`.
+pub async fn count_after(db: impl Into<Exec<'_>>, recipient: i64, after: i64, limit: i64) -> Result<i64, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE recipient_id = $1 AND NOT dismissed AND id > $2 LIMIT $3) t")
+        .bind(recipient).bind(after).bind(limit).fetch_one(p).await)
+}
