@@ -1329,3 +1329,64 @@ async fn instance_texts_and_unread_notifications() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(count("").await, 2);
 }
+
+/// Page two of a filtered list answers the same question: its `Link` keeps the query's
+/// parameters (here a mentions-only list of notifications, among favourites).
+#[tokio::test]
+async fn link_headers_keep_the_query() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let ta = app.token(&ada, "read write").await;
+    let bob = app.create_user("bob", Role::Member).await;
+    let tb = app.token(&bob, "read write").await;
+    let mine = app
+        .api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&ta),
+            Some(json!({ "status": "ada's" })),
+        )
+        .await
+        .json();
+    for n in 0..3 {
+        app.api(
+            "POST",
+            "/api/v1/statuses",
+            Some(&tb),
+            Some(json!({ "status": format!("@ada mention {n}") })),
+        )
+        .await;
+    }
+    app.api(
+        "POST",
+        &format!("/api/v1/statuses/{}/favourite", mine["id"].as_str().unwrap()),
+        Some(&tb),
+        None,
+    )
+    .await;
+    let mut uri = "/api/v1/notifications?types[]=mention&limit=1".to_owned();
+    let mut kinds = Vec::new();
+    for _ in 0..3 {
+        let r = app.api("GET", &uri, Some(&ta), None).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        kinds.extend(
+            r.json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["type"].as_str().unwrap().to_owned()),
+        );
+        let link = r.header("link").to_owned();
+        let next = link
+            .split(", ")
+            .find(|p| p.ends_with("rel=\"next\""))
+            .unwrap_or_else(|| panic!("no next in {link}"));
+        let url = next.trim_start_matches('<').split('>').next().unwrap();
+        assert!(
+            url.contains("types%5B%5D=mention") || url.contains("types[]=mention"),
+            "{url}"
+        );
+        uri = url.trim_start_matches("https://staffroom.test").to_owned();
+    }
+    assert_eq!(kinds, ["mention", "mention", "mention"]);
+}

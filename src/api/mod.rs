@@ -492,3 +492,47 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/{*rest}", get(misc::api_not_found).post(misc::api_not_found))
 }
+
+/// The `Link` header of a page keeps the query's other parameters (types, filters, flags), so
+/// the next page answers the same question: only the window (`max_id`, `min_id`, `since_id`,
+/// `limit`) changes.
+pub async fn keep_query_in_links(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    const WINDOW: [&str; 4] = ["max_id", "min_id", "since_id", "limit"];
+    let kept: Vec<(String, String)> = req
+        .uri()
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .filter(|(k, _)| !WINDOW.contains(&k.as_ref()))
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .take(50)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut res = next.run(req).await;
+    if kept.is_empty() {
+        return res;
+    }
+    let Some(link) = res.headers().get("link").and_then(|v| v.to_str().ok()) else {
+        return res;
+    };
+    let rewritten: Vec<String> = link
+        .split(", ")
+        .map(|part| {
+            let Some((target, rest)) = part.strip_prefix('<').and_then(|p| p.split_once('>')) else {
+                return part.to_owned();
+            };
+            match url::Url::parse(target) {
+                Ok(mut u) => {
+                    u.query_pairs_mut().extend_pairs(&kept);
+                    format!("<{u}>{rest}")
+                }
+                Err(_) => part.to_owned(),
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&rewritten.join(", ")) {
+        res.headers_mut().insert("link", v);
+    }
+    res
+}

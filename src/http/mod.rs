@@ -92,7 +92,11 @@ pub fn router(state: AppState) -> Router {
         // `/@name`: matched as one segment because route parameters fill whole segments.
         .route("/{at_name}", get(actors::profile))
         .merge(well_known)
-        .merge(crate::api::router().layer(api_cors))
+        .merge(
+            crate::api::router()
+                .layer(axum::middleware::from_fn(crate::api::keep_query_in_links))
+                .layer(api_cors),
+        )
         .merge(crate::api::oauth_pages(state.clone()))
         .fallback(not_found)
         .with_state(state.clone())
