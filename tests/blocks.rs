@@ -502,3 +502,57 @@ async fn a_domain_block_hides_its_posts_and_removes_its_followers() {
     let home = call(&app, &ada, "GET", "/api/v1/timelines/home", None).await;
     assert!(shows(&home, "rick from remote"), "{home}");
 }
+
+/// "Remove follower": their follow ends (a remote follower's server gets a Reject); they may
+/// follow again.
+#[tokio::test]
+async fn a_member_removes_a_follower() {
+    let app = TestApp::new().await;
+    let ada = member(&app, "ada").await;
+    let bob = member(&app, "bob").await;
+    call(
+        &app,
+        &bob,
+        "POST",
+        &format!("/api/v1/accounts/{}/follow", ada.actor.id),
+        None,
+    )
+    .await;
+    let (rick, _) = remote_actor(&app, "rick", "remote.test").await;
+    follows::insert(
+        &app.state.db,
+        rick.id,
+        ada.actor.id,
+        Some("https://remote.test/follows/7"),
+        true,
+    )
+    .await
+    .unwrap();
+    for who in [bob.actor.id, rick.id] {
+        let rel = call(
+            &app,
+            &ada,
+            "POST",
+            &format!("/api/v1/accounts/{who}/remove_from_followers"),
+            None,
+        )
+        .await;
+        assert_eq!(rel["followed_by"], false, "{rel}");
+        assert!(follows::find(&app.state.db, who, ada.actor.id).await.unwrap().is_none());
+    }
+    let sent = sent_to(&app, &rick.inbox_url).await;
+    assert_eq!(
+        (&sent[0]["type"], &sent[0]["object"]["id"]),
+        (&json!("Reject"), &json!("https://remote.test/follows/7"))
+    );
+    // Bob may follow again.
+    let rel = call(
+        &app,
+        &bob,
+        "POST",
+        &format!("/api/v1/accounts/{}/follow", ada.actor.id),
+        None,
+    )
+    .await;
+    assert_eq!(rel["following"], true);
+}

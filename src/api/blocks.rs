@@ -32,6 +32,20 @@ pub async fn block(State(state): State<AppState>, auth: Auth, Path(id): Path<Str
     Ok(Json(relationship(&state, &me.actor, &target).await?))
 }
 
+/// `POST /api/v1/accounts/{id}/remove_from_followers`
+pub async fn remove_from_followers(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    let me = auth.member("write:follows")?;
+    let follower = actor(&state, &id).await?;
+    service::remove_follower(&state, &me.actor, &follower)
+        .await
+        .map_err(refused)?;
+    Ok(Json(relationship(&state, &me.actor, &follower).await?))
+}
+
 /// `POST /api/v1/accounts/{id}/unblock`
 pub async fn unblock(
     State(state): State<AppState>,

@@ -349,6 +349,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/unfollow", post(accounts::unfollow))
         .route("/api/v1/accounts/{id}/lists", get(lists::of_account))
         .route("/api/v1/accounts/{id}/block", post(blocks::block))
+        .route(
+            "/api/v1/accounts/{id}/remove_from_followers",
+            post(blocks::remove_from_followers),
+        )
         .route("/api/v1/accounts/{id}/unblock", post(blocks::unblock))
         .route("/api/v1/accounts/{id}/mute", post(blocks::mute))
         .route("/api/v1/accounts/{id}/unmute", post(blocks::unmute))

@@ -82,6 +82,23 @@ async fn reject(
     Ok(())
 }
 
+/// `me` removes a follower (Mastodon's "remove follower"): their follow ends, and a remote
+/// follower's server receives a `Reject` of it. They may follow again.
+pub async fn remove_follower(state: &AppState, me: &ActorRow, follower: &ActorRow) -> Result<(), SocialError> {
+    let Some(f) = follows::find(&state.db, follower.id, me.id).await? else {
+        return Ok(());
+    };
+    let inbox = personal_inbox(state, follower);
+    let mut tx = state.db.begin().await?;
+    follows::delete(&mut tx, follower.id, me.id).await?;
+    if !inbox.is_empty() {
+        reject(state, &mut tx, me, follower, &f, &inbox).await?;
+    }
+    tx.commit().await?;
+    state.delivery_wake.notify_one();
+    Ok(())
+}
+
 /// `me` unblocks `target`; a remote target's server receives the `Undo` of our `Block`.
 pub async fn unblock(state: &AppState, me: &ActorRow, target: &ActorRow) -> Result<(), SocialError> {
     let mut tx = state.db.begin().await?;
