@@ -14,3 +14,4 @@ pub mod services;
 pub mod storage;
 pub mod telemetry;
 pub mod text;
+pub mod web;

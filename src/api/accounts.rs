@@ -1,8 +1,6 @@
 //! `/api/v1/accounts…`: registration, the member's own account, lookups, relationships,
 //! follows. Groups are accounts with `group: true`; following one is joining it.
 
-use std::time::Duration;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,9 +13,8 @@ use super::entities::{account, credential_account, relationship};
 use super::model::{Account, Relationship};
 use super::{ApiError, ApiResult, Body, Page, Q, link_header, paged};
 use crate::app::AppState;
-use crate::config::Registrations;
 use crate::federation::remote;
-use crate::services::accounts::{self as acc, AccountError, NewAccount, Role};
+use crate::services::accounts::{self as acc, AccountError, RegisterError};
 use crate::services::social;
 use crate::storage::actors::{self, ActorRow, KIND_GROUP};
 use crate::storage::posts;
@@ -56,54 +53,24 @@ pub async fn register(
     Body(r): Body<Registration>,
 ) -> ApiResult<Json<Value>> {
     auth.require("write:accounts")?;
-    match state.config.registrations {
-        Registrations::Closed => return Err(ApiError::forbidden("Registrations are closed on this node")),
-        Registrations::Invite => {
-            return Err(ApiError::forbidden(
-                "Registration on this node needs an invitation from the secretariat",
-            ));
-        }
-        Registrations::Open | Registrations::Approval => {}
-    }
-    if !crate::services::limits::allow(
+    let account = acc::register(
         &state,
-        "register",
         ip,
-        state.config.api.registrations_per_hour,
-        Duration::from_secs(3600),
-    )
-    .await?
-    {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many registrations from your address: try again later",
-        ));
-    }
-    if r.agreement != Some(true) {
-        return Err(ApiError::unprocessable(
-            "Validation failed: you must accept the node's rules (agreement)",
-        ));
-    }
-    let approval = state.config.registrations == Registrations::Approval;
-    if approval && r.reason.as_deref().unwrap_or("").trim().is_empty() {
-        return Err(ApiError::unprocessable(
-            "Validation failed: tell the secretariat why you want to join (reason)",
-        ));
-    }
-    let account = acc::create(
-        &state,
-        NewAccount {
+        acc::Registration {
             username: r.username.unwrap_or_default(),
             email: r.email.unwrap_or_default(),
             password: r.password.unwrap_or_default(),
-            role: Role::Member,
-            display_name: String::new(),
-            bio: String::new(),
-            approved: !approval,
+            agreement: r.agreement == Some(true),
+            reason: r.reason,
         },
     )
     .await
-    .map_err(validation)?;
+    .map_err(|e| match e {
+        RegisterError::Closed | RegisterError::InviteOnly => ApiError::forbidden(e.to_string()),
+        RegisterError::TooMany => ApiError::new(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+        RegisterError::Account(e) => validation(e),
+        e => ApiError::unprocessable(format!("Validation failed: {e}")),
+    })?;
     let scopes = super::auth::parse_scopes(&auth.token.scopes).unwrap_or_else(|_| "read".into());
     Ok(Json(
         super::oauth::issue_token(&state, auth.token.app_id, Some(account.user.id), &scopes).await?,

@@ -91,6 +91,11 @@ pub fn hash_secret(s: &str) -> String {
         .collect()
 }
 
+/// Whether two secrets are equal, compared in constant time (lengths may differ).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && !a.is_empty() && openssl::memcmp::eq(a.as_bytes(), b.as_bytes())
+}
+
 /// PKCE S256: base64url(SHA-256(verifier)).
 pub fn pkce_s256(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(openssl::sha::sha256(verifier.as_bytes()))

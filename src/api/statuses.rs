@@ -214,9 +214,17 @@ pub async fn context(
 ) -> ApiResult<Json<Value>> {
     let v = viewer(&auth);
     let p = visible(&state, &id, v.as_ref()).await?;
+    let (ancestors, descendants) = thread(&state, &p, v.as_ref()).await?;
+    Ok(Json(json!({ "ancestors": ancestors, "descendants": descendants })))
+}
+
+/// The thread around a post the viewer may see: its ancestors (oldest first, at most 40) and
+/// replies (in order, at most 60), leaving out what the viewer may not see, blocks, mutes or
+/// filters away.
+pub async fn thread(state: &AppState, p: &PostRow, v: Option<&ActorRow>) -> ApiResult<(Vec<Status>, Vec<Status>)> {
     // Replies by people the viewer blocks or mutes are left out, as Mastodon does.
-    let spaces = crate::services::visibility::Spaces::load(&state, v.as_ref()).await?;
-    let active = super::timelines::active_filters(&state, &spaces, v.as_ref()).await?;
+    let spaces = crate::services::visibility::Spaces::load(state, v).await?;
+    let active = super::timelines::active_filters(state, &spaces, v).await?;
     let mut ancestors = Vec::new();
     let mut current = p.clone();
     while let Some(parent) = current.in_reply_to.clone() {
@@ -229,7 +237,7 @@ pub async fn context(
         if spaces.may_see_post(&x) {
             let verdict = active.check(&x, "thread");
             if verdict != Verdict::Hide {
-                let mut s = status(&state, &x, v.as_ref()).await?;
+                let mut s = status(state, &x, v).await?;
                 super::timelines::warn(&mut s, &active, &verdict);
                 ancestors.push(s);
             }
@@ -249,7 +257,7 @@ pub async fn context(
             if spaces.shows(&c) {
                 let verdict = active.check(&c, "thread");
                 if verdict != Verdict::Hide {
-                    let mut s = status(&state, &c, v.as_ref()).await?;
+                    let mut s = status(state, &c, v).await?;
                     super::timelines::warn(&mut s, &active, &verdict);
                     descendants.push((c.id, s));
                 }
@@ -257,9 +265,7 @@ pub async fn context(
         }
     }
     descendants.sort_by_key(|(id, _)| *id);
-    Ok(Json(
-        json!({ "ancestors": ancestors, "descendants": descendants.into_iter().map(|(_, s)| s).collect::<Vec<_>>() }),
-    ))
+    Ok((ancestors, descendants.into_iter().map(|(_, s)| s).collect()))
 }
 
 /// `GET /api/v1/statuses/{id}/source`

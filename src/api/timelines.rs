@@ -117,8 +117,21 @@ pub async fn render(
 pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -> ApiResult<Response> {
     let me = auth.member("read:statuses")?.actor.clone();
     let limit = page.limit()?;
+    let (items, ids) = home_statuses(&state, &me, &page, limit).await?;
+    Ok(paged(items, link_header(&state, "/api/v1/timelines/home", &ids, limit)))
+}
+
+/// A page of the member's home: posts of the people and groups they follow (a group's post as
+/// its boost), with the events of those they follow, newest first; and the page's ids.
+pub async fn home_statuses(
+    state: &AppState,
+    me: &ActorRow,
+    page: &Page,
+    limit: i64,
+) -> ApiResult<(Vec<Status>, Vec<i64>)> {
+    let state = state.clone();
     // An app may page from the id of a group's boost: read it as its post's place.
-    let mut w = window(&page)?;
+    let mut w = window(page)?;
     for bound in [&mut w.max_id, &mut w.min_id] {
         if let Some(id) = *bound
             && let Some(p) = posts::find_by_relay_id(&state.db, id).await?
@@ -129,7 +142,7 @@ pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -
     let (rows, sources) = posts::home(&state.db, me.id, w, limit * 2).await?;
     let followed_people: Vec<i64> = sources.iter().filter(|s| !s.1).map(|s| s.0).collect();
     let me_id = me.id;
-    let (mut items, mut ids) = render(&state, rows, Some(&me), limit, Filtering::Home, |p| {
+    let (mut items, mut ids) = render(&state, rows, Some(me), limit, Filtering::Home, |p| {
         // A post reached me through a group I joined, not through its author: a boost by the group.
         p.group_id
             .filter(|_| p.author_id != me_id && !followed_people.contains(&p.author_id))
@@ -148,17 +161,17 @@ pub async fn home(State(state): State<AppState>, auth: Auth, Q(page): Q<Page>) -
     if !evs.is_empty() {
         let mut merged: Vec<(i64, Status)> = ids.into_iter().zip(items).collect();
         for e in evs {
-            if !crate::services::visibility::may_see_event(&state, &e, Some(&me)).await? {
+            if !crate::services::visibility::may_see_event(&state, &e, Some(me)).await? {
                 continue;
             }
-            merged.push((e.id, super::entities::event_status(&state, &e, Some(&me)).await?));
+            merged.push((e.id, super::entities::event_status(&state, &e, Some(me)).await?));
         }
         merged.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
         merged.truncate(limit as usize);
         ids = merged.iter().map(|(id, _)| *id).collect();
         items = merged.into_iter().map(|(_, v)| v).collect();
     }
-    Ok(paged(items, link_header(&state, "/api/v1/timelines/home", &ids, limit)))
+    Ok((items, ids))
 }
 
 #[derive(Debug, Deserialize, Default)]

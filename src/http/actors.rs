@@ -12,13 +12,11 @@ use super::error::{AppError, AppResult};
 use super::html;
 use super::negotiate::{Wants, wants};
 use crate::app::AppState;
-use crate::federation::ACTIVITY_JSON;
 use crate::federation::activities::create_or_update;
 use crate::federation::actors::local_actor_to_ap;
 use crate::federation::collections::{self, PAGE_SIZE, page_count};
 use crate::storage::actors::{self, ActorRow};
 use crate::storage::{follows, posts};
-use crate::text::escape_html;
 
 /// An ActivityPub document with its media type; `Vary: Accept` because the same URL serves HTML.
 pub fn activity_json<T: Serialize>(body: &T) -> Response {
@@ -67,10 +65,18 @@ pub async fn profile(
     State(state): State<AppState>,
     Path(segment): Path<String>,
     headers: HeaderMap,
+    ctx: crate::web::Ctx,
+    crate::api::Q(q): crate::api::Q<crate::web::feed::Older>,
 ) -> AppResult<Response> {
     let Some(name) = segment.strip_prefix('@') else {
         return Err(AppError::NotFound);
     };
+    if name.contains('@') {
+        // Someone on another server, as this node knows them: a page for browsers only.
+        return Ok(crate::web::feed::remote_profile(&state, &ctx, name, &q)
+            .await
+            .into_response());
+    }
     if let Some(g) = actors::find_local(&state.db, name)
         .await?
         .filter(|a| a.kind == actors::KIND_GROUP)
@@ -92,41 +98,9 @@ pub async fn profile(
     if wants(&headers) == Wants::ActivityJson {
         return actor_document(&state, &actor).await;
     }
-    profile_page(&state, &actor).await
-}
-
-async fn profile_page(state: &AppState, actor: &ActorRow) -> AppResult<Response> {
-    let followers = follows::count(&state.db, actor.id, true).await?;
-    let following = follows::count(&state.db, actor.id, false).await?;
-    let handle = format!("@{}@{}", actor.username, state.config.domain);
-    let name = if actor.display_name.is_empty() {
-        &actor.username
-    } else {
-        &actor.display_name
-    };
-    let ap_id = escape_html(&actor.ap_id);
-    let head = format!(
-        "<link rel=\"alternate\" type=\"{ACTIVITY_JSON}\" href=\"{ap_id}\">\n\
-         <meta property=\"og:title\" content=\"{} ({})\">\n<meta property=\"og:type\" content=\"profile\">",
-        escape_html(name),
-        escape_html(&handle)
-    );
-    let avatar = actor
-        .avatar_url
-        .as_deref()
-        .map(|u| format!("<img src=\"{}\" alt=\"\" width=\"96\" height=\"96\">", escape_html(u)))
-        .unwrap_or_default();
-    let body = format!(
-        "<header>{avatar}<h1>{}</h1><p class=\"handle\">{}</p></header>\n<section>{}</section>\n\
-         <p>{followers} followers · {following} following · member since {}</p>\n\
-         <p>Follow from any fediverse app by searching for <strong>{}</strong>.</p>",
-        escape_html(name),
-        escape_html(&handle),
-        actor.summary_html,
-        actor.created_at.format("%B %Y"),
-        escape_html(&handle),
-    );
-    Ok(html::page(StatusCode::OK, &format!("{name} ({handle})"), &head, &body))
+    Ok(crate::web::feed::profile(&state, &ctx, &actor, &q)
+        .await
+        .into_response())
 }
 
 /// `GET /actor`: the node's application actor.

@@ -298,6 +298,10 @@ pub async fn post(
     let author = actors::find_by_id(&state.db, p.author_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A browser reads the post's page, which asks the same visibility rules of its viewer.
+    if wants(&headers) == Wants::Html {
+        return Ok(Redirect::to(&format!("/@{}/{}", author.username, p.id)).into_response());
+    }
     if !p.visibility.is_open() {
         // A group's members-only post: its members, wherever they are; a followers-only or
         // direct post: a signed fetch by someone who may read it (a follower, someone mentioned).

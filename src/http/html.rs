@@ -11,13 +11,14 @@ line-height:1.5;color:#222}header{border-bottom:1px solid #ddd;margin-bottom:1re
 img{max-width:100%}";
 
 /// The Content-Security-Policy of every HTML page: nothing runs, nothing frames us, styles only
-/// from our own sheet, images from here or https.
+/// from our own sheet (`/static/style.css`, or the inline one of the OAuth pages), images from
+/// here or https.
 pub fn content_security_policy() -> &'static str {
     static CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     CSP.get_or_init(|| {
         let hash = openssl::base64::encode_block(&openssl::sha::sha256(STYLE.as_bytes()));
         format!(
-            "default-src 'none'; img-src 'self' https: data:; media-src 'self' https:; style-src 'sha256-{hash}'; \
+            "default-src 'none'; img-src 'self' https: data:; media-src 'self' https:; style-src 'self' 'sha256-{hash}'; \
              base-uri 'none'; frame-ancestors 'none'"
         )
     })

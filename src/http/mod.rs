@@ -16,9 +16,8 @@ pub mod wellknown;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Request, StatusCode, header};
-use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::federation::inbox;
@@ -30,8 +29,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::app::AppState;
-use crate::text::escape_html;
-use error::{AppError, AppResult};
+use error::AppError;
 
 /// The whole application, with its middleware.
 pub fn router(state: AppState) -> Router {
@@ -64,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .layer(public_cors);
 
     Router::new()
-        .route("/", get(home))
+        .route("/", get(crate::web::feed::home))
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/actor", get(actors::application))
@@ -91,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{name}/following", get(actors::following))
         // `/@name`: matched as one segment because route parameters fill whole segments.
         .route("/{at_name}", get(actors::profile))
+        .route("/{at_name}/{id}", get(crate::web::feed::thread))
+        .merge(crate::web::router())
         .merge(well_known)
         .merge(
             crate::api::router()
@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(crate::api::oauth_pages(state.clone()))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::context))
         .with_state(state.clone())
         .layer(DefaultBodyLimit::max(http.max_body_bytes))
         // The transport limit admits media uploads; every other route keeps the configured
@@ -139,22 +140,4 @@ pub fn router(state: AppState) -> Router {
 
 async fn not_found() -> AppError {
     AppError::NotFound
-}
-
-/// `GET /`: what this node is, for a person who types its address.
-async fn home(State(state): State<AppState>) -> AppResult<Response> {
-    let usage = crate::services::node::usage(&state).await?;
-    let node = &state.config.node;
-    let body = format!(
-        "<header><h1>{}</h1><p class=\"handle\">{}</p></header>\n<p>{}</p>\n<p>{} members · registrations {}</p>\n\
-         <p>Members sign in with any Mastodon-compatible app (Tusky, Elk, Phanpy, Ivory, toot) by typing \
-         <strong>{}</strong> as their server.</p>",
-        escape_html(&node.name),
-        escape_html(&state.config.domain),
-        escape_html(&node.description),
-        usage.users_total,
-        state.config.registrations.as_str(),
-        escape_html(&state.config.domain),
-    );
-    Ok(html::page(StatusCode::OK, &node.name, "", &body))
 }

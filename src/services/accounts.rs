@@ -347,6 +347,85 @@ pub async fn set_suspended(state: &AppState, username: &str, suspend: bool) -> R
     Ok(account)
 }
 
+/// A registration by someone who is not a member yet (from an app or the sign-up page).
+#[derive(Debug, Default)]
+pub struct Registration {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    /// They accepted the node's rules.
+    pub agreement: bool,
+    /// Why they want to join (required when the secretariat approves registrations).
+    pub reason: Option<String>,
+}
+
+/// Why a registration was refused; the messages are safe to show.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("Registrations are closed on this node")]
+    Closed,
+    #[error("Registration on this node needs an invitation from the secretariat")]
+    InviteOnly,
+    #[error("Too many registrations from your address: try again later")]
+    TooMany,
+    #[error("you must accept the node's rules (agreement)")]
+    NoAgreement,
+    #[error("tell the secretariat why you want to join (reason)")]
+    NoReason,
+    #[error(transparent)]
+    Account(#[from] AccountError),
+}
+
+/// The most characters of a registration's reason.
+pub const REASON_MAX: usize = 1000;
+
+/// Registers a member as the node's mode allows: at once (`open`) or waiting for the
+/// secretariat (`approval`, with a reason); at most `api.registrations_per_hour` per address.
+pub async fn register(state: &AppState, ip: std::net::IpAddr, r: Registration) -> Result<Account, RegisterError> {
+    use crate::config::Registrations;
+    match state.config.registrations {
+        Registrations::Closed => return Err(RegisterError::Closed),
+        Registrations::Invite => return Err(RegisterError::InviteOnly),
+        Registrations::Open | Registrations::Approval => {}
+    }
+    let allowed = crate::services::limits::allow(
+        state,
+        "register",
+        ip,
+        state.config.api.registrations_per_hour,
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .map_err(AccountError::Internal)?;
+    if !allowed {
+        return Err(RegisterError::TooMany);
+    }
+    if !r.agreement {
+        return Err(RegisterError::NoAgreement);
+    }
+    let approval = state.config.registrations == Registrations::Approval;
+    let reason = r.reason.as_deref().unwrap_or("").trim();
+    if approval && reason.is_empty() {
+        return Err(RegisterError::NoReason);
+    }
+    if reason.chars().count() > REASON_MAX {
+        return Err(AccountError::TooLong("reason", REASON_MAX).into());
+    }
+    Ok(create(
+        state,
+        NewAccount {
+            username: r.username,
+            email: r.email,
+            password: r.password,
+            role: Role::Member,
+            display_name: String::new(),
+            bio: String::new(),
+            approved: !approval,
+        },
+    )
+    .await?)
+}
+
 /// Checks a member's password (by username or email). Unknown, suspended and unapproved
 /// accounts fail alike, and an unknown name costs the same time as a wrong password.
 pub async fn authenticate(state: &AppState, login: &str, password: &str) -> Option<Account> {

@@ -15,5 +15,6 @@ pub mod notify;
 pub mod polls;
 pub mod posts;
 pub mod reports;
+pub mod sessions;
 pub mod social;
 pub mod visibility;

@@ -27,6 +27,7 @@ pub mod posts;
 pub mod relay;
 pub mod reports;
 pub mod users;
+pub mod web_sessions;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,0 +1,112 @@
+# Die Weboberfläche von Staffroom, auf Deutsch.
+language-name = Deutsch
+language-label = Sprache
+language-apply = Übernehmen
+skip-to-content = Zum Inhalt springen
+nav-label = Hauptmenü
+nav-home = Startseite
+nav-public = Öffentliche Beiträge
+nav-profile = Mein Profil
+nav-settings = Einstellungen
+nav-about = Über diesen Knoten
+footer-apps = Sie können diesen Knoten auch mit jeder Mastodon-kompatiblen App nutzen.
+back-home = Zurück zur Startseite
+
+sign-in = Anmelden
+sign-out = Abmelden
+sign-up = Konto erstellen
+no-account = Noch kein Konto?
+have-account = Schon Mitglied?
+field-login = Benutzername oder E-Mail-Adresse
+field-password = Passwort
+field-username = Benutzername
+field-username-help = Buchstaben, Ziffern und Unterstriche, höchstens 30. Andere sehen ihn als Ihre Kennung.
+field-email = E-Mail-Adresse
+field-reason = Warum möchten Sie beitreten?
+field-agreement = Ich habe die Regeln dieses Knotens gelesen und akzeptiere sie
+rules-title = Regeln dieses Knotens
+sign-up-closed = Dieser Knoten nimmt keine neuen Registrierungen an. Bitten Sie das Sekretariat um eine Einladung.
+sign-up-approval = Das Sekretariat prüft jede Registrierung: Sagen Sie, wer Sie sind und warum Sie beitreten möchten.
+sign-in-failed = Benutzername, E-Mail-Adresse oder Passwort sind falsch, oder das Konto ist noch nicht aktiv.
+sign-in-too-many = Zu viele Versuche von Ihrer Adresse. Warten Sie einige Minuten und versuchen Sie es erneut.
+signed-up-approval = Danke! Das Sekretariat prüft Ihre Registrierung; Sie können sich anmelden, sobald sie bestätigt ist.
+signed-out = Sie sind abgemeldet.
+
+error-title = Etwas ist schiefgelaufen
+error-not-found = Diese Seite gibt es nicht, oder Sie dürfen sie nicht sehen.
+error-csrf = Dieses Formular ist abgelaufen oder stammt nicht von dieser Website. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.
+error-internal = Der Knoten konnte nicht antworten. Versuchen Sie es gleich noch einmal.
+error-form = Das Formular war unvollständig oder fehlerhaft.
+error-registrations-closed = Registrierungen sind auf diesem Knoten geschlossen.
+error-registrations-invite = Die Registrierung auf diesem Knoten erfordert eine Einladung des Sekretariats.
+error-too-many = Zu viele Registrierungen von Ihrer Adresse. Versuchen Sie es später erneut.
+error-agreement = Bitte akzeptieren Sie die Regeln dieses Knotens.
+error-reason = Sagen Sie dem Sekretariat, warum Sie beitreten möchten.
+account-invalid-username = Wählen Sie einen Benutzernamen aus 1 bis 30 Buchstaben, Ziffern oder Unterstrichen.
+account-reserved-username = Dieser Benutzername ist reserviert. Wählen Sie einen anderen.
+account-username-taken = Dieser Benutzername ist bereits vergeben.
+account-invalid-email = Diese E-Mail-Adresse ist ungültig.
+account-email-taken = Diese E-Mail-Adresse wird bereits verwendet.
+account-weak-password = Dieses Passwort ist zu schwach: mindestens 8 Zeichen, kein häufiges Passwort und nicht Ihr Name oder Ihre E-Mail-Adresse.
+account-too-long = Eines der Felder ist zu lang.
+
+home-title = Startseite
+home-empty = Noch nichts da. Folgen Sie Personen und Gruppen oder schreiben Sie Ihren ersten Beitrag.
+public-title = Öffentliche Beiträge
+public-intro = Öffentliche Beiträge, die auf diesem Knoten geschrieben wurden.
+public-empty = Noch keine öffentlichen Beiträge.
+tag-title = Beiträge mit #{ $tag }
+tag-empty = Noch keine Beiträge mit diesem Schlagwort.
+thread-title = Unterhaltung
+replies-label = Antworten
+pages-label = Weitere Beiträge
+older-posts = Ältere Beiträge
+
+compose-label = Was möchten Sie teilen?
+compose-reply = Ihre Antwort
+compose-warning = Inhaltswarnung (optional)
+compose-visibility = Wer darf es sehen
+compose-submit = Veröffentlichen
+visibility-public = Öffentlich
+visibility-unlisted = Nicht gelistet
+visibility-private = Nur Folgende
+visibility-direct = Nur erwähnte Personen
+boosted-by = Geteilt von
+attachment = Anhang
+action-replies = Antworten
+action-like = Gefällt mir
+action-boost = Teilen
+action-delete = Löschen
+
+profile-posts = Beiträge
+profile-no-posts = Keine Beiträge vorhanden.
+profile-original = Ursprüngliches Profil ansehen
+profile-counts = { $posts ->
+    [one] 1 Beitrag
+   *[other] { $posts } Beiträge
+} · { $followers ->
+    [one] 1 Folgende*r
+   *[other] { $followers } Folgende
+} · folgt { $following }
+
+sessions-title = Angemeldete Browser
+sessions-intro = Diese Browser sind bei Ihrem Konto angemeldet. Melden Sie alle ab, die Sie nicht kennen.
+sessions-browser = Browser
+sessions-address = Adresse
+sessions-started = Angemeldet am
+sessions-last-seen = Zuletzt genutzt
+sessions-actions = Aktionen
+sessions-current = dieser Browser
+sessions-revoke = Abmelden
+
+about-apps-title = Apps
+about-apps = Mitglieder melden sich mit jeder Mastodon-kompatiblen App an (Tusky, Elk, Phanpy, Ivory, toot), indem sie diesen Server eingeben:
+about-contact = Kontakt:
+members-count = { $count ->
+    [one] 1 Mitglied
+   *[other] { $count } Mitglieder
+}
+registrations-open = Jede Person kann ein Konto erstellen
+registrations-approval = Registrierungen werden vom Sekretariat geprüft
+registrations-invite = Registrierung nur auf Einladung
+registrations-closed = Registrierungen sind geschlossen

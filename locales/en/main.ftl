@@ -1,0 +1,112 @@
+# Staffroom's web interface, English (the reference: every other language has every key here).
+language-name = English
+language-label = Language
+language-apply = Apply
+skip-to-content = Skip to content
+nav-label = Main
+nav-home = Home
+nav-public = Public posts
+nav-profile = My profile
+nav-settings = Settings
+nav-about = About this node
+footer-apps = You can also use any Mastodon-compatible app with this node.
+back-home = Back to the home page
+
+sign-in = Sign in
+sign-out = Sign out
+sign-up = Create an account
+no-account = No account yet?
+have-account = Already a member?
+field-login = Username or e-mail address
+field-password = Password
+field-username = Username
+field-username-help = Letters, digits and underscores, at most 30. Others will see it as your handle.
+field-email = E-mail address
+field-reason = Why do you want to join?
+field-agreement = I have read and accept the rules of this node
+rules-title = Rules of this node
+sign-up-closed = This node does not take new registrations. Ask its secretariat for an invitation.
+sign-up-approval = The secretariat reviews every registration: tell them who you are and why you want to join.
+sign-in-failed = The username, e-mail address or password is wrong, or the account is not active yet.
+sign-in-too-many = Too many attempts from your address. Wait a few minutes and try again.
+signed-up-approval = Thank you! The secretariat will review your registration; you can sign in once it is approved.
+signed-out = You have signed out.
+
+error-title = Something went wrong
+error-not-found = This page does not exist, or you may not see it.
+error-csrf = This form has expired or did not come from this site. Go back, reload the page and try again.
+error-internal = The node could not answer. Try again in a moment.
+error-form = The form was incomplete or malformed.
+error-registrations-closed = Registrations are closed on this node.
+error-registrations-invite = Registration on this node needs an invitation from the secretariat.
+error-too-many = Too many registrations from your address. Try again later.
+error-agreement = Please accept the rules of this node.
+error-reason = Tell the secretariat why you want to join.
+account-invalid-username = Choose a username of 1 to 30 letters, digits or underscores.
+account-reserved-username = This username is reserved. Choose another one.
+account-username-taken = This username is already taken.
+account-invalid-email = This e-mail address is not valid.
+account-email-taken = This e-mail address is already in use.
+account-weak-password = This password is too weak: use at least 8 characters, not a common password, and not your name or e-mail address.
+account-too-long = One of the fields is too long.
+
+home-title = Home
+home-empty = Nothing here yet. Follow people and groups, or write your first post.
+public-title = Public posts
+public-intro = Public posts written on this node.
+public-empty = No public posts yet.
+tag-title = Posts tagged #{ $tag }
+tag-empty = No posts with this tag yet.
+thread-title = Thread
+replies-label = Replies
+pages-label = More posts
+older-posts = Older posts
+
+compose-label = What would you like to share?
+compose-reply = Your reply
+compose-warning = Content warning (optional)
+compose-visibility = Who can see it
+compose-submit = Publish
+visibility-public = Public
+visibility-unlisted = Unlisted
+visibility-private = Followers only
+visibility-direct = Mentioned people only
+boosted-by = Boosted by
+attachment = Attachment
+action-replies = Replies
+action-like = Like
+action-boost = Boost
+action-delete = Delete
+
+profile-posts = Posts
+profile-no-posts = No posts to show.
+profile-original = See the original profile
+profile-counts = { $posts ->
+    [one] 1 post
+   *[other] { $posts } posts
+} · { $followers ->
+    [one] 1 follower
+   *[other] { $followers } followers
+} · { $following } following
+
+sessions-title = Signed-in browsers
+sessions-intro = These browsers are signed in to your account. Sign out any you do not recognise.
+sessions-browser = Browser
+sessions-address = Address
+sessions-started = Signed in
+sessions-last-seen = Last used
+sessions-actions = Actions
+sessions-current = this browser
+sessions-revoke = Sign out
+
+about-apps-title = Apps
+about-apps = Members sign in with any Mastodon-compatible app (Tusky, Elk, Phanpy, Ivory, toot) by typing this server:
+about-contact = Contact:
+members-count = { $count ->
+    [one] 1 member
+   *[other] { $count } members
+}
+registrations-open = Anyone may create an account
+registrations-approval = Registrations are reviewed by the secretariat
+registrations-invite = Registration by invitation
+registrations-closed = Registrations are closed

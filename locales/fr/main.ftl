@@ -1,0 +1,112 @@
+# L'interface web de Staffroom, en français.
+language-name = Français
+language-label = Langue
+language-apply = Appliquer
+skip-to-content = Aller au contenu
+nav-label = Principale
+nav-home = Accueil
+nav-public = Publications publiques
+nav-profile = Mon profil
+nav-settings = Réglages
+nav-about = À propos de ce nœud
+footer-apps = Vous pouvez aussi utiliser ce nœud avec toute application compatible Mastodon.
+back-home = Retour à l’accueil
+
+sign-in = Se connecter
+sign-out = Se déconnecter
+sign-up = Créer un compte
+no-account = Pas encore de compte ?
+have-account = Déjà membre ?
+field-login = Nom d’utilisateur ou adresse e-mail
+field-password = Mot de passe
+field-username = Nom d’utilisateur
+field-username-help = Lettres, chiffres et tirets bas, 30 au plus. Les autres le verront comme votre identifiant.
+field-email = Adresse e-mail
+field-reason = Pourquoi souhaitez-vous nous rejoindre ?
+field-agreement = J’ai lu et j’accepte les règles de ce nœud
+rules-title = Règles de ce nœud
+sign-up-closed = Ce nœud n’accepte pas de nouvelles inscriptions. Demandez une invitation à son secrétariat.
+sign-up-approval = Le secrétariat examine chaque inscription : dites-lui qui vous êtes et pourquoi vous souhaitez nous rejoindre.
+sign-in-failed = Le nom d’utilisateur, l’adresse e-mail ou le mot de passe est incorrect, ou le compte n’est pas encore actif.
+sign-in-too-many = Trop de tentatives depuis votre adresse. Patientez quelques minutes puis réessayez.
+signed-up-approval = Merci ! Le secrétariat va examiner votre inscription ; vous pourrez vous connecter dès qu’elle sera approuvée.
+signed-out = Vous êtes déconnecté·e.
+
+error-title = Un problème est survenu
+error-not-found = Cette page n’existe pas, ou vous n’avez pas le droit de la voir.
+error-csrf = Ce formulaire a expiré ou ne provient pas de ce site. Revenez en arrière, rechargez la page et réessayez.
+error-internal = Le nœud n’a pas pu répondre. Réessayez dans un instant.
+error-form = Le formulaire était incomplet ou mal formé.
+error-registrations-closed = Les inscriptions sont fermées sur ce nœud.
+error-registrations-invite = L’inscription sur ce nœud nécessite une invitation du secrétariat.
+error-too-many = Trop d’inscriptions depuis votre adresse. Réessayez plus tard.
+error-agreement = Veuillez accepter les règles de ce nœud.
+error-reason = Dites au secrétariat pourquoi vous souhaitez nous rejoindre.
+account-invalid-username = Choisissez un nom d’utilisateur de 1 à 30 lettres, chiffres ou tirets bas.
+account-reserved-username = Ce nom d’utilisateur est réservé. Choisissez-en un autre.
+account-username-taken = Ce nom d’utilisateur est déjà pris.
+account-invalid-email = Cette adresse e-mail n’est pas valide.
+account-email-taken = Cette adresse e-mail est déjà utilisée.
+account-weak-password = Ce mot de passe est trop faible : au moins 8 caractères, pas un mot de passe courant, ni votre nom ou votre adresse e-mail.
+account-too-long = L’un des champs est trop long.
+
+home-title = Accueil
+home-empty = Rien pour l’instant. Suivez des personnes et des groupes, ou écrivez votre première publication.
+public-title = Publications publiques
+public-intro = Les publications publiques écrites sur ce nœud.
+public-empty = Aucune publication publique pour l’instant.
+tag-title = Publications avec #{ $tag }
+tag-empty = Aucune publication avec ce mot-clé pour l’instant.
+thread-title = Discussion
+replies-label = Réponses
+pages-label = Plus de publications
+older-posts = Publications plus anciennes
+
+compose-label = Que souhaitez-vous partager ?
+compose-reply = Votre réponse
+compose-warning = Avertissement de contenu (facultatif)
+compose-visibility = Qui peut la voir
+compose-submit = Publier
+visibility-public = Public
+visibility-unlisted = Non listé
+visibility-private = Abonné·es seulement
+visibility-direct = Personnes mentionnées seulement
+boosted-by = Partagé par
+attachment = Pièce jointe
+action-replies = Réponses
+action-like = J’aime
+action-boost = Partager
+action-delete = Supprimer
+
+profile-posts = Publications
+profile-no-posts = Aucune publication à afficher.
+profile-original = Voir le profil d’origine
+profile-counts = { $posts ->
+    [one] 1 publication
+   *[other] { $posts } publications
+} · { $followers ->
+    [one] 1 abonné·e
+   *[other] { $followers } abonné·es
+} · { $following } abonnements
+
+sessions-title = Navigateurs connectés
+sessions-intro = Ces navigateurs sont connectés à votre compte. Déconnectez ceux que vous ne reconnaissez pas.
+sessions-browser = Navigateur
+sessions-address = Adresse
+sessions-started = Connecté le
+sessions-last-seen = Dernière utilisation
+sessions-actions = Actions
+sessions-current = ce navigateur
+sessions-revoke = Déconnecter
+
+about-apps-title = Applications
+about-apps = Les membres se connectent avec toute application compatible Mastodon (Tusky, Elk, Phanpy, Ivory, toot) en indiquant ce serveur :
+about-contact = Contact :
+members-count = { $count ->
+    [one] 1 membre
+   *[other] { $count } membres
+}
+registrations-open = Tout le monde peut créer un compte
+registrations-approval = Les inscriptions sont examinées par le secrétariat
+registrations-invite = Inscription sur invitation
+registrations-closed = Les inscriptions sont fermées

@@ -1,0 +1,14 @@
+-- Web interface: a browser's sign-in (the cookie holds a secret; only its SHA-256 is stored),
+-- listed and revocable by its member; and the member's interface language.
+CREATE TABLE web_sessions (
+    id BIGINT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    user_agent TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+);
+CREATE INDEX web_sessions_user ON web_sessions (user_id, id);
+
+ALTER TABLE users ADD COLUMN locale TEXT;

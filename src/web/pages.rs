@@ -1,0 +1,294 @@
+//! Page models (what a template shows) and the named converters that build them from the
+//! Mastodon entities the services already assemble (so every page asks the same visibility
+//! rules as the API does).
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::Ctx;
+use super::i18n::{self, Tr};
+use crate::api::model::{Account, Status};
+
+/// What the layout of every page needs.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub tr: Tr,
+    pub lang: String,
+    pub csrf: String,
+    pub node_name: String,
+    pub me: Option<Me>,
+    pub here: String,
+    /// Every interface language: its tag and its own name.
+    pub languages: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub username: String,
+    pub name: String,
+    pub is_staff: bool,
+}
+
+impl Chrome {
+    pub fn new(ctx: &Ctx) -> Chrome {
+        Chrome {
+            tr: ctx.tr.clone(),
+            lang: ctx.tr.tag.clone(),
+            csrf: ctx.csrf.clone(),
+            node_name: ctx.node_name.clone(),
+            me: ctx.me().map(|a| Me {
+                username: a.actor.username.clone(),
+                name: display_name(&a.actor.display_name, &a.actor.username),
+                is_staff: a.role() != crate::services::accounts::Role::Member,
+            }),
+            here: ctx.here.clone(),
+            languages: i18n::available()
+                .into_iter()
+                .map(|tag| {
+                    let name = Tr::new(&tag).t("language-name");
+                    (tag, name)
+                })
+                .collect(),
+        }
+    }
+
+    /// The text of `key` in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+}
+
+fn display_name(display: &str, username: &str) -> String {
+    if display.trim().is_empty() {
+        username.to_owned()
+    } else {
+        display.to_owned()
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Renders a page with its status; a template error is logged and answered as a plain 500.
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (
+            status,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "private, no-store"),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// One attachment as a page shows it.
+#[derive(Debug, Clone)]
+pub struct MediaView {
+    pub url: String,
+    pub preview: String,
+    pub description: String,
+    pub is_image: bool,
+}
+
+/// One post as every list and thread shows it.
+#[derive(Debug, Clone)]
+pub struct PostCard {
+    pub id: String,
+    /// The post's page here.
+    pub link: String,
+    pub author_name: String,
+    pub author_handle: String,
+    pub author_link: String,
+    pub avatar: String,
+    /// Sanitised HTML (cleaned when stored or received).
+    pub content: String,
+    pub spoiler: String,
+    pub lang: String,
+    pub created: String,
+    pub created_iso: String,
+    /// The visibility's label in the page's language.
+    pub visibility: String,
+    pub replies: i64,
+    pub favourites: i64,
+    pub boosts: i64,
+    pub favourited: bool,
+    pub boosted: bool,
+    pub can_boost: bool,
+    pub boosted_by: Option<String>,
+    pub media: Vec<MediaView>,
+    pub in_reply_to: Option<String>,
+    pub mine: bool,
+}
+
+/// A person's or group's page here: `/@name` for our own, `/@name@host` for others.
+pub fn account_link(a: &Account) -> String {
+    format!("/@{}", a.acct)
+}
+
+/// Converts a status entity (as the API would send it to this viewer) for a page.
+pub fn post_card(tr: &Tr, s: &Status, me: Option<&str>) -> PostCard {
+    let (shown, boosted_by) = match &s.reblog {
+        Some(inner) => (
+            inner.as_ref(),
+            Some(display_name(&s.account.display_name, &s.account.username)),
+        ),
+        None => (s, None),
+    };
+    let created = chrono::DateTime::parse_from_rfc3339(&shown.created_at)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default();
+    PostCard {
+        id: shown.id.clone(),
+        link: format!("/@{}/{}", shown.account.acct, shown.id),
+        author_name: display_name(&shown.account.display_name, &shown.account.username),
+        author_handle: format!("@{}", shown.account.acct),
+        author_link: account_link(&shown.account),
+        avatar: shown.account.avatar.clone(),
+        content: shown.content.clone(),
+        spoiler: shown.spoiler_text.clone(),
+        lang: shown.language.clone().unwrap_or_default(),
+        created: tr.datetime(created),
+        created_iso: created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        visibility: tr.t(&format!("visibility-{}", shown.visibility)),
+        replies: shown.replies_count,
+        favourites: shown.favourites_count,
+        boosts: shown.reblogs_count,
+        favourited: shown.favourited,
+        boosted: shown.reblogged,
+        can_boost: matches!(shown.visibility, "public" | "unlisted"),
+        boosted_by,
+        media: shown
+            .media_attachments
+            .iter()
+            .map(|m| MediaView {
+                url: m.url.clone(),
+                preview: m.preview_url.clone(),
+                description: m.description.clone().unwrap_or_default(),
+                is_image: m.kind == "image" || m.kind == "gifv",
+            })
+            .collect(),
+        in_reply_to: shown.in_reply_to_id.clone(),
+        mine: me.is_some_and(|m| m == shown.account.acct),
+    }
+}
+
+pub fn post_cards(tr: &Tr, statuses: &[Status], me: Option<&str>) -> Vec<PostCard> {
+    statuses.iter().map(|s| post_card(tr, s, me)).collect()
+}
+
+/// The compose form's settings.
+#[derive(Debug, Clone, Default)]
+pub struct Compose {
+    pub in_reply_to: Option<String>,
+    /// Prefilled text (mentions when replying).
+    pub text: String,
+    pub visibility: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub c: Chrome,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub c: Chrome,
+    pub error: Option<String>,
+    pub login: String,
+    pub next: String,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sign_up.html")]
+pub struct SignUpPage {
+    pub c: Chrome,
+    pub error: Option<String>,
+    pub username: String,
+    pub email: String,
+    pub reason: String,
+    pub mode: String,
+    pub rules: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "feed.html")]
+pub struct FeedPage {
+    pub c: Chrome,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub intro: Option<String>,
+    pub compose: Option<Compose>,
+    pub posts: Vec<PostCard>,
+    pub older: Option<String>,
+    pub empty: String,
+}
+
+#[derive(Template)]
+#[template(path = "thread.html")]
+pub struct ThreadPage {
+    pub c: Chrome,
+    pub ancestors: Vec<PostCard>,
+    pub focus: PostCard,
+    pub descendants: Vec<PostCard>,
+    pub compose: Option<Compose>,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub struct ProfilePage {
+    pub c: Chrome,
+    pub name: String,
+    pub handle: String,
+    pub bio: String,
+    pub avatar: String,
+    pub header: String,
+    pub counts: String,
+    pub posts: Vec<PostCard>,
+    pub older: Option<String>,
+    pub remote_url: Option<String>,
+    /// The actor document of a local member (for software that reads pages).
+    pub alternate: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub id: String,
+    pub agent: String,
+    pub ip: String,
+    pub created: String,
+    pub last_seen: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+pub struct SessionsPage {
+    pub c: Chrome,
+    pub sessions: Vec<SessionView>,
+}
+
+#[derive(Template)]
+#[template(path = "about.html")]
+pub struct AboutPage {
+    pub c: Chrome,
+    pub domain: String,
+    pub description: String,
+    pub members: String,
+    pub registrations: String,
+    pub rules: Vec<String>,
+    pub contact: String,
+}

@@ -1,0 +1,453 @@
+//! The web interface in process, on either engine: a browser's cookies, forms and CSRF tokens,
+//! sign-up in both registration modes, sessions, languages, posting and reacting, and every page
+//! asking the same privacy rules as the API (an anonymous visitor, an outsider, a pending member,
+//! a removed member and a member).
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::Request;
+use common::{TestApp, TestResponse};
+use staffroom::config::Registrations;
+use staffroom::services::accounts::Role;
+use staffroom::services::groups::{self, Moderation};
+use staffroom::services::posts::{self, NewPost};
+use staffroom::storage::follows;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser: keeps cookies, sends forms with the CSRF token of the last page it read.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+    language: Option<&'static str>,
+    last: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Browser<'a> {
+        Browser {
+            app,
+            cookies: BTreeMap::new(),
+            language: None,
+            last: String::new(),
+        }
+    }
+
+    fn keep(&mut self, r: &TestResponse) {
+        for v in r.headers.get_all("set-cookie") {
+            let c = cookie::Cookie::parse(v.to_str().unwrap().to_owned()).unwrap();
+            if c.max_age().is_some_and(|a| a.is_zero()) || c.value().is_empty() {
+                self.cookies.remove(c.name());
+            } else {
+                self.cookies.insert(c.name().to_owned(), c.value().to_owned());
+            }
+        }
+    }
+
+    fn request(&self, req: axum::http::request::Builder) -> axum::http::request::Builder {
+        let mut req = req.header("accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
+        if let Some(l) = self.language {
+            req = req.header("accept-language", l);
+        }
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            req = req.header("cookie", jar.join("; "));
+        }
+        req
+    }
+
+    async fn get(&mut self, uri: &str) -> TestResponse {
+        let r = self
+            .app
+            .request(self.request(Request::get(uri)).body(Body::empty()).unwrap())
+            .await;
+        self.keep(&r);
+        if r.header("content-type").starts_with("text/html") {
+            self.last = r.text();
+        }
+        r
+    }
+
+    /// The CSRF token the last page's forms carry.
+    fn csrf(&self) -> String {
+        let at = self
+            .last
+            .find("name=\"csrf\" value=\"")
+            .expect("a form on the last page")
+            + 19;
+        self.last[at..].split('"').next().unwrap().to_owned()
+    }
+
+    async fn post(&mut self, uri: &str, pairs: &[(&str, &str)]) -> TestResponse {
+        let mut all = vec![("csrf", self.csrf())];
+        all.extend(pairs.iter().map(|(k, v)| (*k, v.to_string())));
+        self.post_raw(uri, &all).await
+    }
+
+    async fn post_raw(&mut self, uri: &str, pairs: &[(&str, String)]) -> TestResponse {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let req = self
+            .request(Request::post(uri))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.app.request(req).await;
+        self.keep(&r);
+        if r.header("content-type").starts_with("text/html") {
+            self.last = r.text();
+        }
+        r
+    }
+
+    async fn sign_in(&mut self, login: &str) {
+        self.get("/auth/sign_in").await;
+        let r = self
+            .post("/auth/sign_in", &[("login", login), ("password", PASSWORD)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        assert!(self.cookies.contains_key("staffroom_session"));
+    }
+}
+
+fn signed_in(html: &str) -> bool {
+    html.contains("action=\"/auth/sign_out\"")
+}
+
+#[tokio::test]
+async fn a_visitor_signs_up_posts_likes_and_signs_out() {
+    let app = TestApp::with_config(|c| c.registrations = Registrations::Open).await;
+    let mut b = Browser::new(&app);
+    let r = b.get("/auth/sign_up").await;
+    assert_eq!(r.status, 200);
+    let csrf_cookie = r.header("set-cookie").to_owned();
+    assert!(
+        csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Lax"),
+        "{csrf_cookie}"
+    );
+    assert!(r.header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert!(r.header("content-security-policy").contains("default-src 'none'"));
+
+    // Without accepting the rules: the form again, with the error and what was typed.
+    let r = b
+        .post(
+            "/auth/sign_up",
+            &[
+                ("username", "ada"),
+                ("email", "ada@school.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("Please accept the rules") && r.text().contains("value=\"ada@school.example\""));
+
+    let r = b
+        .post(
+            "/auth/sign_up",
+            &[
+                ("username", "ada"),
+                ("email", "ada@school.example"),
+                ("password", PASSWORD),
+                ("agreement", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let session = r.header("set-cookie").to_owned();
+    assert!(
+        session.starts_with("staffroom_session=") && session.contains("HttpOnly") && session.contains("SameSite=Lax")
+    );
+    assert!(session.contains("Secure"), "the node is served over https: {session}");
+
+    let home = b.get("/").await.text();
+    assert!(signed_in(&home) && home.contains("action=\"/web/statuses\""), "{home}");
+    let r = b
+        .post(
+            "/web/statuses",
+            &[
+                ("status", "Hello #teachers, <b>bold</b> claims"),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let link = r.header("location").to_owned();
+    assert!(link.starts_with("/@ada/"), "{link}");
+    let page = b.get(&link).await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(
+        html.contains("Hello") && !html.contains("<b>bold</b>"),
+        "text is cleaned: {html}"
+    );
+    assert!(html.contains("/tags/teachers"));
+    // The post's URL opened by a browser is this page; by a server, ActivityPub JSON.
+    let id = link.rsplit('/').next().unwrap();
+    let r = b.get(&format!("/posts/{id}")).await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, link.as_str()));
+    assert!(
+        app.get_accept(&format!("/posts/{id}"), "application/activity+json")
+            .await
+            .header("content-type")
+            .starts_with("application/activity+json")
+    );
+    // Tag and public pages show it.
+    assert!(b.get("/tags/teachers").await.text().contains(&link));
+    assert!(b.get("/public").await.text().contains(&link));
+
+    b.get(&link).await;
+    let r = b
+        .post(&format!("/web/statuses/{id}/favourite"), &[("next", &link)])
+        .await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, link.as_str()));
+    let html = b.get(&link).await.text();
+    assert!(html.contains("aria-pressed=\"true\"") && html.contains("(1)"), "{html}");
+    let api = app
+        .api("GET", &format!("/api/v1/statuses/{id}"), None, None)
+        .await
+        .json();
+    assert_eq!(api["favourites_count"], 1);
+
+    // Signing out ends the session on the server: the old cookie no longer signs in.
+    let old = b.cookies["staffroom_session"].clone();
+    b.get("/").await;
+    let r = b.post("/auth/sign_out", &[]).await;
+    assert_eq!(r.status, 303);
+    assert!(!b.cookies.contains_key("staffroom_session"));
+    b.cookies.insert("staffroom_session".into(), old);
+    assert!(!signed_in(&b.get("/").await.text()));
+}
+
+#[tokio::test]
+async fn in_approval_mode_a_registration_waits_for_the_secretariat() {
+    let app = TestApp::with_config(|c| {
+        c.registrations = Registrations::Approval;
+        c.node.rules = vec!["Be kind to colleagues".into()];
+    })
+    .await;
+    let mut b = Browser::new(&app);
+    let html = b.get("/auth/sign_up").await.text();
+    assert!(html.contains("Be kind to colleagues") && html.contains("name=\"reason\""));
+    let fields = [
+        ("username", "bea"),
+        ("email", "bea@school.example"),
+        ("password", PASSWORD),
+        ("agreement", "on"),
+    ];
+    let r = b.post("/auth/sign_up", &fields).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("why you want to join"));
+    let mut with_reason = fields.to_vec();
+    with_reason.push(("reason", "I teach physics in Lyon"));
+    let r = b.post("/auth/sign_up", &with_reason).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("The secretariat will review your registration"));
+    assert!(!b.cookies.contains_key("staffroom_session"));
+
+    b.get("/auth/sign_in").await;
+    let r = b
+        .post(
+            "/auth/sign_in",
+            &[("login", "bea@school.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 422, "not approved yet");
+    let bea = staffroom::services::accounts::find(&app.state, "bea").await.unwrap();
+    staffroom::storage::users::set_approved(&app.state.db, bea.user.id)
+        .await
+        .unwrap();
+    b.sign_in("bea@school.example").await;
+    assert!(signed_in(&b.get("/").await.text()));
+}
+
+#[tokio::test]
+async fn forms_need_the_pages_csrf_token() {
+    let app = TestApp::new().await;
+    app.create_user("ada", Role::Member).await;
+    let mut b = Browser::new(&app);
+    // No token cookie yet (another site posting): refused.
+    let r = b
+        .post_raw(
+            "/auth/sign_in",
+            &[
+                ("csrf", "x".repeat(43)),
+                ("login", "ada".into()),
+                ("password", PASSWORD.into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    b.sign_in("ada").await;
+    b.get("/").await;
+    let anonymous_token = "a".repeat(43);
+    for token in [String::new(), anonymous_token] {
+        let r = b
+            .post_raw("/web/statuses", &[("csrf", token), ("status", "forged".into())])
+            .await;
+        assert_eq!(r.status, 403);
+        assert!(r.text().contains("This form has expired"));
+    }
+    let statuses = app.api("GET", "/api/v1/timelines/public", None, None).await.json();
+    assert_eq!(statuses.as_array().unwrap().len(), 0, "nothing was posted");
+    // Malformed bodies are a page, not a crash.
+    let r = b.post("/web/statuses", &[("visibility", "everyone")]).await;
+    assert_eq!(r.status, 422);
+    // `next` never leaves the site.
+    b.get("/auth/sign_in").await;
+    b.cookies.remove("staffroom_session");
+    b.get("/auth/sign_in").await;
+    let r = b
+        .post(
+            "/auth/sign_in",
+            &[("login", "ada"), ("password", PASSWORD), ("next", "//evil.example/x")],
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, "/"));
+}
+
+#[tokio::test]
+async fn the_interface_speaks_the_members_language() {
+    let app = TestApp::new().await;
+    app.create_user("ada", Role::Member).await;
+    let mut b = Browser::new(&app);
+    b.language = Some("de-AT,de;q=0.9,en;q=0.5");
+    let html = b.get("/auth/sign_in").await.text();
+    assert!(
+        html.contains("<html lang=\"de\">") && html.contains("Anmelden"),
+        "{html}"
+    );
+    // The cookie beats the browser's languages.
+    let r = b
+        .post("/settings/language", &[("language", "fr"), ("next", "/auth/sign_in")])
+        .await;
+    assert_eq!(r.status, 303);
+    let html = b.get("/auth/sign_in").await.text();
+    assert!(html.contains("<html lang=\"fr\">") && html.contains("Se connecter"));
+    // A member's own choice follows them to another browser.
+    b.sign_in("ada").await;
+    b.get("/").await;
+    b.post("/settings/language", &[("language", "tr"), ("next", "/")]).await;
+    let mut other = Browser::new(&app);
+    other.language = Some("de");
+    other.sign_in("ada").await;
+    let html = other.get("/").await.text();
+    assert!(
+        html.contains("<html lang=\"tr\">") && html.contains("Ana sayfa"),
+        "{html}"
+    );
+    // A language the interface does not speak is refused, not stored.
+    let r = other.post("/settings/language", &[("language", "xx")]).await;
+    assert_eq!(r.status, 422);
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_revocable() {
+    let app = TestApp::new().await;
+    app.create_user("ada", Role::Member).await;
+    let mut phone = Browser::new(&app);
+    phone.sign_in("ada").await;
+    let mut laptop = Browser::new(&app);
+    laptop.sign_in("ada").await;
+    let html = laptop.get("/settings/sessions").await.text();
+    assert_eq!(html.matches("/revoke\"").count(), 2, "{html}");
+    // The laptop signs the phone out.
+    let ids: Vec<String> = html
+        .match_indices("/settings/sessions/")
+        .map(|(i, _)| html[i + 19..].split('/').next().unwrap().to_owned())
+        .collect();
+    let current = html.split("this browser").next().unwrap().rfind("<tr>").unwrap();
+    let phone_id = ids
+        .iter()
+        .find(|id| html.find(&format!("/settings/sessions/{id}/revoke")).unwrap() < current)
+        .or_else(|| ids.last())
+        .unwrap()
+        .clone();
+    let r = laptop.post(&format!("/settings/sessions/{phone_id}/revoke"), &[]).await;
+    assert_eq!(r.status, 303);
+    let still: Vec<bool> = vec![
+        signed_in(&phone.get("/").await.text()),
+        signed_in(&laptop.get("/").await.text()),
+    ];
+    assert_eq!(
+        still.iter().filter(|s| **s).count(),
+        1,
+        "exactly one browser is still signed in"
+    );
+    // Pages that need a member send visitors to sign in, and back.
+    let mut visitor = Browser::new(&app);
+    let r = visitor.get("/settings/sessions").await;
+    assert_eq!(
+        (r.status.as_u16(), r.header("location")),
+        (303, "/auth/sign_in?next=%2Fsettings%2Fsessions")
+    );
+}
+
+#[tokio::test]
+async fn every_page_asks_who_may_see_a_members_only_post() {
+    let app = TestApp::new().await;
+    let owner = app.create_user("owner", Role::Member).await;
+    let group = app.create_group("physics", Some(owner.actor.id), true).await;
+    for name in ["member", "pending", "removed", "outsider"] {
+        let a = app.create_user(name, Role::Member).await;
+        match name {
+            "member" | "removed" => follows::insert(&app.state.db, a.actor.id, group.id, None, true)
+                .await
+                .unwrap(),
+            "pending" => follows::insert(&app.state.db, a.actor.id, group.id, None, false)
+                .await
+                .unwrap(),
+            _ => {}
+        }
+        if name == "removed" {
+            groups::moderate(&app.state, &group, &a.actor, Some(&owner.actor), Moderation::Remove, "")
+                .await
+                .unwrap();
+        }
+    }
+    let post = posts::create(
+        &app.state,
+        &owner.actor,
+        NewPost {
+            text: "Lab notes #optics for the group only".into(),
+            group: Some(group.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let link = format!("/@owner/{}", post.id);
+    for who in ["anonymous", "outsider", "pending", "removed", "member"] {
+        let mut b = Browser::new(&app);
+        if who != "anonymous" {
+            b.sign_in(who).await;
+        }
+        let sees = who == "member";
+        let r = b.get(&link).await;
+        assert_eq!(r.status.as_u16(), if sees { 200 } else { 404 }, "{who} opens the post");
+        assert_eq!(r.text().contains("Lab notes"), sees, "{who}");
+        assert_eq!(
+            b.get("/@owner").await.text().contains("Lab notes"),
+            sees,
+            "{who} on the profile"
+        );
+        assert!(
+            !b.get("/public").await.text().contains("Lab notes"),
+            "{who} on the public page"
+        );
+        assert!(
+            !b.get("/tags/optics").await.text().contains("Lab notes"),
+            "{who} on the tag page"
+        );
+        if who != "anonymous" {
+            assert_eq!(b.get("/").await.text().contains("Lab notes"), sees, "{who} at home");
+            b.get("/").await;
+            let r = b.post(&format!("/web/statuses/{}/favourite", post.id), &[]).await;
+            assert_eq!(r.status.as_u16(), if sees { 303 } else { 404 }, "{who} likes it");
+        }
+    }
+}
