@@ -1,0 +1,142 @@
+"""Scenarios a teacher goes through in a browser (see conftest.py for the setup)."""
+
+import json
+import secrets
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from conftest import AXE, NODE_APPROVAL, NODE_OPEN, cli_approval
+
+PASSWORD = "a long walk by the lake 7"
+
+
+def check_accessibility(d):
+    """axe-core on the current page: no serious or critical violation (WCAG 2 A and AA)."""
+    if not d.js_enabled or d.current_url in d.checked_pages:
+        return
+    d.checked_pages.append(d.current_url)
+    d.execute_script(AXE)
+    result = d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+        ".then(r => done(JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.html).slice(0, 3)})))))"
+        ".catch(e => done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e)}])));"
+    )
+    bad = [v for v in json.loads(result) if v["impact"] in ("serious", "critical")]
+    assert not bad, f"accessibility violations on {d.current_url}: {json.dumps(bad, indent=1)}"
+
+
+def visit(d, url):
+    d.get(url)
+    check_accessibility(d)
+
+
+def fill(d, field_id, text):
+    el = d.find_element(By.ID, field_id)
+    el.clear()
+    el.send_keys(text)
+
+
+def click_and_wait(d, element):
+    """Clicks a button that submits a form, and waits for the next page to replace this one."""
+    old = d.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(d, 20).until(EC.staleness_of(old))
+    WebDriverWait(d, 20).until(lambda d: d.execute_script("return document.readyState") == "complete"
+                               if d.js_enabled else d.find_elements(By.TAG_NAME, "footer"))
+    check_accessibility(d)
+
+
+def submit(d, form_action):
+    click_and_wait(d, d.find_element(By.CSS_SELECTOR, f"form[action='{form_action}'] button[type=submit]"))
+
+
+def sign_up(d, node, name, reason=None):
+    visit(d, f"{node}/auth/sign_up")
+    fill(d, "username", name)
+    fill(d, "email", f"{name}@school.example")
+    fill(d, "password", PASSWORD)
+    if reason is not None:
+        fill(d, "reason", reason)
+    d.find_element(By.ID, "agreement").click()
+    submit(d, "/auth/sign_up")
+
+
+def sign_in(d, node, login):
+    visit(d, f"{node}/auth/sign_in")
+    fill(d, "login", login)
+    fill(d, "password", PASSWORD)
+    submit(d, "/auth/sign_in")
+
+
+def test_sign_up_post_like_and_sign_out(browser):
+    d = browser
+    name = "t" + secrets.token_hex(4)
+    sign_up(d, NODE_OPEN, name)
+    assert d.find_elements(By.CSS_SELECTOR, "form[action='/auth/sign_out']"), d.page_source
+    fill(d, "status", "Our #workshop on formative assessment starts Monday")
+    Select(d.find_element(By.ID, "visibility")).select_by_value("unlisted")
+    submit(d, "/web/statuses")
+    assert f"/@{name}/" in d.current_url
+    article = d.find_element(By.CSS_SELECTOR, ".focus article")
+    assert "formative assessment" in article.text
+    assert "Unlisted" in article.text
+    click_and_wait(d, article.find_element(By.CSS_SELECTOR, "form[action$='/favourite'] button"))
+    article = d.find_element(By.CSS_SELECTOR, ".focus article")
+    assert article.find_element(By.CSS_SELECTOR, "form[action$='/unfavourite'] button").get_attribute("aria-pressed") == "true"
+    # Unlisted: not on the public page, but on the author's profile.
+    visit(d, f"{NODE_OPEN}/public")
+    assert "formative assessment" not in d.page_source
+    visit(d, f"{NODE_OPEN}/@{name}")
+    assert "formative assessment" in d.page_source
+    # Signing out, then the sign-in form with an e-mail address.
+    submit(d, "/auth/sign_out")
+    assert d.find_elements(By.CSS_SELECTOR, "a[href='/auth/sign_in']")
+    sign_in(d, NODE_OPEN, f"{name}@school.example")
+    assert d.find_elements(By.CSS_SELECTOR, "form[action='/auth/sign_out']")
+    visit(d, f"{NODE_OPEN}/settings/sessions")
+    assert "this browser" in d.page_source
+
+
+def test_approval_mode_sign_up_waits_for_the_secretariat(browser):
+    d = browser
+    name = "r" + secrets.token_hex(4)
+    sign_up(d, NODE_APPROVAL, name, reason="I coordinate the physics workshops in Lyon")
+    assert "The secretariat will review your registration" in d.page_source
+    sign_in(d, NODE_APPROVAL, name)
+    assert d.find_element(By.CSS_SELECTOR, "[role=alert]").text.startswith("The username")
+    assert name in cli_approval("admin", "pending")
+    cli_approval("admin", "approve", name)
+    sign_in(d, NODE_APPROVAL, name)
+    assert d.find_elements(By.CSS_SELECTOR, "form[action='/auth/sign_out']"), d.page_source
+
+
+def test_switching_the_interface_to_french_and_german(browser):
+    d = browser
+    visit(d, f"{NODE_OPEN}/about")
+    assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    for tag, words in (("fr", "Se connecter"), ("tr", "Giriş yap"), ("de", "Anmelden")):
+        Select(d.find_element(By.ID, "language-choice")).select_by_value(tag)
+        submit(d, "/settings/language")
+        assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == tag
+        assert words in d.page_source
+        assert "/about" in d.current_url
+    # Pages in German for a new member too.
+    name = "g" + secrets.token_hex(4)
+    sign_up(d, NODE_OPEN, name)
+    assert "Startseite" in d.page_source and "Veröffentlichen" in d.page_source
+
+
+def test_pages_for_visitors_are_accessible(browser):
+    d = browser
+    for path in ("/", "/public", "/about", "/auth/sign_in", "/auth/sign_up", "/tags/workshop"):
+        visit(d, f"{NODE_OPEN}{path}")
+        assert d.find_element(By.TAG_NAME, "h1").text
+    # Keyboard: the first Tab reaches the skip link.
+    visit(d, f"{NODE_OPEN}/")
+    from selenium.webdriver.common.keys import Keys
+    d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert d.switch_to.active_element.get_attribute("class") == "skip"
