@@ -68,6 +68,13 @@ async fn print_banner(state: &AppState, bound: SocketAddr) -> anyhow::Result<()>
     let c = &state.config;
     let admins = users::count_admins(&state.db).await?;
     println!("Staffroom {} is running.", env!("CARGO_PKG_VERSION"));
+    println!();
+    println!("  Open {} in a browser.", state.urls.base());
+    println!(
+        "  Members sign in there, or with a Mastodon app by typing {} as their server.",
+        c.domain
+    );
+    println!();
     println!("  node           {} ({})", c.node.name, state.urls.base());
     println!("  listening on   http://{bound}");
     println!(
@@ -94,6 +101,13 @@ async fn print_banner(state: &AppState, bound: SocketAddr) -> anyhow::Result<()>
         state.urls.base(),
         state.urls.base()
     );
+    if c.registrations != crate::config::Registrations::Closed {
+        println!(
+            "  sign-up page   {}auth/sign_up ({})",
+            state.urls.base(),
+            c.registrations.as_str()
+        );
+    }
     if admins == 0 {
         println!();
         println!("No admin yet. Create the secretariat's first account (you will be asked for a password):");

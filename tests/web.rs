@@ -257,10 +257,64 @@ async fn in_approval_mode_a_registration_waits_for_the_secretariat() {
         )
         .await;
     assert_eq!(r.status, 422, "not approved yet");
+    // A second registration, which the secretariat will reject.
+    let mut other = Browser::new(&app);
+    other.get("/auth/sign_up").await;
+    let r = other
+        .post(
+            "/auth/sign_up",
+            &[
+                ("username", "spam"),
+                ("email", "spam@spam.example"),
+                ("password", PASSWORD),
+                ("agreement", "1"),
+                ("reason", "buy now"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+
+    // A member may not open the secretariat's page; the secretariat sees both, with reasons.
+    app.create_user("cleo", Role::Member).await;
+    let mut member = Browser::new(&app);
+    member.sign_in("cleo").await;
+    assert_eq!(member.get("/admin/registrations").await.status, 403);
+    app.create_user("secretary", Role::Admin).await;
+    let mut admin = Browser::new(&app);
+    admin.sign_in("secretary").await;
+    let html = admin.get("/admin/registrations").await.text();
+    assert!(
+        html.contains("I teach physics in Lyon") && html.contains("buy now") && html.contains("@bea"),
+        "{html}"
+    );
     let bea = staffroom::services::accounts::find(&app.state, "bea").await.unwrap();
-    staffroom::storage::users::set_approved(&app.state.db, bea.user.id)
-        .await
-        .unwrap();
+    let spam = staffroom::services::accounts::find(&app.state, "spam").await.unwrap();
+    member.get("/").await;
+    let r = member
+        .post(&format!("/admin/registrations/{}/approve", bea.user.id), &[])
+        .await;
+    assert_eq!(r.status, 403, "members cannot approve");
+    let r = admin
+        .post(&format!("/admin/registrations/{}/approve", bea.user.id), &[])
+        .await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, "/admin/registrations"));
+    admin.get("/admin/registrations").await;
+    let r = admin
+        .post(&format!("/admin/registrations/{}/reject", spam.user.id), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    let html = admin.get("/admin/registrations").await.text();
+    assert!(html.contains("No registration is waiting"), "{html}");
+    assert!(
+        staffroom::services::accounts::find(&app.state, "spam").await.is_err(),
+        "rejected: removed"
+    );
+    // Deciding twice finds nothing.
+    let r = admin
+        .post(&format!("/admin/registrations/{}/approve", bea.user.id), &[])
+        .await;
+    assert_eq!(r.status, 404);
+
     b.sign_in("bea@school.example").await;
     assert!(signed_in(&b.get("/").await.text()));
 }

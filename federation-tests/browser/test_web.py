@@ -109,7 +109,18 @@ def test_approval_mode_sign_up_waits_for_the_secretariat(browser):
     sign_in(d, NODE_APPROVAL, name)
     assert d.find_element(By.CSS_SELECTOR, "[role=alert]").text.startswith("The username")
     assert name in cli_approval("admin", "pending")
-    cli_approval("admin", "approve", name)
+    # The secretariat approves in the browser.
+    secretary = "s" + secrets.token_hex(4)
+    cli_approval("admin", "create-user", secretary, "--email", f"{secretary}@school.example",
+                 "--role", "admin", "--password", PASSWORD)
+    sign_in(d, NODE_APPROVAL, secretary)
+    d.find_element(By.CSS_SELECTOR, "a[href='/admin/registrations']").click()
+    check_accessibility(d)
+    entry = d.find_element(By.XPATH, f"//article[.//h2[text()='@{name}']]")
+    assert "physics workshops in Lyon" in entry.text
+    click_and_wait(d, entry.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button"))
+    assert f"@{name}" not in d.find_element(By.TAG_NAME, "main").text
+    submit(d, "/auth/sign_out")
     sign_in(d, NODE_APPROVAL, name)
     assert d.find_elements(By.CSS_SELECTOR, "form[action='/auth/sign_out']"), d.page_source
 

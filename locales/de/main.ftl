@@ -110,3 +110,13 @@ registrations-open = Jede Person kann ein Konto erstellen
 registrations-approval = Registrierungen werden vom Sekretariat geprüft
 registrations-invite = Registrierung nur auf Einladung
 registrations-closed = Registrierungen sind geschlossen
+
+nav-admin = Sekretariat
+error-staff-only = Nur das Sekretariat des Knotens darf diese Seite öffnen.
+admin-registrations-title = Registrierungen, die auf Bestätigung warten
+admin-registrations-intro = Bestätigen Sie die Personen, die Sie erwarten; eine abgelehnte Registrierung wird gelöscht.
+admin-registrations-empty = Keine Registrierung wartet.
+admin-requested = beantragt am
+admin-no-reason = (kein Grund angegeben)
+admin-approve = Bestätigen
+admin-reject = Ablehnen

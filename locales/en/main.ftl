@@ -110,3 +110,13 @@ registrations-open = Anyone may create an account
 registrations-approval = Registrations are reviewed by the secretariat
 registrations-invite = Registration by invitation
 registrations-closed = Registrations are closed
+
+nav-admin = Secretariat
+error-staff-only = Only the node's secretariat may open this page.
+admin-registrations-title = Registrations waiting for approval
+admin-registrations-intro = Approve the people you expect; a rejected registration is removed.
+admin-registrations-empty = No registration is waiting.
+admin-requested = asked on
+admin-no-reason = (no reason given)
+admin-approve = Approve
+admin-reject = Reject

@@ -110,3 +110,13 @@ registrations-open = Tout le monde peut créer un compte
 registrations-approval = Les inscriptions sont examinées par le secrétariat
 registrations-invite = Inscription sur invitation
 registrations-closed = Les inscriptions sont fermées
+
+nav-admin = Secrétariat
+error-staff-only = Seul le secrétariat du nœud peut ouvrir cette page.
+admin-registrations-title = Inscriptions en attente d’approbation
+admin-registrations-intro = Approuvez les personnes attendues ; une inscription refusée est supprimée.
+admin-registrations-empty = Aucune inscription en attente.
+admin-requested = demandée le
+admin-no-reason = (aucune raison donnée)
+admin-approve = Approuver
+admin-reject = Refuser

@@ -101,3 +101,13 @@ registrations-open = Herkes hesap oluşturabilir
 registrations-approval = Kayıtlar sekreterlik tarafından incelenir
 registrations-invite = Davetle kayıt
 registrations-closed = Kayıtlar kapalı
+
+nav-admin = Sekreterlik
+error-staff-only = Bu sayfayı yalnızca düğümün sekreterliği açabilir.
+admin-registrations-title = Onay bekleyen kayıtlar
+admin-registrations-intro = Beklediğiniz kişileri onaylayın; reddedilen kayıt silinir.
+admin-registrations-empty = Bekleyen kayıt yok.
+admin-requested = başvuru tarihi
+admin-no-reason = (gerekçe belirtilmedi)
+admin-approve = Onayla
+admin-reject = Reddet

@@ -12,3 +12,6 @@ CREATE TABLE web_sessions (
 CREATE INDEX web_sessions_user ON web_sessions (user_id, id);
 
 ALTER TABLE users ADD COLUMN locale TEXT;
+
+-- Why someone asked to join (approval mode), for the secretariat.
+ALTER TABLE users ADD COLUMN registration_reason TEXT;

@@ -411,7 +411,7 @@ pub async fn register(state: &AppState, ip: std::net::IpAddr, r: Registration) -
     if reason.chars().count() > REASON_MAX {
         return Err(AccountError::TooLong("reason", REASON_MAX).into());
     }
-    Ok(create(
+    let account = create(
         state,
         NewAccount {
             username: r.username,
@@ -423,7 +423,29 @@ pub async fn register(state: &AppState, ip: std::net::IpAddr, r: Registration) -
             approved: !approval,
         },
     )
-    .await?)
+    .await?;
+    if !reason.is_empty() {
+        users::set_registration_reason(&state.db, account.user.id, reason)
+            .await
+            .map_err(AccountError::from)?;
+    }
+    Ok(account)
+}
+
+/// The secretariat's decision on a registration waiting for approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+/// Approves (the member can sign in) or rejects (the account is removed) a waiting
+/// registration; `false` when there is no such registration waiting.
+pub async fn decide_registration(state: &AppState, user_id: i64, decision: Decision) -> Result<bool, AccountError> {
+    Ok(match decision {
+        Decision::Approve => users::set_approved(&state.db, user_id).await?,
+        Decision::Reject => users::delete_unapproved(&state.db, user_id).await?,
+    })
 }
 
 /// Checks a member's password (by username or email). Unknown, suspended and unapproved

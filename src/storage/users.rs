@@ -105,6 +105,36 @@ pub async fn set_approved(db: impl Into<Exec<'_>>, id: i64) -> Result<bool, sqlx
         .bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
+/// A registration waiting for the secretariat, with what the person wrote.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PendingRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn set_registration_reason(db: impl Into<Exec<'_>>, id: i64, reason: &str) -> Result<(), sqlx::Error> {
+    with_write!(db, p => sqlx::query("UPDATE users SET registration_reason = $1 WHERE id = $2")
+        .bind(reason).bind(id).execute(p).await.map(|_| ()))
+}
+
+/// Registrations waiting for the secretariat, oldest first, with their reasons (at most 500).
+pub async fn pending_registrations(db: impl Into<Exec<'_>>) -> Result<Vec<PendingRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, PendingRow>(
+        "SELECT u.id, a.username, u.email, u.registration_reason AS reason, u.created_at \
+         FROM users u JOIN actors a ON a.id = u.id WHERE NOT u.approved ORDER BY u.id LIMIT 500")
+        .fetch_all(p).await)
+}
+
+/// Removes a registration the secretariat declined (the account never signed in nor federated).
+pub async fn delete_unapproved(db: impl Into<Exec<'_>>, id: i64) -> Result<bool, sqlx::Error> {
+    with_write!(db, p => sqlx::query(
+        "DELETE FROM actors WHERE id = $1 AND id IN (SELECT id FROM users WHERE NOT approved)")
+        .bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
 /// Registrations waiting for the secretariat.
 pub async fn pending(db: impl Into<Exec<'_>>) -> Result<Vec<UserListing>, sqlx::Error> {
     with_exec!(db, p => sqlx::query_as::<_, UserListing>(

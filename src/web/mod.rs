@@ -5,6 +5,7 @@
 //! Every form carries a CSRF token ([`CsrfForm`] checks it); the session cookie is `HttpOnly`,
 //! `SameSite=Lax`, and `Secure` when the node is served over https.
 
+pub mod admin;
 pub mod auth;
 pub mod feed;
 pub mod i18n;
@@ -308,4 +309,6 @@ pub fn router() -> Router<AppState> {
         .route("/public", get(feed::public))
         .route("/tags/{tag}", get(feed::tag))
         .route("/about", get(feed::about))
+        .route("/admin/registrations", get(admin::registrations))
+        .route("/admin/registrations/{id}/{decision}", post(admin::decide))
 }

@@ -281,6 +281,22 @@ pub struct SessionsPage {
     pub sessions: Vec<SessionView>,
 }
 
+#[derive(Debug, Clone)]
+pub struct RegistrationView {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub reason: String,
+    pub requested: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_registrations.html")]
+pub struct RegistrationsPage {
+    pub c: Chrome,
+    pub items: Vec<RegistrationView>,
+}
+
 #[derive(Template)]
 #[template(path = "about.html")]
 pub struct AboutPage {
