@@ -505,3 +505,99 @@ async fn every_page_asks_who_may_see_a_members_only_post() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_app_signs_in_through_the_browsers_session() {
+    let app = TestApp::new().await;
+    app.create_user("ada", Role::Member).await;
+    let reg = app
+        .api(
+            "POST",
+            "/api/v1/apps",
+            None,
+            Some(serde_json::json!({"client_name": "Elk", "redirect_uris": "https://elk.example/callback", "scopes": "read write"})),
+        )
+        .await
+        .json();
+    let (client_id, secret) = (
+        reg["client_id"].as_str().unwrap(),
+        reg["client_secret"].as_str().unwrap(),
+    );
+    let query = format!(
+        "/oauth/authorize?client_id={client_id}&redirect_uri=https%3A%2F%2Felk.example%2Fcallback&response_type=code&scope=read+write:media&state=s1"
+    );
+    let mut b = Browser::new(&app);
+    // Not signed in: the page asks for a password, and explains the scopes in words.
+    let html = b.get(&query).await.text();
+    assert!(
+        html.contains("name=\"password\"") && html.contains("see everything in your account"),
+        "{html}"
+    );
+    assert!(html.contains("change your pictures and files") && html.contains("/auth/sign_up"));
+    b.sign_in("ada").await;
+    let html = b.get(&query).await.text();
+    assert!(
+        html.contains("You are signed in as") && !html.contains("name=\"password\""),
+        "{html}"
+    );
+    let fields = [
+        ("client_id", client_id),
+        ("redirect_uri", "https://elk.example/callback"),
+        ("response_type", "code"),
+        ("scope", "read write:media"),
+        ("state", "s1"),
+    ];
+    // Another site cannot consent for her: no token, no code.
+    let mut forged: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    forged.push(("csrf", "x".repeat(43)));
+    let r = b.post_raw("/oauth/authorize", &forged).await;
+    assert_eq!(r.status, 403);
+    assert!(!r.header("location").contains("code="));
+    // One click.
+    b.get(&query).await;
+    let r = b.post("/oauth/authorize", &fields).await;
+    assert_eq!(r.status, 303);
+    let location = url::Url::parse(r.header("location")).unwrap();
+    assert_eq!(location.host_str(), Some("elk.example"));
+    let pairs: BTreeMap<String, String> = location.query_pairs().into_owned().collect();
+    assert_eq!(pairs["state"], "s1");
+    let token = app
+        .form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &pairs["code"]),
+                ("client_id", client_id),
+                ("client_secret", secret),
+                ("redirect_uri", "https://elk.example/callback"),
+            ],
+        )
+        .await
+        .json();
+    let me = app
+        .api(
+            "GET",
+            "/api/v1/accounts/verify_credentials",
+            token["access_token"].as_str(),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(me["username"], "ada");
+    // Deny goes back to the app with access_denied.
+    b.get(&query).await;
+    let mut deny = fields.to_vec();
+    deny.push(("deny", "1"));
+    let r = b.post("/oauth/authorize", &deny).await;
+    assert!(
+        r.header("location")
+            .starts_with("https://elk.example/callback?error=access_denied")
+    );
+    // In French, scopes are explained in French.
+    b.language = Some("fr");
+    b.cookies.remove("staffroom_lang");
+    let mut visitor = Browser::new(&app);
+    visitor.language = Some("fr");
+    assert!(visitor.get(&query).await.text().contains("voir tout votre compte"));
+}

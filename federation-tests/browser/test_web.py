@@ -3,8 +3,8 @@
 import json
 import secrets
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import AXE, NODE_APPROVAL, NODE_OPEN, cli_approval
@@ -42,11 +42,18 @@ def fill(d, field_id, text):
 
 def click_and_wait(d, element):
     """Clicks a button that submits a form, and waits for the next page to replace this one."""
-    old = d.find_element(By.TAG_NAME, "html")
+    old = d.find_element(By.TAG_NAME, "html").id
+
+    def replaced(d):
+        try:
+            return d.find_element(By.TAG_NAME, "html").id != old
+        except WebDriverException:  # between two documents
+            return False
+
     element.click()
-    WebDriverWait(d, 20).until(EC.staleness_of(old))
+    WebDriverWait(d, 20).until(replaced)
     WebDriverWait(d, 20).until(lambda d: d.execute_script("return document.readyState") == "complete"
-                               if d.js_enabled else d.find_elements(By.TAG_NAME, "footer"))
+                               if d.js_enabled else d.find_elements(By.TAG_NAME, "body"))
     check_accessibility(d)
 
 
@@ -151,3 +158,36 @@ def test_pages_for_visitors_are_accessible(browser):
     from selenium.webdriver.common.keys import Keys
     d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     assert d.switch_to.active_element.get_attribute("class") == "skip"
+
+
+def api(node, method, path, body=None, token=None):
+    import urllib.request
+    data = None if body is None else urllib.parse.urlencode(body).encode()
+    req = urllib.request.Request(f"{node}{path}", data=data, method=method)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=20) as r:
+        return json.loads(r.read())
+
+
+def test_an_app_signs_in_through_the_existing_session(browser):
+    import urllib.parse
+    d = browser
+    name = "o" + secrets.token_hex(4)
+    sign_up(d, NODE_OPEN, name)
+    oob = "urn:ietf:wg:oauth:2.0:oob"
+    reg = api(NODE_OPEN, "POST", "/api/v1/apps",
+              {"client_name": "Phanpy", "redirect_uris": oob, "scopes": "read write follow"})
+    query = urllib.parse.urlencode({"client_id": reg["client_id"], "redirect_uri": oob,
+                                    "response_type": "code", "scope": "read write"})
+    visit(d, f"{NODE_OPEN}/oauth/authorize?{query}")
+    assert "You are signed in as" in d.page_source
+    assert "see everything in your account" in d.page_source
+    assert not d.find_elements(By.ID, "password")
+    click_and_wait(d, d.find_element(By.XPATH, "//form[@action='/oauth/authorize']//button[not(@name)]"))
+    code = d.find_element(By.ID, "code").text
+    token = api(NODE_OPEN, "POST", "/oauth/token",
+                {"grant_type": "authorization_code", "code": code, "client_id": reg["client_id"],
+                 "client_secret": reg["client_secret"], "redirect_uri": oob})
+    me = api(NODE_OPEN, "GET", "/api/v1/accounts/verify_credentials", token=token["access_token"])
+    assert me["username"] == name

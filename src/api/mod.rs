@@ -306,9 +306,15 @@ pub fn oauth_pages(state: AppState) -> Router<AppState> {
         )
         .layer(axum::middleware::from_fn_with_state(state, oauth::token_cors));
     Router::new()
-        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize))
+        .route(
+            "/oauth/authorize",
+            get(crate::web::oauth::authorize_page).post(crate::web::oauth::authorize),
+        )
         // toot opens the page with a trailing slash.
-        .route("/oauth/authorize/", get(oauth::authorize_page).post(oauth::authorize))
+        .route(
+            "/oauth/authorize/",
+            get(crate::web::oauth::authorize_page).post(crate::web::oauth::authorize),
+        )
         .merge(token_routes)
 }
 

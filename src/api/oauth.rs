@@ -145,21 +145,23 @@ pub async fn verify_app(State(state): State<AppState>, auth: Auth) -> ApiResult<
 
 #[derive(Debug, Deserialize, Default)]
 pub struct AuthorizeParams {
-    client_id: Option<String>,
-    redirect_uri: Option<String>,
-    response_type: Option<String>,
-    scope: Option<String>,
-    state: Option<String>,
-    code_challenge: Option<String>,
-    code_challenge_method: Option<String>,
-    username: Option<String>,
-    password: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub response_type: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
     #[serde(default)]
-    deny: Option<String>,
+    pub deny: Option<String>,
+    /// The web session's CSRF token (consent by a signed-in member, without a password).
+    pub csrf: Option<String>,
 }
 
 /// Checks an authorization request; returns the app, redirect URI and scopes.
-async fn check_request(state: &AppState, p: &AuthorizeParams) -> Result<(AppRow, String, String), String> {
+pub async fn check_request(state: &AppState, p: &AuthorizeParams) -> Result<(AppRow, String, String), String> {
     let app = oauth::find_app(&state.db, p.client_id.as_deref().unwrap_or_default())
         .await
         .map_err(|e| e.to_string())?
@@ -189,66 +191,13 @@ async fn check_request(state: &AppState, p: &AuthorizeParams) -> Result<(AppRow,
     Ok((app, redirect, scopes))
 }
 
-fn hidden(name: &str, value: &Option<String>) -> String {
-    value
-        .as_ref()
-        .map(|v| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape_html(v)))
-        .unwrap_or_default()
-}
-
-fn login_form(state: &AppState, p: &AuthorizeParams, app: &AppRow, scopes: &str, error: Option<&str>) -> Response {
-    let scope_list: String = scopes
-        .split(' ')
-        .map(|s| format!("<li><code>{}</code></li>", escape_html(s)))
-        .collect();
-    let error = error
-        .map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", escape_html(e)))
-        .unwrap_or_default();
-    let body = format!(
-        "<header><h1>Sign in to {node}</h1></header>\n{error}\
-         <p><strong>{app}</strong> asks to use your account with these permissions:</p><ul>{scope_list}</ul>\n\
-         <form method=\"post\" action=\"/oauth/authorize\">\
-         <p><label>Username or email<br><input name=\"username\" autocomplete=\"username\" required value=\"{user}\"></label></p>\
-         <p><label>Password<br><input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label></p>\
-         {h1}{h2}{h3}{h4}{h5}{h6}<input type=\"hidden\" name=\"response_type\" value=\"code\">\
-         <p><button type=\"submit\">Authorize</button> <button type=\"submit\" name=\"deny\" value=\"1\" formnovalidate>Deny</button></p></form>",
-        node = escape_html(&state.config.node.name),
-        app = escape_html(&app.name),
-        user = escape_html(p.username.as_deref().unwrap_or_default()),
-        h1 = hidden("client_id", &p.client_id),
-        h2 = hidden("redirect_uri", &p.redirect_uri),
-        h3 = hidden("scope", &Some(scopes.to_owned())),
-        h4 = hidden("state", &p.state),
-        h5 = hidden("code_challenge", &p.code_challenge),
-        h6 = hidden("code_challenge_method", &p.code_challenge_method),
-    );
-    html::page(
-        if error.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNAUTHORIZED
-        },
-        "Sign in",
-        "",
-        &body,
-    )
-}
-
-fn error_page(message: &str) -> Response {
+pub fn error_page(message: &str) -> Response {
     html::page(
         StatusCode::BAD_REQUEST,
         "Authorization failed",
         "",
         &format!("<h1>Authorization failed</h1><p>{}</p>", escape_html(message)),
     )
-}
-
-/// `GET /oauth/authorize`: the sign-in and consent page.
-pub async fn authorize_page(State(state): State<AppState>, super::Q(p): super::Q<AuthorizeParams>) -> Response {
-    match check_request(&state, &p).await {
-        Ok((app, _, scopes)) => login_form(&state, &p, &app, &scopes, None),
-        Err(e) => error_page(&e),
-    }
 }
 
 fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
@@ -266,56 +215,28 @@ fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
-/// `POST /oauth/authorize`: sign in and consent; redirects with a code, or shows it (out-of-band).
-pub async fn authorize(
-    State(state): State<AppState>,
-    auth::ClientIp(ip): auth::ClientIp,
-    Body(p): Body<AuthorizeParams>,
+/// The answer to a refused request: back to the app with `access_denied` (or a page, out-of-band).
+pub fn denied(redirect: &str, p: &AuthorizeParams) -> Response {
+    if redirect == OOB {
+        return error_page("You denied the request.");
+    }
+    let mut pairs = vec![("error", "access_denied")];
+    if let Some(s) = &p.state {
+        pairs.push(("state", s));
+    }
+    Redirect::to(&with_query(redirect, &pairs)).into_response()
+}
+
+/// Grants the app a code for the member who consented: back to the app with the code (or a page
+/// showing it, out-of-band).
+pub async fn grant(
+    state: &AppState,
+    app: &AppRow,
+    account: &accounts::Account,
+    redirect: String,
+    scopes: String,
+    p: &AuthorizeParams,
 ) -> Response {
-    let (app, redirect, scopes) = match check_request(&state, &p).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&e),
-    };
-    if p.deny.is_some() {
-        if redirect == OOB {
-            return error_page("You denied the request.");
-        }
-        let mut pairs = vec![("error", "access_denied")];
-        if let Some(s) = &p.state {
-            pairs.push(("state", s));
-        }
-        return Redirect::to(&with_query(&redirect, &pairs)).into_response();
-    }
-    let allowed = crate::services::limits::allow(
-        &state,
-        "login",
-        ip,
-        state.config.api.login_attempts_per_minute,
-        Duration::from_secs(60),
-    )
-    .await;
-    match allowed {
-        Ok(true) => {}
-        Err(e) => return ApiError::from(e).into_response(),
-        Ok(false) => {
-            return login_form(
-                &state,
-                &p,
-                &app,
-                &scopes,
-                Some("Too many attempts: wait a minute and try again."),
-            );
-        }
-    }
-    let Some(account) = accounts::authenticate(
-        &state,
-        p.username.as_deref().unwrap_or_default(),
-        p.password.as_deref().unwrap_or_default(),
-    )
-    .await
-    else {
-        return login_form(&state, &p, &app, &scopes, Some("Invalid username, email or password."));
-    };
     let code = new_secret();
     let row = CodeRow {
         app_id: app.id,

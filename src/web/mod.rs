@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod feed;
 pub mod i18n;
+pub mod oauth;
 pub mod pages;
 
 use std::sync::Arc;

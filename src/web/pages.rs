@@ -298,6 +298,20 @@ pub struct RegistrationsPage {
 }
 
 #[derive(Template)]
+#[template(path = "oauth_authorize.html")]
+pub struct AuthorizePage {
+    pub c: Chrome,
+    pub app_name: String,
+    pub app_website: Option<String>,
+    /// The scopes asked for, in words.
+    pub scopes: Vec<String>,
+    pub hidden: Vec<(&'static str, String)>,
+    pub login: String,
+    pub error: Option<String>,
+    pub sign_up_next: String,
+}
+
+#[derive(Template)]
 #[template(path = "about.html")]
 pub struct AboutPage {
     pub c: Chrome,
