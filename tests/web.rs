@@ -601,3 +601,85 @@ async fn an_app_signs_in_through_the_browsers_session() {
     visitor.language = Some("fr");
     assert!(visitor.get(&query).await.text().contains("voir tout votre compte"));
 }
+
+const BOUNDARY: &str = "----staffroom-test";
+
+/// The compose form as a browser sends it with one image (and an empty second file input).
+fn compose_multipart(csrf: &str, status: &str, image: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("csrf", csrf),
+        ("status", status),
+        ("visibility", "public"),
+        ("description_1", "Shelves of picture books under a window"),
+        ("description_2", ""),
+    ] {
+        body.extend(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    body.extend(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"media_1\"; filename=\"corner.png\"\r\nContent-Type: image/png\r\n\r\n")
+            .bytes(),
+    );
+    body.extend(image);
+    body.extend(b"\r\n");
+    body.extend(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"media_2\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n")
+            .bytes(),
+    );
+    body.extend(format!("--{BOUNDARY}--\r\n").bytes());
+    body
+}
+
+#[tokio::test]
+async fn a_post_carries_images_with_their_descriptions() {
+    let app = TestApp::new().await;
+    app.create_user("ada", Role::Member).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("ada").await;
+    let html = b.get("/").await.text();
+    assert!(html.contains("enctype=\"multipart/form-data\""));
+    let csrf = b.csrf();
+    let send = |b: &Browser, body: Vec<u8>| {
+        b.request(Request::post("/web/statuses"))
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = app
+        .request(send(&b, compose_multipart(&csrf, "Our reading corner", &common::png())))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let location = r.header("location").to_owned();
+    let html = b.get(&location).await.text();
+    assert!(
+        html.contains("alt=\"Shelves of picture books under a window\""),
+        "{html}"
+    );
+    let id = location.rsplit('/').next().unwrap().to_owned();
+    let status = app
+        .api("GET", &format!("/api/v1/statuses/{id}"), None, None)
+        .await
+        .json();
+    assert_eq!(status["media_attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        status["media_attachments"][0]["description"],
+        "Shelves of picture books under a window"
+    );
+    // The same form with another token is refused.
+    let r = app
+        .request(send(
+            &b,
+            compose_multipart(&"z".repeat(csrf.len()), "Forged", &common::png()),
+        ))
+        .await;
+    assert_eq!(r.status, 403);
+    // Not an image: the reason, and no post.
+    let r = app
+        .request(send(&b, compose_multipart(&csrf, "Junk", b"GIF89a not really")))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let statuses = app.api("GET", "/api/v1/timelines/public", None, None).await.json();
+    assert_eq!(statuses.as_array().unwrap().len(), 1);
+}

@@ -12,6 +12,24 @@ from conftest import AXE, NODE_APPROVAL, NODE_OPEN, cli_approval
 PASSWORD = "a long walk by the lake 7"
 
 
+def png_file():
+    """A real 3×2 PNG, written once to a temporary file for the file input."""
+    import os
+    import struct
+    import tempfile
+    import zlib
+    path = os.path.join(tempfile.gettempdir(), "staffroom-browser-test.png")
+    if not os.path.exists(path):
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        raw = b"".join(b"\x00" + bytes([200, 30, 30] * 3) for _ in range(2))
+        png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 3, 2, 8, 2, 0, 0, 0))
+               + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+        with open(path, "wb") as f:
+            f.write(png)
+    return path
+
+
 def check_accessibility(d):
     """axe-core on the current page: no serious or critical violation (WCAG 2 A and AA)."""
     if not d.js_enabled or d.current_url in d.checked_pages:
@@ -86,10 +104,16 @@ def test_sign_up_post_like_and_sign_out(browser):
     assert d.find_elements(By.CSS_SELECTOR, "form[action='/auth/sign_out']"), d.page_source
     fill(d, "status", "Our #workshop on formative assessment starts Monday")
     Select(d.find_element(By.ID, "visibility")).select_by_value("unlisted")
+    d.find_element(By.ID, "media_1").send_keys(png_file())
+    fill(d, "description_1", "A whiteboard with the workshop plan")
     submit(d, "/web/statuses")
     assert f"/@{name}/" in d.current_url
     article = d.find_element(By.CSS_SELECTOR, ".focus article")
     assert "formative assessment" in article.text
+    image = article.find_element(By.CSS_SELECTOR, ".media img")
+    assert image.get_attribute("alt") == "A whiteboard with the workshop plan"
+    if d.js_enabled:
+        assert d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) == 3
     assert "Unlisted" in article.text
     click_and_wait(d, article.find_element(By.CSS_SELECTOR, "form[action$='/favourite'] button"))
     article = d.find_element(By.CSS_SELECTOR, ".focus article")

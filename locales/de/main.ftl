@@ -149,3 +149,7 @@ scope-noun-statuses = Beiträge
 scope-noun-media = Bilder und Dateien
 scope-noun-reports = Meldungen
 scope-noun-conversations = Unterhaltungen
+compose-images = Bilder (optional)
+compose-image = Bild
+compose-image-description = Beschreibung des Bildes (für Menschen, die es nicht sehen)
+error-too-large = Die Datei ist zu groß.

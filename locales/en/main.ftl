@@ -149,3 +149,7 @@ scope-noun-statuses = posts
 scope-noun-media = pictures and files
 scope-noun-reports = reports
 scope-noun-conversations = conversations
+compose-images = Images (optional)
+compose-image = Image
+compose-image-description = Description of image (for people who cannot see it)
+error-too-large = The file is too large.

@@ -149,3 +149,7 @@ scope-noun-statuses = publications
 scope-noun-media = images et fichiers
 scope-noun-reports = signalements
 scope-noun-conversations = conversations
+compose-images = Images (facultatif)
+compose-image = Image
+compose-image-description = Description de l’image (pour les personnes qui ne la voient pas)
+error-too-large = Le fichier est trop volumineux.

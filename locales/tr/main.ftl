@@ -140,3 +140,7 @@ scope-noun-statuses = gönderiler
 scope-noun-media = resimler ve dosyalar
 scope-noun-reports = şikâyetler
 scope-noun-conversations = konuşmalar
+compose-images = Resimler (isteğe bağlı)
+compose-image = Resim
+compose-image-description = Resmin açıklaması (göremeyenler için)
+error-too-large = Dosya çok büyük.

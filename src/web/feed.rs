@@ -1,7 +1,7 @@
 //! Reading and writing: the home feed with the compose form, public and tag feeds, threads,
 //! profiles, likes and boosts, and the page about the node.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use fluent_templates::fluent_bundle::FluentValue;
@@ -280,13 +280,67 @@ fn post_error(e: PostError) -> WebError {
     }
 }
 
-/// `POST /web/statuses`: publishes, then shows the new post in its thread.
-pub async fn compose(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    CsrfForm(f): CsrfForm<ComposeForm>,
-) -> Result<Response, WebError> {
-    let me = ctx.member()?;
+/// Images a post from the web may carry (each with its description).
+pub const WEB_ATTACHMENTS: usize = 2;
+
+/// The compose form as sent: urlencoded, or multipart when it carries images.
+async fn read_compose(
+    ctx: &Ctx,
+    state: &AppState,
+    req: Request,
+) -> Result<(ComposeForm, Vec<(Vec<u8>, String)>), WebError> {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if !multipart {
+        let CsrfForm(f) = CsrfForm::<ComposeForm>::from_request(req, state).await?;
+        return Ok((f, Vec::new()));
+    }
+    let bad = || WebError::BadRequest(ctx.tr.t("error-form"));
+    let mut form = Multipart::from_request(req, state).await.map_err(|_| bad())?;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut files: Vec<(usize, Vec<u8>)> = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Some(n) = name.strip_prefix("media_").and_then(|n| n.parse::<usize>().ok()) {
+            if n == 0 || n > WEB_ATTACHMENTS {
+                return Err(bad());
+            }
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| WebError::BadRequest(ctx.tr.t("error-too-large")))?;
+            if !bytes.is_empty() {
+                files.push((n, bytes.to_vec()));
+            }
+        } else if fields.len() < 20 {
+            fields.push((name, field.text().await.map_err(|_| bad())?));
+        }
+    }
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    if !crate::api::auth::same_secret(&get("csrf").unwrap_or_default(), &ctx.csrf) {
+        return Err(WebError::Csrf);
+    }
+    let form = ComposeForm {
+        status: get("status").unwrap_or_default(),
+        spoiler_text: get("spoiler_text"),
+        visibility: get("visibility"),
+        in_reply_to_id: get("in_reply_to_id"),
+    };
+    let images = files
+        .into_iter()
+        .map(|(n, bytes)| (bytes, get(&format!("description_{n}")).unwrap_or_default()))
+        .collect();
+    Ok((form, images))
+}
+
+/// `POST /web/statuses`: publishes (with up to [`WEB_ATTACHMENTS`] images), then shows the new
+/// post in its thread.
+pub async fn compose(State(state): State<AppState>, ctx: Ctx, req: Request) -> Result<Response, WebError> {
+    let me = ctx.member()?.clone();
+    let (f, images) = read_compose(&ctx, &state, req).await?;
     let visibility = match f.visibility.as_deref().filter(|v| !v.is_empty()) {
         None => None,
         Some(v) => Some(Visibility::from_mastodon(v).ok_or_else(|| WebError::BadRequest(ctx.tr.t("error-form")))?),
@@ -295,6 +349,16 @@ pub async fn compose(
         Some(id) => Some(crate::api::statuses::visible(&state, id, Some(&me.actor)).await?.ap_id),
         None => None,
     };
+    let mut media = Vec::new();
+    for (bytes, description) in images {
+        let row = crate::services::media::upload(&state, me.actor.id, &bytes, &description)
+            .await
+            .map_err(|e| match e {
+                crate::services::media::MediaError::Invalid(m) => WebError::BadRequest(m),
+                crate::services::media::MediaError::Internal(e) => WebError::Internal(e),
+            })?;
+        media.push(row);
+    }
     let post = svc::create(
         &state,
         &me.actor,
@@ -302,6 +366,7 @@ pub async fn compose(
             text: f.status,
             in_reply_to,
             visibility,
+            media,
             summary: f.spoiler_text.filter(|s| !s.trim().is_empty()),
             ..Default::default()
         },

@@ -305,7 +305,12 @@ pub fn router() -> Router<AppState> {
         .route("/settings/language", post(auth::set_language))
         .route("/settings/sessions", get(auth::sessions_page))
         .route("/settings/sessions/{id}/revoke", post(auth::revoke_session))
-        .route("/web/statuses", post(feed::compose))
+        .route(
+            "/web/statuses",
+            post(feed::compose).layer(axum::extract::DefaultBodyLimit::max(
+                feed::WEB_ATTACHMENTS * crate::services::media::MAX_IMAGE_BYTES + 64 * 1024,
+            )),
+        )
         .route("/web/statuses/{id}/{action}", post(feed::act))
         .route("/public", get(feed::public))
         .route("/tags/{tag}", get(feed::tag))
