@@ -683,3 +683,115 @@ async fn a_post_carries_images_with_their_descriptions() {
     let statuses = app.api("GET", "/api/v1/timelines/public", None, None).await.json();
     assert_eq!(statuses.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn members_find_join_post_in_and_leave_groups() {
+    let app = TestApp::new().await;
+    let owner = app.create_user("owner", Role::Member).await;
+    app.create_user("ada", Role::Member).await;
+    app.create_user("outsider", Role::Member).await;
+    let open = app.create_group("coffee", Some(owner.actor.id), false).await;
+    let closed = app.create_group("physics", Some(owner.actor.id), true).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("ada").await;
+    let html = b.get("/groups").await.text();
+    assert!(
+        html.contains("href=\"/@coffee\"") && html.contains("href=\"/@physics\""),
+        "{html}"
+    );
+    assert!(html.contains("members-only group space"));
+
+    // A public group: join with one click, post into it, see it there, leave.
+    let html = b.get("/@coffee").await.text();
+    assert!(html.contains(&format!("action=\"/web/groups/{}/join\"", open.id)) && html.contains(">Join<"));
+    let r = b
+        .post(&format!("/web/groups/{}/join", open.id), &[("next", "/@coffee")])
+        .await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, "/@coffee"));
+    let html = b.get("/@coffee").await.text();
+    assert!(html.contains(">Leave<") && html.contains("name=\"group_id\""), "{html}");
+    let r = b
+        .post(
+            "/web/statuses",
+            &[
+                ("status", "Who brings biscuits on Friday?"),
+                ("group_id", &open.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(b.get("/@coffee").await.text().contains("Who brings biscuits"));
+    let id = r.header("location").rsplit('/').next().unwrap().to_owned();
+    let post = staffroom::storage::posts::find_by_id(&app.state.db, id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(post.group_id, Some(open.id), "posted into the group");
+    b.get("/@coffee").await;
+    b.post(&format!("/web/groups/{}/leave", open.id), &[("next", "/@coffee")])
+        .await;
+    assert!(b.get("/@coffee").await.text().contains(">Join<"));
+
+    // A members-only space: asking to join waits for a steward; then a member posts for members.
+    let html = b.get("/@physics").await.text();
+    assert!(
+        html.contains(">Ask to join<") && html.contains("Only members see the posts"),
+        "{html}"
+    );
+    b.post(&format!("/web/groups/{}/join", closed.id), &[("next", "/@physics")])
+        .await;
+    let html = b.get("/@physics").await.text();
+    assert!(
+        html.contains("Your request is waiting for a steward") && !html.contains("name=\"group_id\""),
+        "{html}"
+    );
+    let ada = staffroom::services::accounts::find(&app.state, "ada").await.unwrap();
+    groups::moderate(
+        &app.state,
+        &closed,
+        &ada.actor,
+        Some(&owner.actor),
+        Moderation::Approve,
+        "",
+    )
+    .await
+    .unwrap();
+    let html = b.get("/@physics").await.text();
+    assert!(html.contains(">Leave<") && html.contains("name=\"group_id\""));
+    assert!(
+        html.contains("<option value=\"private\" selected>"),
+        "members-only by default: {html}"
+    );
+    let r = b
+        .post(
+            "/web/statuses",
+            &[
+                ("status", "Lab schedule for the group"),
+                ("group_id", &closed.id.to_string()),
+                ("visibility", "private"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(b.get("/@physics").await.text().contains("Lab schedule"));
+    let mut outsider = Browser::new(&app);
+    outsider.sign_in("outsider").await;
+    let html = outsider.get("/@physics").await.text();
+    assert!(!html.contains("Lab schedule") && html.contains("Only members see the posts"));
+    let mut visitor = Browser::new(&app);
+    let html = visitor.get("/@physics").await.text();
+    assert!(!html.contains("Lab schedule") && html.contains("Sign in to join this group"));
+    // Another site cannot make her leave.
+    let r = visitor
+        .post_raw(&format!("/web/groups/{}/leave", closed.id), &[("csrf", "q".repeat(43))])
+        .await;
+    assert_eq!(r.status, 403);
+    // An unknown group, or an action that is none of these, is a 404.
+    b.get("/").await;
+    assert_eq!(b.post("/web/groups/12345/join", &[]).await.status, 404);
+    b.get("/").await;
+    assert_eq!(
+        b.post(&format!("/web/groups/{}/explode", open.id), &[]).await.status,
+        404
+    );
+}

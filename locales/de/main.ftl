@@ -153,3 +153,25 @@ compose-images = Bilder (optional)
 compose-image = Bild
 compose-image-description = Beschreibung des Bildes (für Menschen, die es nicht sehen)
 error-too-large = Die Datei ist zu groß.
+
+nav-groups = Gruppen
+groups-title = Gruppen
+groups-intro = Die Gruppenräume dieses Knotens und die Gruppen anderswo, denen Sie beigetreten sind.
+groups-empty = Noch keine Gruppen.
+group-public = öffentliche Gruppe
+group-members-only = Gruppenraum nur für Mitglieder
+group-elsewhere = auf einem anderen Server
+group-members = { $count ->
+    [one] 1 Mitglied
+   *[other] { $count } Mitglieder
+}
+group-join = Beitreten
+group-request = Beitritt anfragen
+group-leave = Verlassen
+group-pending = Ihre Anfrage wartet auf eine Moderatorin oder einen Moderator.
+group-cancel-request = Anfrage zurückziehen
+group-banned = Die Moderation dieser Gruppe hat Sie entfernt.
+group-sign-in-to-join = Melden Sie sich an, um dieser Gruppe beizutreten
+group-posts = Beiträge in dieser Gruppe
+group-no-posts = Noch keine Beiträge in dieser Gruppe.
+group-members-only-notice = Nur Mitglieder sehen die Beiträge dieser Gruppe.

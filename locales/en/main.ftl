@@ -153,3 +153,25 @@ compose-images = Images (optional)
 compose-image = Image
 compose-image-description = Description of image (for people who cannot see it)
 error-too-large = The file is too large.
+
+nav-groups = Groups
+groups-title = Groups
+groups-intro = The group spaces of this node, and the groups elsewhere that you joined.
+groups-empty = No groups yet.
+group-public = public group
+group-members-only = members-only group space
+group-elsewhere = on another server
+group-members = { $count ->
+    [one] 1 member
+   *[other] { $count } members
+}
+group-join = Join
+group-request = Ask to join
+group-leave = Leave
+group-pending = Your request is waiting for a steward.
+group-cancel-request = Withdraw the request
+group-banned = You were removed from this group by its stewards.
+group-sign-in-to-join = Sign in to join this group
+group-posts = Posts in this group
+group-no-posts = No posts in this group yet.
+group-members-only-notice = Only members see the posts of this group.

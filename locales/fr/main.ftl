@@ -153,3 +153,25 @@ compose-images = Images (facultatif)
 compose-image = Image
 compose-image-description = Description de l’image (pour les personnes qui ne la voient pas)
 error-too-large = Le fichier est trop volumineux.
+
+nav-groups = Groupes
+groups-title = Groupes
+groups-intro = Les espaces de groupe de ce nœud, et les groupes d’ailleurs que vous avez rejoints.
+groups-empty = Aucun groupe pour l’instant.
+group-public = groupe public
+group-members-only = espace réservé aux membres
+group-elsewhere = sur un autre serveur
+group-members = { $count ->
+    [one] 1 membre
+   *[other] { $count } membres
+}
+group-join = Rejoindre
+group-request = Demander à rejoindre
+group-leave = Quitter
+group-pending = Votre demande attend l’accord d’un·e animateur·rice.
+group-cancel-request = Retirer la demande
+group-banned = Les animateur·rices de ce groupe vous en ont retiré·e.
+group-sign-in-to-join = Connectez-vous pour rejoindre ce groupe
+group-posts = Publications du groupe
+group-no-posts = Aucune publication dans ce groupe pour l’instant.
+group-members-only-notice = Seuls les membres voient les publications de ce groupe.

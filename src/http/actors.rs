@@ -81,7 +81,10 @@ pub async fn profile(
         .await?
         .filter(|a| a.kind == actors::KIND_GROUP)
     {
-        return super::groups::page(&state, &g, &headers).await;
+        if wants(&headers) == Wants::ActivityJson {
+            return super::groups::page(&state, &g, &headers).await;
+        }
+        return Ok(crate::web::groups::page(&state, &ctx, &g, &q).await.into_response());
     }
     let actor = match visible_local_actor(&state, name).await {
         Ok(actor) => actor,

@@ -127,6 +127,30 @@ pub async fn log_entries(db: impl Into<Exec<'_>>, group_id: i64, limit: i64) -> 
         .bind(group_id).bind(limit).fetch_all(p).await)
 }
 
+/// A group as the directory lists it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DirectoryRow {
+    pub id: i64,
+    pub username: String,
+    pub domain: Option<String>,
+    pub display_name: String,
+    pub summary_html: String,
+    pub visibility: Option<String>,
+    pub members: i64,
+}
+
+/// The node's groups, and the remote groups `viewer` has joined (at most 500), by name.
+pub async fn directory(db: impl Into<Exec<'_>>, viewer: Option<i64>) -> Result<Vec<DirectoryRow>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, DirectoryRow>(
+        "SELECT a.id, a.username, a.domain, a.display_name, a.summary_html, g.visibility, \
+         (SELECT COUNT(*) FROM follows f WHERE f.followed_id = a.id AND f.accepted) AS members \
+         FROM actors a LEFT JOIN groups g ON g.id = a.id \
+         WHERE a.kind = 'Group' AND a.suspended_at IS NULL AND (a.domain IS NULL OR a.id IN \
+           (SELECT f.followed_id FROM follows f WHERE f.follower_id = $1 AND f.accepted)) \
+         ORDER BY a.domain IS NOT NULL, a.username LIMIT 500")
+        .bind(viewer.unwrap_or(0)).fetch_all(p).await)
+}
+
 /// Local groups with their visibility and member count.
 pub async fn list_local(db: impl Into<Exec<'_>>) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
     with_exec!(db, p => sqlx::query_as::<_, (String, String, i64)>(

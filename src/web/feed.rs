@@ -19,7 +19,7 @@ use crate::storage::actors::{self, ActorRow};
 use crate::storage::posts::{self, Timeline};
 
 /// Posts per page.
-const PAGE: i64 = 20;
+pub const PAGE: i64 = 20;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct Older {
@@ -27,7 +27,7 @@ pub struct Older {
 }
 
 impl Older {
-    fn page(&self) -> Page {
+    pub fn page(&self) -> Page {
         Page {
             max_id: self.max_id.clone().filter(|s| s.parse::<i64>().is_ok()),
             ..Default::default()
@@ -36,7 +36,7 @@ impl Older {
 }
 
 /// The link to the page after `ids` (none when this page was not full).
-fn older_link(path: &str, ids: &[i64]) -> Option<String> {
+pub fn older_link(path: &str, ids: &[i64]) -> Option<String> {
     (ids.len() as i64 >= PAGE)
         .then(|| ids.last().map(|last| format!("{path}?max_id={last}")))
         .flatten()
@@ -172,11 +172,9 @@ pub async fn thread(
         Compose {
             in_reply_to: Some(status.id.clone()),
             text,
-            visibility: if status.visibility == "public" {
-                "public".into()
-            } else {
-                status.visibility.to_owned()
-            },
+            visibility: status.visibility.to_owned(),
+            // A reply in a group's thread goes to the group by itself.
+            group: None,
         }
     });
     let page = ThreadPage {
@@ -270,6 +268,7 @@ pub struct ComposeForm {
     spoiler_text: Option<String>,
     visibility: Option<String>,
     in_reply_to_id: Option<String>,
+    group_id: Option<String>,
 }
 
 fn post_error(e: PostError) -> WebError {
@@ -328,6 +327,7 @@ async fn read_compose(
         spoiler_text: get("spoiler_text"),
         visibility: get("visibility"),
         in_reply_to_id: get("in_reply_to_id"),
+        group_id: get("group_id"),
     };
     let images = files
         .into_iter()
@@ -349,6 +349,17 @@ pub async fn compose(State(state): State<AppState>, ctx: Ctx, req: Request) -> R
         Some(id) => Some(crate::api::statuses::visible(&state, id, Some(&me.actor)).await?.ap_id),
         None => None,
     };
+    let group = match f.group_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(id) => {
+            let id: i64 = id.parse().map_err(|_| WebError::BadRequest(ctx.tr.t("error-form")))?;
+            let g = actors::find_by_id(&state.db, id)
+                .await?
+                .filter(|g| g.kind == actors::KIND_GROUP)
+                .ok_or(WebError::NotFound)?;
+            Some(g)
+        }
+        None => None,
+    };
     let mut media = Vec::new();
     for (bytes, description) in images {
         let row = crate::services::media::upload(&state, me.actor.id, &bytes, &description)
@@ -367,6 +378,7 @@ pub async fn compose(State(state): State<AppState>, ctx: Ctx, req: Request) -> R
             in_reply_to,
             visibility,
             media,
+            group,
             summary: f.spoiler_text.filter(|s| !s.trim().is_empty()),
             ..Default::default()
         },
@@ -378,7 +390,7 @@ pub async fn compose(State(state): State<AppState>, ctx: Ctx, req: Request) -> R
 
 #[derive(Debug, Deserialize)]
 pub struct Back {
-    next: Option<String>,
+    pub next: Option<String>,
 }
 
 /// `POST /web/statuses/{id}/{action}`: like, boost, take back, or delete one's own post.

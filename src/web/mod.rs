@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod auth;
 pub mod feed;
+pub mod groups;
 pub mod i18n;
 pub mod oauth;
 pub mod pages;
@@ -313,6 +314,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/web/statuses/{id}/{action}", post(feed::act))
         .route("/public", get(feed::public))
+        .route("/groups", get(groups::directory))
+        .route("/groups/remote/{id}", get(groups::remote))
+        .route("/web/groups/{id}/{action}", post(groups::membership))
         .route("/tags/{tag}", get(feed::tag))
         .route("/about", get(feed::about))
         .route("/admin/registrations", get(admin::registrations))

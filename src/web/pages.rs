@@ -193,6 +193,8 @@ pub struct Compose {
     /// Prefilled text (mentions when replying).
     pub text: String,
     pub visibility: String,
+    /// The group posted into (its actor id).
+    pub group: Option<String>,
 }
 
 #[derive(Template)]
@@ -309,6 +311,45 @@ pub struct AuthorizePage {
     pub login: String,
     pub error: Option<String>,
     pub sign_up_next: String,
+}
+
+/// A group in the directory.
+#[derive(Debug, Clone)]
+pub struct GroupCard {
+    pub name: String,
+    pub handle: String,
+    pub link: String,
+    pub summary: String,
+    pub kind: String,
+    pub members: String,
+    pub local: bool,
+}
+
+#[derive(Template)]
+#[template(path = "groups.html")]
+pub struct GroupsPage {
+    pub c: Chrome,
+    pub groups: Vec<GroupCard>,
+}
+
+#[derive(Template)]
+#[template(path = "group.html")]
+pub struct GroupPage {
+    pub c: Chrome,
+    pub id: String,
+    pub name: String,
+    pub handle: String,
+    pub summary: String,
+    pub kind: String,
+    pub members: String,
+    /// "member", "pending", "banned" or "none".
+    pub relation: String,
+    pub members_only: bool,
+    pub compose: Option<Compose>,
+    pub posts: Vec<PostCard>,
+    pub older: Option<String>,
+    pub alternate: Option<String>,
+    pub remote_url: Option<String>,
 }
 
 #[derive(Template)]
