@@ -745,17 +745,38 @@ async fn members_find_join_post_in_and_leave_groups() {
         html.contains("Your request is waiting for a steward") && !html.contains("name=\"group_id\""),
         "{html}"
     );
+    // The steward sees the request on the group's page and approves it in the browser.
     let ada = staffroom::services::accounts::find(&app.state, "ada").await.unwrap();
-    groups::moderate(
-        &app.state,
-        &closed,
-        &ada.actor,
-        Some(&owner.actor),
-        Moderation::Approve,
-        "",
-    )
-    .await
-    .unwrap();
+    let mut steward = Browser::new(&app);
+    steward.sign_in("owner").await;
+    assert!(
+        steward
+            .get("/@physics")
+            .await
+            .text()
+            .contains("href=\"/groups/physics/requests\">Join requests (1)")
+    );
+    let html = steward.get("/groups/physics/requests").await.text();
+    assert!(html.contains("@ada@staffroom.test"), "{html}");
+    let mut nosy = Browser::new(&app);
+    nosy.sign_in("outsider").await;
+    assert_eq!(nosy.get("/groups/physics/requests").await.status, 403);
+    let approve = format!("/groups/physics/requests/{}/approve", ada.actor.id);
+    nosy.get("/").await;
+    assert_eq!(nosy.post(&approve, &[]).await.status, 403, "only stewards decide");
+    let r = steward.post(&approve, &[]).await;
+    assert_eq!(
+        (r.status.as_u16(), r.header("location")),
+        (303, "/groups/physics/requests")
+    );
+    assert!(
+        steward
+            .get("/groups/physics/requests")
+            .await
+            .text()
+            .contains("Nobody is waiting")
+    );
+    assert_eq!(steward.post(&approve, &[]).await.status, 404, "decided already");
     let html = b.get("/@physics").await.text();
     assert!(html.contains(">Leave<") && html.contains("name=\"group_id\""));
     assert!(

@@ -215,3 +215,35 @@ def test_an_app_signs_in_through_the_existing_session(browser):
                  "client_secret": reg["client_secret"], "redirect_uri": oob})
     me = api(NODE_OPEN, "GET", "/api/v1/accounts/verify_credentials", token=token["access_token"])
     assert me["username"] == name
+
+
+def test_a_steward_approves_a_join_request_in_the_browser(browser):
+    d = browser
+    suffix = secrets.token_hex(3)
+    steward, member, group = f"st{suffix}", f"mb{suffix}", f"lab{suffix}"
+    for who in (steward, member):
+        cli_approval("admin", "create-user", who, "--email", f"{who}@school.example", "--password", PASSWORD)
+    cli_approval("group", "create", group, "--owner", steward, "--display-name", f"Physics lab {suffix}",
+                 "--members-only")
+    sign_in(d, NODE_APPROVAL, member)
+    visit(d, f"{NODE_APPROVAL}/groups")
+    click_and_wait(d, d.find_element(By.LINK_TEXT, f"Physics lab {suffix}"))
+    assert "Only members see the posts" in d.page_source
+    click_and_wait(d, d.find_element(By.XPATH, "//button[text()='Ask to join']"))
+    assert "Your request is waiting for a steward" in d.page_source
+    submit(d, "/auth/sign_out")
+
+    sign_in(d, NODE_APPROVAL, steward)
+    visit(d, f"{NODE_APPROVAL}/@{group}")
+    click_and_wait(d, d.find_element(By.PARTIAL_LINK_TEXT, "Join requests (1)"))
+    row = d.find_element(By.XPATH, f"//li[.//span[contains(text(), '@{member}@')]]")
+    click_and_wait(d, row.find_element(By.XPATH, ".//button[text()='Approve']"))
+    assert "Nobody is waiting" in d.page_source
+    submit(d, "/auth/sign_out")
+
+    sign_in(d, NODE_APPROVAL, member)
+    visit(d, f"{NODE_APPROVAL}/@{group}")
+    fill(d, "status", "Bring your lab coats on Thursday")
+    submit(d, "/web/statuses")
+    visit(d, f"{NODE_APPROVAL}/@{group}")
+    assert "Bring your lab coats" in d.find_element(By.CSS_SELECTOR, "section.feed").text

@@ -175,3 +175,7 @@ group-sign-in-to-join = Melden Sie sich an, um dieser Gruppe beizutreten
 group-posts = Beiträge in dieser Gruppe
 group-no-posts = Noch keine Beiträge in dieser Gruppe.
 group-members-only-notice = Nur Mitglieder sehen die Beiträge dieser Gruppe.
+
+group-requests = Beitrittsanfragen
+group-requests-empty = Niemand wartet auf den Beitritt.
+error-stewards-only = Nur die Moderation dieser Gruppe darf diese Seite öffnen.

@@ -175,3 +175,7 @@ group-sign-in-to-join = Sign in to join this group
 group-posts = Posts in this group
 group-no-posts = No posts in this group yet.
 group-members-only-notice = Only members see the posts of this group.
+
+group-requests = Join requests
+group-requests-empty = Nobody is waiting to join.
+error-stewards-only = Only the stewards of this group may open this page.

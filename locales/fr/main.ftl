@@ -175,3 +175,7 @@ group-sign-in-to-join = Connectez-vous pour rejoindre ce groupe
 group-posts = Publications du groupe
 group-no-posts = Aucune publication dans ce groupe pour l’instant.
 group-members-only-notice = Seuls les membres voient les publications de ce groupe.
+
+group-requests = Demandes d’adhésion
+group-requests-empty = Personne n’attend de rejoindre le groupe.
+error-stewards-only = Seul·es les animateur·rices de ce groupe peuvent ouvrir cette page.

@@ -163,3 +163,7 @@ group-sign-in-to-join = Bu gruba katılmak için giriş yapın
 group-posts = Bu gruptaki gönderiler
 group-no-posts = Bu grupta henüz gönderi yok.
 group-members-only-notice = Bu grubun gönderilerini yalnızca üyeler görür.
+
+group-requests = Katılma istekleri
+group-requests-empty = Katılmayı bekleyen kimse yok.
+error-stewards-only = Bu sayfayı yalnızca bu grubun moderatörleri açabilir.

@@ -139,6 +139,13 @@ pub async fn page(state: &AppState, ctx: &Ctx, g: &ActorRow, q: &Older) -> Resul
         posts: pages::post_cards(&ctx.tr, &statuses, ctx.me().map(|a| a.actor.username.as_str())),
         older: older_link(&link, &ids),
         alternate: g.domain.is_none().then(|| g.ap_id.clone()),
+        requests_link: match &viewer {
+            Some(v) if g.domain.is_none() && crate::services::groups::can_moderate(state, g, v).await? => {
+                let n = follows::pending_actors(&state.db, g.id).await?.len();
+                Some((format!("/groups/{}/requests", g.username), n))
+            }
+            _ => None,
+        },
         remote_url: g
             .domain
             .is_some()
@@ -187,4 +194,83 @@ pub async fn membership(
         Err(SocialError::Refused(m)) => Err(WebError::Forbidden(m.to_owned())),
         Err(e) => Err(WebError::Internal(anyhow::anyhow!(e))),
     }
+}
+
+/// The local group `name`, when the signed-in member is one of its stewards.
+async fn stewarded(state: &AppState, ctx: &Ctx, name: &str) -> Result<ActorRow, WebError> {
+    let me = ctx.member()?;
+    let g = actors::find_local(&state.db, name)
+        .await?
+        .filter(|g| g.kind == KIND_GROUP)
+        .ok_or(WebError::NotFound)?;
+    if !crate::services::groups::can_moderate(state, &g, &me.actor).await? {
+        return Err(WebError::Forbidden(ctx.tr.t("error-stewards-only")));
+    }
+    Ok(g)
+}
+
+/// `GET /groups/{name}/requests`: who asks to join, for the group's stewards.
+pub async fn requests(State(state): State<AppState>, ctx: Ctx, Path(name): Path<String>) -> Result<Response, WebError> {
+    let g = stewarded(&state, &ctx, &name).await?;
+    let people = follows::pending_actors(&state.db, g.id)
+        .await?
+        .into_iter()
+        .take(500)
+        .map(|a| pages::PersonRow {
+            id: a.id.to_string(),
+            name: if a.display_name.is_empty() {
+                a.username.clone()
+            } else {
+                a.display_name.clone()
+            },
+            handle: format!(
+                "@{}@{}",
+                a.username,
+                a.domain.as_deref().unwrap_or(&state.config.domain)
+            ),
+        })
+        .collect();
+    let page = pages::RequestsPage {
+        c: Chrome::new(&ctx),
+        group_name: if g.display_name.is_empty() {
+            g.username.clone()
+        } else {
+            g.display_name.clone()
+        },
+        group_link: format!("/@{}", g.username),
+        username: g.username.clone(),
+        people,
+    };
+    Ok(pages::render(StatusCode::OK, &page))
+}
+
+/// `POST /groups/{name}/requests/{actor_id}/{approve|reject}`: a steward's decision, federated
+/// and logged as from the command line.
+pub async fn decide_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((name, actor_id, decision)): Path<(String, String, String)>,
+    CsrfForm(_): CsrfForm<super::auth::Empty>,
+) -> Result<Response, WebError> {
+    let g = stewarded(&state, &ctx, &name).await?;
+    let me = ctx.member()?;
+    let decision = match decision.as_str() {
+        "approve" => crate::services::groups::Moderation::Approve,
+        "reject" => crate::services::groups::Moderation::Reject,
+        _ => return Err(WebError::NotFound),
+    };
+    let actor_id: i64 = actor_id.parse().map_err(|_| WebError::NotFound)?;
+    let person = actors::find_by_id(&state.db, actor_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    if follows::find(&state.db, person.id, g.id)
+        .await?
+        .is_none_or(|f| f.accepted)
+    {
+        return Err(WebError::NotFound);
+    }
+    crate::services::groups::moderate(&state, &g, &person, Some(&me.actor), decision, "")
+        .await
+        .map_err(|e| WebError::Internal(anyhow::anyhow!(e)))?;
+    Ok(Redirect::to(&format!("/groups/{}/requests", g.username)).into_response())
 }

@@ -317,6 +317,11 @@ pub fn router() -> Router<AppState> {
         .route("/groups", get(groups::directory))
         .route("/groups/remote/{id}", get(groups::remote))
         .route("/web/groups/{id}/{action}", post(groups::membership))
+        .route("/groups/{name}/requests", get(groups::requests))
+        .route(
+            "/groups/{name}/requests/{actor_id}/{decision}",
+            post(groups::decide_request),
+        )
         .route("/tags/{tag}", get(feed::tag))
         .route("/about", get(feed::about))
         .route("/admin/registrations", get(admin::registrations))

@@ -350,6 +350,26 @@ pub struct GroupPage {
     pub older: Option<String>,
     pub alternate: Option<String>,
     pub remote_url: Option<String>,
+    /// For stewards: the join requests' page and how many wait.
+    pub requests_link: Option<(String, usize)>,
+}
+
+/// A person in a list (join requests, members).
+#[derive(Debug, Clone)]
+pub struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub handle: String,
+}
+
+#[derive(Template)]
+#[template(path = "group_requests.html")]
+pub struct RequestsPage {
+    pub c: Chrome,
+    pub group_name: String,
+    pub group_link: String,
+    pub username: String,
+    pub people: Vec<PersonRow>,
 }
 
 #[derive(Template)]
