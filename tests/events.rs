@@ -488,7 +488,7 @@ async fn tags_cover_attendees_maybe_invitations_all_day_and_delete() {
         "Pupils at the bench",
         "#stem",
         &format!("/events/{id}.ics"),
-        "0 going, 1 place left",
+        "0 people going · 1 place left",
     ] {
         assert!(html.text().contains(part), "{part} missing: {}", html.text());
     }

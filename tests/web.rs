@@ -816,3 +816,73 @@ async fn members_find_join_post_in_and_leave_groups() {
         404
     );
 }
+
+#[tokio::test]
+async fn members_answer_events_and_the_waiting_list_moves_up() {
+    let app = TestApp::new().await;
+    let org = app.create_user("org", Role::Member).await;
+    app.create_user("ada", Role::Member).await;
+    app.create_user("bea", Role::Member).await;
+    let group = app.create_group("physics", Some(org.actor.id), false).await;
+    let token = app.token(&org, "read write").await;
+    let e = app
+        .api(
+            "POST",
+            "/api/staffroom/v1/events",
+            Some(&token),
+            Some(serde_json::json!({
+                "title": "Lab safety", "description": "Bring goggles.", "starts_at": "2027-07-01T10:00",
+                "timezone": "Europe/Helsinki", "place_name": "Room 12", "capacity": 1, "group_id": group.id.to_string(),
+            })),
+        )
+        .await
+        .json();
+    let id = e["id"].as_str().unwrap().to_owned();
+    let page = format!("/events/{id}");
+    let rsvp = format!("/web/events/{id}/rsvp");
+
+    let mut visitor = Browser::new(&app);
+    let html = visitor.get("/events").await.text();
+    assert!(
+        html.contains(&format!("href=\"{page}\"")) && html.contains("Lab safety"),
+        "{html}"
+    );
+    let html = visitor.get(&page).await.text();
+    assert!(
+        html.contains("Thursday 1 July 2027, 10:00 (EEST)") && html.contains("Sign in to answer"),
+        "{html}"
+    );
+    assert!(html.contains("1 place left"));
+
+    let mut ada = Browser::new(&app);
+    ada.sign_in("ada").await;
+    ada.get(&page).await;
+    let r = ada.post(&rsvp, &[("answer", "going")]).await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, page.as_str()));
+    let html = ada.get(&page).await.text();
+    assert!(
+        html.contains("You are going.") && html.contains("1 person going"),
+        "{html}"
+    );
+    assert!(ada.get("/events").await.text().contains("My agenda"));
+
+    let mut bea = Browser::new(&app);
+    bea.sign_in("bea").await;
+    bea.get(&page).await;
+    bea.post(&rsvp, &[("answer", "going")]).await;
+    assert!(bea.get(&page).await.text().contains("You are on the waiting list"));
+    // Ada cannot go after all: Bea gets her place.
+    ada.get(&page).await;
+    ada.post(&rsvp, &[("answer", "no")]).await;
+    assert!(!ada.get(&page).await.text().contains("You are going."));
+    assert!(bea.get(&page).await.text().contains("You are going."));
+    // Maybe, and nonsense.
+    ada.get(&page).await;
+    ada.post(&rsvp, &[("answer", "maybe")]).await;
+    assert!(ada.get(&page).await.text().contains("You might come."));
+    assert_eq!(ada.post(&rsvp, &[("answer", "perhaps")]).await.status, 422);
+    // The page is HTML for browsers, ActivityPub for servers.
+    let ap = app.get_accept(&page, "application/activity+json").await;
+    assert_eq!(ap.json()["type"], "Event");
+    assert_eq!(visitor.get("/events/999999").await.status, 404);
+}

@@ -179,3 +179,37 @@ group-members-only-notice = Nur Mitglieder sehen die Beiträge dieser Gruppe.
 group-requests = Beitrittsanfragen
 group-requests-empty = Niemand wartet auf den Beitritt.
 error-stewards-only = Nur die Moderation dieser Gruppe darf diese Seite öffnen.
+
+nav-events = Veranstaltungen
+events-title = Veranstaltungen
+events-agenda = Mein Kalender
+events-agenda-empty = Sie haben sich noch für keine Veranstaltung angemeldet.
+events-upcoming = Demnächst auf diesem Knoten
+events-empty = Noch keine Veranstaltungen geplant.
+events-subscribe = Den Kalender dieses Knotens abonnieren
+event-online = Online
+event-cancelled = Abgesagt
+event-by = Veranstaltet von
+event-going-count = { $count ->
+    [one] 1 Person nimmt teil
+   *[other] { $count } Personen nehmen teil
+}
+event-places-left = { $count ->
+    [0] kein Platz frei: neue Zusagen kommen auf die Warteliste
+    [one] 1 Platz frei
+   *[other] { $count } Plätze frei
+}
+event-rsvp = Kommen Sie?
+event-going = Ich komme
+event-maybe = Vielleicht
+event-no = Ich kann nicht
+event-standing-going = Sie nehmen teil.
+event-standing-waitlist = Sie stehen auf der Warteliste: Sie bekommen einen Platz, sobald einer frei wird.
+event-standing-pending = Ihre Teilnahme wartet auf die Bestätigung der Veranstaltenden.
+event-standing-interested = Sie kommen vielleicht.
+event-closed = Zusagen sind geschlossen.
+event-sign-in = Melden Sie sich an, um zu antworten
+event-attendees = Wer teilnimmt
+event-no-attendees = Noch niemand.
+event-add-to-calendar = Zum Kalender hinzufügen
+event-original = Ursprüngliche Veranstaltung ansehen

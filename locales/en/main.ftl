@@ -179,3 +179,37 @@ group-members-only-notice = Only members see the posts of this group.
 group-requests = Join requests
 group-requests-empty = Nobody is waiting to join.
 error-stewards-only = Only the stewards of this group may open this page.
+
+nav-events = Events
+events-title = Events
+events-agenda = My agenda
+events-agenda-empty = You have not signed up for any event yet.
+events-upcoming = Coming up on this node
+events-empty = No events planned yet.
+events-subscribe = Subscribe to this node's calendar
+event-online = Online
+event-cancelled = Cancelled
+event-by = Organised by
+event-going-count = { $count ->
+    [one] 1 person going
+   *[other] { $count } people going
+}
+event-places-left = { $count ->
+    [0] no place left: new answers join the waiting list
+    [one] 1 place left
+   *[other] { $count } places left
+}
+event-rsvp = Will you come?
+event-going = Going
+event-maybe = Maybe
+event-no = Can't go
+event-standing-going = You are going.
+event-standing-waitlist = You are on the waiting list: you will get a place when one frees up.
+event-standing-pending = Your participation waits for the organisers' approval.
+event-standing-interested = You might come.
+event-closed = Answers are closed.
+event-sign-in = Sign in to answer
+event-attendees = Who is going
+event-no-attendees = Nobody yet.
+event-add-to-calendar = Add to your calendar
+event-original = See the original event

@@ -179,3 +179,37 @@ group-members-only-notice = Seuls les membres voient les publications de ce grou
 group-requests = Demandes d’adhésion
 group-requests-empty = Personne n’attend de rejoindre le groupe.
 error-stewards-only = Seul·es les animateur·rices de ce groupe peuvent ouvrir cette page.
+
+nav-events = Événements
+events-title = Événements
+events-agenda = Mon agenda
+events-agenda-empty = Vous n’êtes encore inscrit·e à aucun événement.
+events-upcoming = Prochainement sur ce nœud
+events-empty = Aucun événement prévu pour l’instant.
+events-subscribe = S’abonner au calendrier de ce nœud
+event-online = En ligne
+event-cancelled = Annulé
+event-by = Organisé par
+event-going-count = { $count ->
+    [one] 1 participant·e
+   *[other] { $count } participant·es
+}
+event-places-left = { $count ->
+    [0] plus de place : les nouvelles réponses rejoignent la liste d’attente
+    [one] 1 place restante
+   *[other] { $count } places restantes
+}
+event-rsvp = Viendrez-vous ?
+event-going = Je participe
+event-maybe = Peut-être
+event-no = Je ne peux pas
+event-standing-going = Vous participez.
+event-standing-waitlist = Vous êtes sur liste d’attente : une place vous sera attribuée dès qu’elle se libère.
+event-standing-pending = Votre participation attend l’accord des organisateur·rices.
+event-standing-interested = Vous viendrez peut-être.
+event-closed = Les réponses sont closes.
+event-sign-in = Connectez-vous pour répondre
+event-attendees = Qui participe
+event-no-attendees = Personne pour l’instant.
+event-add-to-calendar = Ajouter à votre calendrier
+event-original = Voir l’événement d’origine

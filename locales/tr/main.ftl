@@ -167,3 +167,33 @@ group-members-only-notice = Bu grubun gönderilerini yalnızca üyeler görür.
 group-requests = Katılma istekleri
 group-requests-empty = Katılmayı bekleyen kimse yok.
 error-stewards-only = Bu sayfayı yalnızca bu grubun moderatörleri açabilir.
+
+nav-events = Etkinlikler
+events-title = Etkinlikler
+events-agenda = Ajandam
+events-agenda-empty = Henüz hiçbir etkinliğe kaydolmadınız.
+events-upcoming = Bu düğümde yakında
+events-empty = Henüz planlanmış etkinlik yok.
+events-subscribe = Bu düğümün takvimine abone ol
+event-online = Çevrim içi
+event-cancelled = İptal edildi
+event-by = Düzenleyen
+event-going-count = { $count } kişi katılıyor
+event-places-left = { $count ->
+    [0] boş yer yok: yeni yanıtlar bekleme listesine girer
+   *[other] { $count } boş yer
+}
+event-rsvp = Gelecek misiniz?
+event-going = Katılıyorum
+event-maybe = Belki
+event-no = Katılamam
+event-standing-going = Katılıyorsunuz.
+event-standing-waitlist = Bekleme listesindesiniz: bir yer boşalınca size verilecek.
+event-standing-pending = Katılımınız düzenleyenlerin onayını bekliyor.
+event-standing-interested = Belki geleceksiniz.
+event-closed = Yanıtlar kapandı.
+event-sign-in = Yanıtlamak için giriş yapın
+event-attendees = Kimler katılıyor
+event-no-attendees = Henüz kimse yok.
+event-add-to-calendar = Takviminize ekleyin
+event-original = Özgün etkinliği gör

@@ -183,10 +183,15 @@ pub async fn event(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    ctx: crate::web::Ctx,
 ) -> AppResult<Response> {
     if let Some(id) = file.strip_suffix(".ics") {
         let e = visible_event(&state, id, &method, &uri, &headers).await?;
         return Ok(calendar(&e.title, std::slice::from_ref(&e), false));
+    }
+    // A browser gets the event's page, which asks who the signed-in viewer is.
+    if wants(&headers) == Wants::Html {
+        return Ok(crate::web::events::page(&state, &ctx, &file).await.into_response());
     }
     let e = visible_event(&state, &file, &method, &uri, &headers).await?;
     if wants(&headers) == Wants::Html {

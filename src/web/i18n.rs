@@ -86,7 +86,7 @@ impl Tr {
             "tr" => chrono::Locale::tr_TR,
             _ => chrono::Locale::en_GB,
         };
-        at.format_localized("%e %B %Y, %H:%M UTC", locale)
+        at.format_localized("%-d %B %Y, %H:%M UTC", locale)
             .to_string()
             .trim()
             .to_owned()

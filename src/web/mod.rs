@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod events;
 pub mod feed;
 pub mod groups;
 pub mod i18n;
@@ -315,6 +316,8 @@ pub fn router() -> Router<AppState> {
         .route("/web/statuses/{id}/{action}", post(feed::act))
         .route("/public", get(feed::public))
         .route("/groups", get(groups::directory))
+        .route("/events", get(events::list))
+        .route("/web/events/{id}/rsvp", post(events::rsvp))
         .route("/groups/remote/{id}", get(groups::remote))
         .route("/web/groups/{id}/{action}", post(groups::membership))
         .route("/groups/{name}/requests", get(groups::requests))

@@ -372,6 +372,56 @@ pub struct RequestsPage {
     pub people: Vec<PersonRow>,
 }
 
+/// An event in a list.
+#[derive(Debug, Clone)]
+pub struct EventCard {
+    pub id: String,
+    pub title: String,
+    pub when: String,
+    pub place: String,
+    pub cancelled: bool,
+}
+
+/// One RSVP answer as a button: `going`, `maybe` or `no`, and whether it is the viewer's.
+#[derive(Debug, Clone)]
+pub struct RsvpButton {
+    pub answer: &'static str,
+    pub label: String,
+    pub pressed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "events.html")]
+pub struct EventsPage {
+    pub c: Chrome,
+    pub upcoming: Vec<EventCard>,
+    pub agenda: Option<Vec<EventCard>>,
+}
+
+#[derive(Template)]
+#[template(path = "event.html")]
+pub struct EventPage {
+    pub c: Chrome,
+    pub card: EventCard,
+    pub description: String,
+    pub address: String,
+    pub host: String,
+    pub going: String,
+    pub places_left: Option<String>,
+    /// The viewer's participation, in words.
+    pub standing: Option<String>,
+    /// Answers are still taken.
+    pub open: bool,
+    pub buttons: Vec<RsvpButton>,
+    pub attendees: Option<Vec<String>>,
+    /// The cover image and its description.
+    pub cover: Option<(String, String)>,
+    pub tags: Vec<String>,
+    pub calendar: Option<String>,
+    pub original: Option<String>,
+    pub alternate: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "about.html")]
 pub struct AboutPage {
