@@ -115,11 +115,7 @@ pub async fn page(state: &AppState, ctx: &Ctx, id: &str) -> Result<Response, Web
             .take(svc::MAX_LISTED_ATTENDEES)
         {
             if let Some(a) = actors::find_by_id(&state.db, p.actor_id).await? {
-                let handle = format!(
-                    "@{}@{}",
-                    a.username,
-                    a.domain.as_deref().unwrap_or(&state.config.domain)
-                );
+                let handle = pages::actor_handle(&a, &state.config.domain);
                 names.push(if a.display_name.is_empty() {
                     handle
                 } else {
@@ -150,11 +146,7 @@ pub async fn page(state: &AppState, ctx: &Ctx, id: &str) -> Result<Response, Web
         card: card(ctx, &e),
         description: e.description_html.clone(),
         address: e.place_address.clone().unwrap_or_default(),
-        host: format!(
-            "@{}@{}",
-            host.username,
-            host.domain.as_deref().unwrap_or(&state.config.domain)
-        ),
+        host: pages::actor_handle(&host, &state.config.domain),
         going: ctx.tr.with("event-going-count", &[("count", FluentValue::from(going))]),
         places_left: places.map(|n| ctx.tr.with("event-places-left", &[("count", FluentValue::from(n))])),
         standing: standing.map(|s| ctx.tr.t(&format!("event-standing-{s}"))),

@@ -214,11 +214,7 @@ pub async fn profile(state: &AppState, ctx: &Ctx, actor: &ActorRow, q: &Older) -
         } else {
             account.display_name.clone()
         },
-        handle: format!(
-            "@{}@{}",
-            actor.username,
-            actor.domain.as_deref().unwrap_or(&state.config.domain)
-        ),
+        handle: pages::actor_handle(actor, &state.config.domain),
         bio: account.note.clone(),
         avatar: account.avatar.clone(),
         header: account.header.clone(),

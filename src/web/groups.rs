@@ -108,16 +108,8 @@ pub async fn page(state: &AppState, ctx: &Ctx, g: &ActorRow, q: &Older) -> Resul
     let page = GroupPage {
         c: Chrome::new(ctx),
         id: g.id.to_string(),
-        name: if g.display_name.is_empty() {
-            g.username.clone()
-        } else {
-            g.display_name.clone()
-        },
-        handle: format!(
-            "@{}@{}",
-            g.username,
-            g.domain.as_deref().unwrap_or(&state.config.domain)
-        ),
+        name: pages::actor_name(g),
+        handle: pages::actor_handle(g, &state.config.domain),
         summary: g.summary_html.clone(),
         kind: ctx.tr.t(if members_only {
             "group-members-only"
@@ -218,25 +210,13 @@ pub async fn requests(State(state): State<AppState>, ctx: Ctx, Path(name): Path<
         .take(500)
         .map(|a| pages::PersonRow {
             id: a.id.to_string(),
-            name: if a.display_name.is_empty() {
-                a.username.clone()
-            } else {
-                a.display_name.clone()
-            },
-            handle: format!(
-                "@{}@{}",
-                a.username,
-                a.domain.as_deref().unwrap_or(&state.config.domain)
-            ),
+            name: pages::actor_name(&a),
+            handle: pages::actor_handle(&a, &state.config.domain),
         })
         .collect();
     let page = pages::RequestsPage {
         c: Chrome::new(&ctx),
-        group_name: if g.display_name.is_empty() {
-            g.username.clone()
-        } else {
-            g.display_name.clone()
-        },
+        group_name: pages::actor_name(&g),
         group_link: format!("/@{}", g.username),
         username: g.username.clone(),
         people,

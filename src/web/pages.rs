@@ -59,6 +59,16 @@ impl Chrome {
     }
 }
 
+/// How a page names an actor: their display name, else their username.
+pub fn actor_name(a: &crate::storage::actors::ActorRow) -> String {
+    display_name(&a.display_name, &a.username)
+}
+
+/// An actor's full handle, `@name@host` (this node's domain for local ones).
+pub fn actor_handle(a: &crate::storage::actors::ActorRow, local_domain: &str) -> String {
+    format!("@{}@{}", a.username, a.domain.as_deref().unwrap_or(local_domain))
+}
+
 fn display_name(display: &str, username: &str) -> String {
     if display.trim().is_empty() {
         username.to_owned()
