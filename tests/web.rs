@@ -886,3 +886,62 @@ async fn members_answer_events_and_the_waiting_list_moves_up() {
     assert_eq!(ap.json()["type"], "Event");
     assert_eq!(visitor.get("/events/999999").await.status, 404);
 }
+
+#[tokio::test]
+async fn members_follow_from_profiles_and_read_their_notifications() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    app.create_user("bea", Role::Member).await;
+    let post = posts::create(
+        &app.state,
+        &ada.actor,
+        NewPost {
+            text: "Fractions with paper strips".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut bea = Browser::new(&app);
+    bea.sign_in("bea").await;
+    let html = bea.get("/@ada").await.text();
+    let follow = format!("/web/accounts/{}/follow", ada.actor.id);
+    assert!(html.contains(&format!("action=\"{follow}\"")), "{html}");
+    let r = bea.post(&follow, &[("next", "/@ada")]).await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, "/@ada"));
+    assert!(bea.get("/@ada").await.text().contains(">Unfollow<"));
+    // Her posts now reach Bea's home.
+    assert!(bea.get("/").await.text().contains("Fractions with paper strips"));
+    bea.get(&format!("/@ada/{}", post.id)).await;
+    bea.post(&format!("/web/statuses/{}/favourite", post.id), &[]).await;
+
+    let mut ada_b = Browser::new(&app);
+    ada_b.sign_in("ada").await;
+    let html = ada_b.get("/notifications").await.text();
+    assert!(
+        html.contains("bea followed you") && html.contains("bea liked your post"),
+        "{html}"
+    );
+    assert!(html.contains("Fractions with paper strips"), "the post liked is shown");
+    assert!(
+        !ada_b.get("/@ada").await.text().contains("/follow\""),
+        "no follow button on one's own profile"
+    );
+    // In German.
+    ada_b.get("/").await;
+    ada_b
+        .post("/settings/language", &[("language", "de"), ("next", "/notifications")])
+        .await;
+    assert!(ada_b.get("/notifications").await.text().contains("bea folgt Ihnen"));
+
+    bea.get("/@ada").await;
+    bea.post(
+        &format!("/web/accounts/{}/unfollow", ada.actor.id),
+        &[("next", "/@ada")],
+    )
+    .await;
+    assert!(bea.get("/@ada").await.text().contains(">Follow<"));
+    let mut visitor = Browser::new(&app);
+    assert_eq!(visitor.get("/notifications").await.status, 303);
+    assert_eq!(bea.post("/web/accounts/424242/follow", &[]).await.status, 404);
+}

@@ -223,6 +223,17 @@ pub async fn profile(state: &AppState, ctx: &Ctx, actor: &ActorRow, q: &Older) -
         posts: cards(ctx, &statuses),
         remote_url: actor.domain.is_some().then(|| account.url.clone()),
         alternate: actor.domain.is_none().then(|| actor.ap_id.clone()),
+        follow: match &viewer {
+            Some(v) if v.id != actor.id => {
+                let state_word = match crate::storage::follows::find(&state.db, v.id, actor.id).await? {
+                    Some(f) if f.accepted => "following",
+                    Some(_) => "requested",
+                    None => "none",
+                };
+                Some((actor.id.to_string(), state_word.to_owned()))
+            }
+            _ => None,
+        },
     };
     Ok(pages::render(StatusCode::OK, &page))
 }

@@ -78,6 +78,13 @@ impl Tr {
         LOCALES.lookup_with_args(&self.id, key, &args)
     }
 
+    /// Like [`Tr::with`], but `None` when no language has `key`.
+    pub fn try_with(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> Option<String> {
+        let args: HashMap<Cow<'static, str>, FluentValue> =
+            args.iter().map(|(k, v)| (Cow::Borrowed(*k), v.clone())).collect();
+        LOCALES.try_lookup_complete(&self.id, key, Some(&args))
+    }
+
     /// A date and time in this language (in UTC, with its zone named).
     pub fn datetime(&self, at: DateTime<Utc>) -> String {
         let locale = match self.tag.as_str() {

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod i18n;
 pub mod oauth;
 pub mod pages;
+pub mod social;
 
 use std::sync::Arc;
 
@@ -316,6 +317,8 @@ pub fn router() -> Router<AppState> {
         .route("/web/statuses/{id}/{action}", post(feed::act))
         .route("/public", get(feed::public))
         .route("/groups", get(groups::directory))
+        .route("/notifications", get(social::list))
+        .route("/web/accounts/{id}/{action}", post(social::follow))
         .route("/events", get(events::list))
         .route("/web/events/{id}/rsvp", post(events::rsvp))
         .route("/groups/remote/{id}", get(groups::remote))

@@ -274,6 +274,9 @@ pub struct ProfilePage {
     pub remote_url: Option<String>,
     /// The actor document of a local member (for software that reads pages).
     pub alternate: Option<String>,
+    /// For a signed-in viewer who is someone else: the person's id and whether the viewer
+    /// follows them (`following`), asked to (`requested`), or not (`none`).
+    pub follow: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -430,6 +433,23 @@ pub struct EventPage {
     pub calendar: Option<String>,
     pub original: Option<String>,
     pub alternate: Option<String>,
+}
+
+/// One notification: what happened, by whom, and the post it is about.
+#[derive(Debug, Clone)]
+pub struct NotificationItem {
+    pub text: String,
+    pub account_link: String,
+    pub when: String,
+    pub post: Option<PostCard>,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+pub struct NotificationsPage {
+    pub c: Chrome,
+    pub items: Vec<NotificationItem>,
+    pub older: Option<String>,
 }
 
 #[derive(Template)]
