@@ -945,3 +945,75 @@ async fn members_follow_from_profiles_and_read_their_notifications() {
     assert_eq!(visitor.get("/notifications").await.status, 303);
     assert_eq!(bea.post("/web/accounts/424242/follow", &[]).await.status, 404);
 }
+
+#[tokio::test]
+async fn members_edit_their_profile_and_change_their_password() {
+    let app = TestApp::new().await;
+    app.create_user("ada", Role::Member).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("ada").await;
+    let mut other = Browser::new(&app);
+    other.sign_in("ada").await;
+    b.get("/settings/profile").await;
+    let r = b
+        .post(
+            "/settings/profile",
+            &[
+                ("display_name", "Ada L."),
+                ("bio", "Maths & <computing> in Turin"),
+                ("locked", "1"),
+            ],
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, "/@ada"));
+    let html = b.get("/@ada").await.text();
+    assert!(
+        html.contains("Ada L.") && html.contains("Maths &amp; &lt;computing&gt; in Turin"),
+        "{html}"
+    );
+    let me = staffroom::services::accounts::find(&app.state, "ada").await.unwrap();
+    assert!(me.actor.manually_approves_followers);
+    let html = b.get("/settings/profile").await.text();
+    assert!(html.contains("value=\"Ada L.\"") && html.contains(" checked"));
+    let long = "x".repeat(5000);
+    assert_eq!(b.post("/settings/profile", &[("bio", long.as_str())]).await.status, 422);
+
+    // The password: the current one is needed, the new one must be strong.
+    b.get("/settings/profile").await;
+    let r = b
+        .post(
+            "/settings/password",
+            &[("current", "wrong"), ("new", "a brand new passphrase")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("The current password is wrong"));
+    let r = b
+        .post("/settings/password", &[("current", PASSWORD), ("new", "password")])
+        .await;
+    assert_eq!(r.status, 422);
+    let r = b
+        .post(
+            "/settings/password",
+            &[("current", PASSWORD), ("new", "a brand new passphrase")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("your other browsers were signed out"));
+    assert!(signed_in(&b.get("/").await.text()), "this browser stays signed in");
+    assert!(!signed_in(&other.get("/").await.text()), "the other one is signed out");
+    let mut fresh = Browser::new(&app);
+    fresh.get("/auth/sign_in").await;
+    let r = fresh
+        .post("/auth/sign_in", &[("login", "ada"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 422, "the old password no longer works");
+    fresh.get("/auth/sign_in").await;
+    let r = fresh
+        .post(
+            "/auth/sign_in",
+            &[("login", "ada"), ("password", "a brand new passphrase")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+}

@@ -232,3 +232,15 @@ notification-other = { $name } hat etwas getan
 profile-follow = Folgen
 profile-unfollow = Entfolgen
 profile-requested = Folgeanfrage gesendet.
+
+settings-profile = Profil und Passwort
+settings-display-name = Anzeigename
+settings-bio = Über Sie
+settings-locked = Ich bestätige, wer mir folgen darf
+settings-save = Speichern
+settings-password = Passwort
+settings-password-current = Aktuelles Passwort
+settings-password-new = Neues Passwort
+settings-password-change = Passwort ändern
+settings-password-changed = Ihr Passwort wurde geändert; Ihre anderen Browser wurden abgemeldet.
+settings-password-wrong = Das aktuelle Passwort ist falsch.

@@ -232,3 +232,15 @@ notification-other = { $name } did something
 profile-follow = Follow
 profile-unfollow = Unfollow
 profile-requested = Follow request sent.
+
+settings-profile = Profile and password
+settings-display-name = Display name
+settings-bio = About you
+settings-locked = I approve who may follow me
+settings-save = Save
+settings-password = Password
+settings-password-current = Current password
+settings-password-new = New password
+settings-password-change = Change the password
+settings-password-changed = Your password was changed; your other browsers were signed out.
+settings-password-wrong = The current password is wrong.

@@ -232,3 +232,15 @@ notification-other = { $name } a fait quelque chose
 profile-follow = Suivre
 profile-unfollow = Ne plus suivre
 profile-requested = Demande d’abonnement envoyée.
+
+settings-profile = Profil et mot de passe
+settings-display-name = Nom affiché
+settings-bio = À propos de vous
+settings-locked = J’approuve les personnes qui peuvent me suivre
+settings-save = Enregistrer
+settings-password = Mot de passe
+settings-password-current = Mot de passe actuel
+settings-password-new = Nouveau mot de passe
+settings-password-change = Changer le mot de passe
+settings-password-changed = Votre mot de passe a été changé ; vos autres navigateurs ont été déconnectés.
+settings-password-wrong = Le mot de passe actuel est incorrect.

@@ -216,3 +216,15 @@ notification-other = { $name } bir şey yaptı
 profile-follow = Takip et
 profile-unfollow = Takibi bırak
 profile-requested = Takip isteği gönderildi.
+
+settings-profile = Profil ve parola
+settings-display-name = Görünen ad
+settings-bio = Hakkınızda
+settings-locked = Beni kimlerin takip edebileceğini ben onaylarım
+settings-save = Kaydet
+settings-password = Parola
+settings-password-current = Mevcut parola
+settings-password-new = Yeni parola
+settings-password-change = Parolayı değiştir
+settings-password-changed = Parolanız değiştirildi; diğer tarayıcılarınızda oturum kapatıldı.
+settings-password-wrong = Mevcut parola yanlış.

@@ -480,6 +480,42 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// Why a password change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    #[error("the current password is wrong")]
+    WrongCurrent,
+    #[error(transparent)]
+    Account(#[from] AccountError),
+}
+
+/// Changes a member's password after checking the current one; every other web session of
+/// theirs ends (`keep_session` is the browser that asked).
+pub async fn change_password(
+    state: &AppState,
+    account: &Account,
+    current: &str,
+    new: &str,
+    keep_session: Option<i64>,
+) -> Result<(), PasswordChangeError> {
+    let fresh = users::find_by_id(&state.db, account.user.id)
+        .await
+        .map_err(AccountError::from)?
+        .ok_or_else(|| AccountError::NotFound(account.actor.username.clone()))?;
+    if current.len() > PASSWORD_MAX * 4 || !verify_password(current, &fresh.password_hash).await {
+        return Err(PasswordChangeError::WrongCurrent);
+    }
+    validate_password(new, &account.actor.username, &fresh.email)?;
+    let hash = hash_password(new).await.map_err(AccountError::Internal)?;
+    users::set_password_hash(&state.db, fresh.id, &hash)
+        .await
+        .map_err(AccountError::from)?;
+    crate::storage::web_sessions::delete_others(&state.db, fresh.id, keep_session.unwrap_or(0))
+        .await
+        .map_err(AccountError::from)?;
+    Ok(())
+}
+
 /// Changes to a member's profile; `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct ProfileUpdate {

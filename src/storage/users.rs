@@ -105,6 +105,12 @@ pub async fn set_approved(db: impl Into<Exec<'_>>, id: i64) -> Result<bool, sqlx
         .bind(now).bind(id).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
+pub async fn set_password_hash(db: impl Into<Exec<'_>>, id: i64, hash: &str) -> Result<(), sqlx::Error> {
+    let now = super::now();
+    with_write!(db, p => sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash).bind(now).bind(id).execute(p).await.map(|_| ()))
+}
+
 /// A registration waiting for the secretariat, with what the person wrote.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PendingRow {

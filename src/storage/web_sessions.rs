@@ -59,6 +59,12 @@ pub async fn delete_all(db: impl Into<Exec<'_>>, user_id: i64) -> Result<u64, sq
         .bind(user_id).execute(c).await.map(|r| r.rows_affected()))
 }
 
+/// Ends every session of a member but one (after a password change, the browser that made it).
+pub async fn delete_others(db: impl Into<Exec<'_>>, user_id: i64, keep: i64) -> Result<u64, sqlx::Error> {
+    with_write!(db, c => sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND id <> $2")
+        .bind(user_id).bind(keep).execute(c).await.map(|r| r.rows_affected()))
+}
+
 /// Sessions unused since `before` end.
 pub async fn delete_idle(db: impl Into<Exec<'_>>, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     with_write!(db, c => sqlx::query("DELETE FROM web_sessions WHERE last_seen_at < $1")

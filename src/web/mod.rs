@@ -13,6 +13,7 @@ pub mod groups;
 pub mod i18n;
 pub mod oauth;
 pub mod pages;
+pub mod settings;
 pub mod social;
 
 use std::sync::Arc;
@@ -307,6 +308,11 @@ pub fn router() -> Router<AppState> {
         .route("/auth/sign_up", get(auth::sign_up_page).post(auth::sign_up))
         .route("/settings/language", post(auth::set_language))
         .route("/settings/sessions", get(auth::sessions_page))
+        .route(
+            "/settings/profile",
+            get(settings::profile_page).post(settings::save_profile),
+        )
+        .route("/settings/password", post(settings::change_password))
         .route("/settings/sessions/{id}/revoke", post(auth::revoke_session))
         .route(
             "/web/statuses",

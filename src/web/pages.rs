@@ -453,6 +453,17 @@ pub struct NotificationsPage {
 }
 
 #[derive(Template)]
+#[template(path = "settings_profile.html")]
+pub struct ProfileSettingsPage {
+    pub c: Chrome,
+    pub display_name: String,
+    pub bio: String,
+    pub locked: bool,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
 #[template(path = "about.html")]
 pub struct AboutPage {
     pub c: Chrome,
