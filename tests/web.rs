@@ -1017,3 +1017,55 @@ async fn members_edit_their_profile_and_change_their_password() {
         .await;
     assert_eq!(r.status, 303);
 }
+
+#[tokio::test]
+async fn members_see_and_revoke_the_apps_they_authorised() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", Role::Member).await;
+    let reg = app
+        .api(
+            "POST",
+            "/api/v1/apps",
+            None,
+            Some(serde_json::json!({"client_name": "Tusky", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write", "website": "https://tusky.app"})),
+        )
+        .await
+        .json();
+    let row = staffroom::storage::oauth::find_app(&app.state.db, reg["client_id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let token = staffroom::api::oauth::issue_token(&app.state, Some(row.id), Some(ada.user.id), "read write:media")
+        .await
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut b = Browser::new(&app);
+    b.sign_in("ada").await;
+    let html = b.get("/settings/apps").await.text();
+    assert!(html.contains("Tusky") && html.contains("https://tusky.app"), "{html}");
+    assert!(html.contains("see everything in your account") && html.contains("change your pictures and files"));
+    let verify = |t: String| {
+        let app = &app;
+        async move {
+            app.api("GET", "/api/v1/accounts/verify_credentials", Some(&t), None)
+                .await
+                .status
+        }
+    };
+    assert_eq!(verify(token.clone()).await, 200);
+    let r = b.post(&format!("/settings/apps/{}/revoke", row.id), &[]).await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, "/settings/apps"));
+    assert_eq!(verify(token).await, 401, "the app's token stops working at once");
+    assert!(
+        b.get("/settings/apps")
+            .await
+            .text()
+            .contains("No app may use your account")
+    );
+    assert_eq!(
+        b.post(&format!("/settings/apps/{}/revoke", row.id), &[]).await.status,
+        404
+    );
+}

@@ -244,3 +244,9 @@ settings-password-new = Neues Passwort
 settings-password-change = Passwort ändern
 settings-password-changed = Ihr Passwort wurde geändert; Ihre anderen Browser wurden abgemeldet.
 settings-password-wrong = Das aktuelle Passwort ist falsch.
+
+apps-title = Autorisierte Apps
+apps-intro = Diese Apps dürfen Ihr Konto verwenden. Entziehen Sie den Zugriff allen, die Sie nicht mehr nutzen.
+apps-empty = Keine App darf Ihr Konto verwenden.
+apps-since = autorisiert am
+apps-revoke = Zugriff entziehen

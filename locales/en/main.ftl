@@ -244,3 +244,9 @@ settings-password-new = New password
 settings-password-change = Change the password
 settings-password-changed = Your password was changed; your other browsers were signed out.
 settings-password-wrong = The current password is wrong.
+
+apps-title = Authorised apps
+apps-intro = These apps may use your account. Take back access from any you no longer use.
+apps-empty = No app may use your account.
+apps-since = authorised on
+apps-revoke = Revoke access

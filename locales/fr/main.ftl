@@ -244,3 +244,9 @@ settings-password-new = Nouveau mot de passe
 settings-password-change = Changer le mot de passe
 settings-password-changed = Votre mot de passe a été changé ; vos autres navigateurs ont été déconnectés.
 settings-password-wrong = Le mot de passe actuel est incorrect.
+
+apps-title = Applications autorisées
+apps-intro = Ces applications peuvent utiliser votre compte. Retirez l’accès à celles que vous n’utilisez plus.
+apps-empty = Aucune application ne peut utiliser votre compte.
+apps-since = autorisée le
+apps-revoke = Retirer l’accès

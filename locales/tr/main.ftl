@@ -228,3 +228,9 @@ settings-password-new = Yeni parola
 settings-password-change = Parolayı değiştir
 settings-password-changed = Parolanız değiştirildi; diğer tarayıcılarınızda oturum kapatıldı.
 settings-password-wrong = Mevcut parola yanlış.
+
+apps-title = İzin verilen uygulamalar
+apps-intro = Bu uygulamalar hesabınızı kullanabilir. Artık kullanmadıklarınızın erişimini geri alın.
+apps-empty = Hesabınızı kullanabilen uygulama yok.
+apps-since = izin tarihi
+apps-revoke = Erişimi geri al

@@ -87,6 +87,19 @@ pub async fn list(state: &AppState, user_id: i64) -> anyhow::Result<Vec<SessionR
     Ok(web_sessions::of_user(&state.db, user_id).await?)
 }
 
+/// The apps the member authorised.
+pub async fn authorized_apps(
+    state: &AppState,
+    user_id: i64,
+) -> anyhow::Result<Vec<crate::storage::oauth::AuthorizedApp>> {
+    Ok(crate::storage::oauth::authorized_apps(&state.db, user_id).await?)
+}
+
+/// Takes back everything the member gave an app: its tokens stop working at once.
+pub async fn revoke_app(state: &AppState, user_id: i64, app_id: i64) -> anyhow::Result<bool> {
+    Ok(crate::storage::oauth::revoke_app_for_user(&state.db, user_id, app_id, storage::now()).await? > 0)
+}
+
 /// Sessions idle for longer than [`IDLE_DAYS`] end (now and then, when a session starts).
 pub async fn prune(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<u64> {
     Ok(web_sessions::delete_idle(&state.db, now - Duration::days(IDLE_DAYS)).await?)

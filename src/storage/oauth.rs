@@ -90,6 +90,37 @@ pub async fn revoke_token(
         .bind(now).bind(hash).bind(app_id).execute(p).await.map(|r| r.rows_affected() > 0))
 }
 
+/// An app a member authorised (tokens not revoked), for their settings.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuthorizedApp {
+    pub app_id: i64,
+    pub name: String,
+    pub website: Option<String>,
+    pub scopes: String,
+    pub since: DateTime<Utc>,
+}
+
+/// The apps holding a member's tokens, most recently authorised first (at most 200).
+pub async fn authorized_apps(db: impl Into<Exec<'_>>, user_id: i64) -> Result<Vec<AuthorizedApp>, sqlx::Error> {
+    with_exec!(db, p => sqlx::query_as::<_, AuthorizedApp>(
+        "SELECT a.id AS app_id, a.name, a.website, MAX(t.scopes) AS scopes, MIN(t.created_at) AS since \
+         FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id \
+         WHERE t.user_id = $1 AND t.revoked_at IS NULL GROUP BY a.id, a.name, a.website ORDER BY MIN(t.id) DESC LIMIT 200")
+        .bind(user_id).fetch_all(p).await)
+}
+
+/// Revokes every token a member gave an app; how many.
+pub async fn revoke_app_for_user(
+    db: impl Into<Exec<'_>>,
+    user_id: i64,
+    app_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    with_write!(db, p => sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = $1 WHERE user_id = $2 AND app_id = $3 AND revoked_at IS NULL")
+        .bind(now).bind(user_id).bind(app_id).execute(p).await.map(|r| r.rows_affected()))
+}
+
 /// Remembers the post created under an Idempotency-Key; returns the earlier post's id on a replay.
 pub async fn idempotent_post(db: impl Into<Exec<'_>>, user_id: i64, key: &str) -> Result<Option<i64>, sqlx::Error> {
     with_exec!(db, p => sqlx::query_scalar::<_, i64>("SELECT post_id FROM idempotency_keys WHERE user_id = $1 AND key = $2")

@@ -313,6 +313,8 @@ pub fn router() -> Router<AppState> {
             get(settings::profile_page).post(settings::save_profile),
         )
         .route("/settings/password", post(settings::change_password))
+        .route("/settings/apps", get(settings::apps_page))
+        .route("/settings/apps/{id}/revoke", post(settings::revoke_app))
         .route("/settings/sessions/{id}/revoke", post(auth::revoke_session))
         .route(
             "/web/statuses",

@@ -463,6 +463,23 @@ pub struct ProfileSettingsPage {
     pub notice: Option<String>,
 }
 
+/// An app the member authorised.
+#[derive(Debug, Clone)]
+pub struct AppView {
+    pub id: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub scopes: Vec<String>,
+    pub since: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings_apps.html")]
+pub struct AppsPage {
+    pub c: Chrome,
+    pub apps: Vec<AppView>,
+}
+
 #[derive(Template)]
 #[template(path = "about.html")]
 pub struct AboutPage {

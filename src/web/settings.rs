@@ -96,3 +96,47 @@ pub async fn change_password(
     };
     Ok(pages::render(status, &page(&ctx, error, notice)?))
 }
+
+/// `GET /settings/apps`: the apps the member authorised, with what each may do.
+pub async fn apps_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let me = ctx.member()?;
+    let apps = crate::services::sessions::authorized_apps(&state, me.user.id)
+        .await?
+        .into_iter()
+        .map(|a| pages::AppView {
+            id: a.app_id.to_string(),
+            name: a.name,
+            website: a
+                .website
+                .filter(|w| w.starts_with("https://") || w.starts_with("http://")),
+            scopes: a
+                .scopes
+                .split(' ')
+                .map(|s| super::oauth::scope_in_words(&ctx.tr, s))
+                .collect(),
+            since: ctx.tr.datetime(a.since),
+        })
+        .collect();
+    Ok(pages::render(
+        StatusCode::OK,
+        &pages::AppsPage {
+            c: Chrome::new(&ctx),
+            apps,
+        },
+    ))
+}
+
+/// `POST /settings/apps/{id}/revoke`
+pub async fn revoke_app(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    CsrfForm(_): CsrfForm<super::auth::Empty>,
+) -> Result<Response, WebError> {
+    let me = ctx.member()?;
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    if !crate::services::sessions::revoke_app(&state, me.user.id, id).await? {
+        return Err(WebError::NotFound);
+    }
+    Ok(Redirect::to("/settings/apps").into_response())
+}
